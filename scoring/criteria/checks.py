@@ -1,0 +1,140 @@
+"""Semantic checks of one schema-valid criteria version (design.md §3), each with its JSON path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from scoring.criteria.regulations import Register
+from scoring.issues import Issue, make
+from scoring.marks import RESERVED_MARKS
+from scoring.text import normalise
+
+
+def _num(value: Any) -> Decimal:
+    return Decimal(str(value)) if not isinstance(value, Decimal) else value
+
+
+def _items(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(JSON path, item) for every base and bonus item."""
+    for ci, cat in enumerate(data["categories"]):
+        for ii, item in enumerate(cat["items"]):
+            yield f"$.categories[{ci}].items[{ii}]", item
+    for bi, item in enumerate(data.get("bonus", {}).get("items", [])):
+        yield f"$.bonus.items[{bi}]", item
+
+
+def _basis_refs(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    for path, item in _items(data):
+        for k, b in enumerate(item.get("basis", [])):
+            yield f"{path}.basis[{k}].ref", b["ref"]
+    for vi, veto in enumerate(data.get("vetoes", [])):
+        for k, b in enumerate(veto.get("basis", [])):
+            yield f"$.vetoes[{vi}].basis[{k}].ref", b["ref"]
+    for ei, entry in enumerate(data.get("changelog", [])):
+        for ki, change in enumerate(entry.get("changes", [])):
+            for k, b in enumerate(change.get("basis", [])):
+                yield f"$.changelog[{ei}].changes[{ki}].basis[{k}].ref", b["ref"]
+
+
+def _id_issues(data: dict[str, Any], file: str) -> list[Issue]:
+    """Item, bonus-item and veto ids share one namespace (they name columns); categories another."""
+    issues = []
+    seen: set[str] = set()
+    named = [(p, i["id"]) for p, i in _items(data)]
+    named += [(f"$.vetoes[{k}]", v["id"]) for k, v in enumerate(data.get("vetoes", []))]
+    for path, ident in named:
+        if ident in seen:
+            issues.append(make("C020", file=file, path=f"{path}.id", value=ident))
+        seen.add(ident)
+    cats: set[str] = set()
+    for k, cat in enumerate(data["categories"]):
+        if cat["id"] in cats:
+            issues.append(make("C020", file=file, path=f"$.categories[{k}].id", value=cat["id"]))
+        cats.add(cat["id"])
+    return issues
+
+
+def _item_issues(path: str, item: dict[str, Any], file: str) -> list[Issue]:
+    issues = []
+    points = _num(item["points"])
+    if item["type"] == "scale":
+        step = _num(item.get("step", Decimal("0.5")))
+        if points % step != 0:
+            issues.append(make("C023", file=file, path=f"{path}.step", item=item["id"],
+                               value=step, expected=points))
+    labels: set[str] = set()
+    for label, value in item.get("choices", {}).items():
+        if not Decimal(0) <= _num(value) <= points:
+            issues.append(make("C022", file=file, path=f"{path}.choices.{label}", item=item["id"],
+                               label=label, value=value, expected=points))
+        key = normalise(label)
+        if key in RESERVED_MARKS:
+            issues.append(make("C029", file=file, path=f"{path}.choices.{label}",
+                               item=item["id"], label=label))
+        if key in labels:
+            issues.append(make("C020", file=file, path=f"{path}.choices.{label}",
+                               item=item["id"], value=label))
+        labels.add(key)
+    return issues
+
+
+def _grade_issues(data: dict[str, Any], file: str) -> list[Issue]:
+    issues = []
+    grades = data["grades"]
+    names: set[str] = set()
+    item_ids = {i["id"] for _, i in _items(data)}
+    cat_ids = {c["id"] for c in data["categories"]}
+    for k, grade in enumerate(grades):
+        path = f"$.grades[{k}]"
+        if grade["name"] in names:
+            issues.append(make("C031", file=file, path=f"{path}.name", value=grade["name"]))
+        names.add(grade["name"])
+        if k and _num(grade["min"]) >= _num(grades[k - 1]["min"]):
+            issues.append(make("C024", file=file, path=f"{path}.min",
+                               detail=f"“{grade['name']}”的 {grade['min']} 分不低于上一等级的 "
+                                      f"{grades[k - 1]['min']} 分"))
+        for r, ref in enumerate(grade.get("requires", [])):
+            if ref not in item_ids:
+                issues.append(make("C026", file=file, path=f"{path}.requires[{r}]",
+                                   kind="项目", value=ref))
+        for cat in grade.get("min_rates", {}):
+            if cat not in cat_ids:
+                issues.append(make("C026", file=file, path=f"{path}.min_rates.{cat}",
+                                   kind="类别", value=cat))
+    last = grades[-1]
+    if _num(last["min"]) != 0:
+        issues.append(make("C025", file=file, path=f"$.grades[{len(grades) - 1}].min",
+                           value=last["min"]))
+    for k, veto in enumerate(data.get("vetoes", [])):
+        if "grade" in veto and veto["grade"] not in names:
+            issues.append(make("C026", file=file, path=f"$.vetoes[{k}].grade",
+                               kind="等级", value=veto["grade"]))
+        if "category" in veto and veto["category"] not in cat_ids:
+            issues.append(make("C026", file=file, path=f"$.vetoes[{k}].category",
+                               kind="类别", value=veto["category"]))
+    return issues
+
+
+def check_criteria(data: dict[str, Any], file: str, register: Register) -> list[Issue]:
+    """Every semantic-check failure of a schema-valid criteria version."""
+    issues = _id_issues(data, file)
+    total = sum((_num(i["points"]) for c in data["categories"] for i in c["items"]), Decimal(0))
+    if total != _num(data["scale"]):
+        issues.append(make("C021", file=file, path="$.scale", value=total, expected=data["scale"]))
+    for path, item in _items(data):
+        issues += _item_issues(path, item, file)
+    issues += _grade_issues(data, file)
+    for path, ref in _basis_refs(data):
+        if ref not in register:
+            issues.append(make("C027", file=file, path=path, value=ref))
+    for path, text in [("$.effective_from", data["effective_from"])] + [
+        (f"$.changelog[{k}].date", e["date"]) for k, e in enumerate(data.get("changelog", []))
+    ]:
+        try:
+            date.fromisoformat(text)
+        except ValueError:
+            issues.append(make("C010", file=file, path=path, detail=f"“{text}”不是有效日期"))
+    return issues

@@ -1,0 +1,32 @@
+"""Where the bundled standard, the regulations register and the schemas live once installed.
+
+The repository's top-level `criteria/` folder ships inside the package as `scoring.bundled`
+(see pyproject.toml), so the JSON files stay the single source of truth.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+BUNDLED_STANDARD = "beautiful-courtyard"
+REGISTER_NAME = "regulations.json"
+
+
+def bundled_root() -> Path:
+    """The installed copy of the repository's `criteria/` folder (in a source checkout or an
+    editable install, the folder itself)."""
+    checkout = Path(__file__).resolve().parents[2] / "criteria"
+    if (checkout / REGISTER_NAME).is_file():
+        return checkout
+    return Path(str(files("scoring.bundled")))
+
+
+def bundled_standard() -> Path:
+    """The folder of the bundled example standard."""
+    return bundled_root() / BUNDLED_STANDARD
+
+
+def schema_path(name: str) -> Path:
+    """`criteria` or `regulations` schema file."""
+    return bundled_root() / "schema" / f"{name}.schema.json"

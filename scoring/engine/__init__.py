@@ -1,0 +1,1 @@
+"""The engine: read → normalise → score → combine → rank."""

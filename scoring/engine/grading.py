@@ -1,0 +1,116 @@
+"""Grades, ranks and the community roll-up (design.md §4).
+
+Grade: the first grade, highest first, whose min ≤ rounded total, whose `requires` items all
+earned full points and whose `min_rates` are met; `cap_grade` lowers it; `disqualify` gives the
+lowest grade, no pass and no rank. Ranks are competition ranks ("1224") by rounded total.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import TypeVar
+
+from scoring.criteria.model import Criteria, Grade
+from scoring.engine.results import CommunityScore, CourtyardScore
+from scoring.exact import cents_half_up
+
+T = TypeVar("T")
+
+
+def _blocked(grade: Grade, yard: CourtyardScore) -> str | None:
+    """Why a courtyard cannot have `grade` for a reason other than points, or None."""
+    for ident in grade.requires:
+        item = yard.items.get(ident)
+        if item is not None and not item.full:
+            return f"前置条件“{ident}”未得满分"
+    for cat, minimum in grade.min_rates.items():
+        score = yard.categories.get(cat)
+        if score is not None and score.rate is not None and score.rate < Fraction(minimum):
+            return f"类别“{cat}”得分率低于 {minimum:%}"
+    return None
+
+
+def assign_grade(yard: CourtyardScore, crit: Criteria) -> None:
+    """Set grade, pass, disqualified and grade_reason from the governing version."""
+    vetoes = {v.id: v for v in crit.vetoes}
+    effects = [vetoes[v] for v in yard.vetoes if v in vetoes]
+    lowest = crit.grades[-1]
+    if any(v.effect == "disqualify" for v in effects):
+        yard.grade, yard.passing, yard.disqualified = lowest.name, False, True
+        yard.grade_reason = "一票否决：取消评选资格"
+        return
+    total = Decimal(yard.total_cents) / 100
+    chosen, reasons = lowest, []
+    for grade in crit.grades:
+        if grade.min > total:
+            continue
+        why = _blocked(grade, yard)
+        if why is None:
+            chosen = grade
+            break
+        reasons.append(f"{grade.name}：{why}")
+    names = [g.name for g in crit.grades]
+    for veto in effects:
+        if veto.effect == "cap_grade" and veto.grade in names and (
+            names.index(chosen.name) < names.index(veto.grade)
+        ):
+            chosen = crit.grade(veto.grade)
+            reasons.append(f"一票否决“{veto.name}”：最高评为{veto.grade}")
+    yard.grade, yard.passing = chosen.name, chosen.passing
+    yard.grade_reason = "；".join(reasons)
+
+
+def competition_ranks(keys: Sequence[int]) -> list[int]:
+    """Competition ranks ("1224") for scores, highest first."""
+    ordered = sorted(keys, reverse=True)
+    first = {}
+    for position, key in enumerate(ordered, start=1):
+        first.setdefault(key, position)
+    return [first[k] for k in keys]
+
+
+def _rank(entries: list[T], key: Callable[[T], int], setter: Callable[[T, int], None]) -> None:
+    for entry, rank in zip(entries, competition_ranks([key(e) for e in entries]), strict=True):
+        setter(entry, rank)
+
+
+def rank_courtyards(yards: list[CourtyardScore]) -> list[CourtyardScore]:
+    """Rank overall and within communities; disqualified courtyards last, unranked."""
+    ranked = [y for y in yards if not y.disqualified]
+    _rank(ranked, lambda y: y.total_cents, lambda y, r: setattr(y, "rank", r))
+    by_community: dict[str, list[CourtyardScore]] = {}
+    for y in ranked:
+        by_community.setdefault(y.community, []).append(y)
+    for members in by_community.values():
+        _rank(members, lambda y: y.total_cents, lambda y, r: setattr(y, "rank_in_community", r))
+    ranked.sort(key=lambda y: (y.rank, y.community, y.courtyard))
+    others = sorted((y for y in yards if y.disqualified),
+                    key=lambda y: (-y.total_cents, y.community, y.courtyard))
+    return ranked + others
+
+
+def roll_up(yards: list[CourtyardScore], grade_names: list[str]) -> list[CommunityScore]:
+    """Community figures, ranked by mean total (competition ranks)."""
+    members: dict[str, list[CourtyardScore]] = {}
+    for y in yards:
+        members.setdefault(y.community, []).append(y)
+    out = []
+    for name, group in members.items():
+        counts = dict.fromkeys(grade_names, 0)
+        for y in group:
+            counts[y.grade] = counts.get(y.grade, 0) + 1
+        rates = [y.rule_of_law_rate for y in group if y.rule_of_law_rate is not None]
+        out.append(CommunityScore(
+            community=name,
+            courtyards=len(group),
+            mean_total_cents=cents_half_up(Fraction(sum(y.total_cents for y in group),
+                                                    100 * len(group))),
+            grade_counts=counts,
+            pass_rate=Fraction(sum(y.passing and not y.disqualified for y in group), len(group)),
+            rule_of_law_rate=sum(rates, Fraction(0)) / len(rates) if rates else None,
+        ))
+    _rank(out, lambda c: c.mean_total_cents, lambda c, r: setattr(c, "rank", r))
+    out.sort(key=lambda c: (c.rank, c.community))
+    return out

@@ -1,0 +1,321 @@
+"""From sheet tables to validated inspections: identity, period, the version in force on each
+date, and every item value interpreted — once per distinct value, then mapped over the column.
+
+Every problem becomes an Issue with file, sheet, cell and item. A row with any error is left
+out of scoring; the caller decides whether that stops the run (default) or not (--lenient).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from scoring.criteria.model import Criteria, Item
+from scoring.criteria.standard import Standard
+from scoring.engine.dates import parse_date
+from scoring.engine.layout import SheetTable
+from scoring.engine.period import Period, infer_period, parse_period
+from scoring.engine.positions import cell_ref, column_letter
+from scoring.engine.values import (
+    Outcome,
+    display,
+    expected_text,
+    interpret,
+    veto_expected,
+    veto_marked,
+)
+from scoring.errors import InvalidInputError
+from scoring.exact import decimals_of
+from scoring.issues import Issue, make
+from scoring.text import normalise
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+_ITEM_KINDS = ("ok", "na", "exempt", "blank", "invalid", "na_refused", "exempt_refused", "error")
+_KIND_CODE = {k: i for i, k in enumerate(_ITEM_KINDS)}
+
+
+@dataclass
+class ItemValues:
+    """One item's interpreted values for the rows of a version block."""
+
+    units: IntArray  # earned points × factor (0 where not applicable)
+    applicable: BoolArray
+    text: list[str]  # the value as shown to users
+    cells: list[str]  # source cell of each value, e.g. F12
+
+
+@dataclass
+class VersionBlock:
+    """The inspections scored by one criteria version."""
+
+    criteria: Criteria
+    rows: IntArray  # positions in `Inspections.frame`
+    items: dict[str, ItemValues] = field(default_factory=dict)
+    vetoes: dict[str, BoolArray] = field(default_factory=dict)
+
+
+@dataclass
+class Inspections:
+    """Valid inspections in the period: `frame` has one row per inspection (file, sheet, row,
+    community, courtyard, date, version, order); `blocks` hold their values by version."""
+
+    frame: pd.DataFrame
+    blocks: list[VersionBlock]
+    period: Period
+    factor: int
+    issues: list[Issue]
+    excluded_rows: int  # rows left out of scoring because of errors (--lenient)
+
+
+def unit_factor(versions: tuple[Criteria, ...]) -> int:
+    """10^d where d is the most decimals any points, step, per_unit, choice or cap needs, so
+    that every earned value is a whole number of units."""
+    values = []
+    for v in versions:
+        values += [v.scale, v.bonus_cap]
+        for item in v.all_items:
+            values += [item.points, item.scale_step, *item.choices.values()]
+            if item.per_unit is not None:
+                values.append(item.per_unit)
+    return int(10 ** max(decimals_of(x) for x in values))
+
+
+@dataclass
+class _Row:
+    table: int
+    index: int  # position within the table
+    excel_row: int
+    community: str
+    courtyard: str
+    day: date
+
+
+def _identity(tables: list[SheetTable]) -> tuple[list[_Row], list[Issue]]:
+    rows: list[_Row] = []
+    issues: list[Issue] = []
+    for t, table in enumerate(tables):
+        cols = table.identity_columns
+        for i, excel_row in enumerate(table.rows):
+            where = {"file": table.file, "sheet": table.sheet}
+            community = normalise(display(table.identity["community"][i]))
+            courtyard = normalise(display(table.identity["courtyard"][i]))
+            raw_day = table.identity["date"][i]
+            day = parse_date(raw_day)
+            bad = False
+            if not community:
+                issues.append(make("E132", **where, cell=cell_ref(cols["community"], excel_row)))
+                bad = True
+            if not courtyard:
+                issues.append(make("E133", **where, cell=cell_ref(cols["courtyard"], excel_row)))
+                bad = True
+            if day is None:
+                code = "E131" if raw_day is None or not display(raw_day) else "E130"
+                issues.append(make(code, **where, cell=cell_ref(cols["date"], excel_row),
+                                   value=display(raw_day)))
+                bad = True
+            if not bad:
+                assert day is not None
+                rows.append(_Row(t, i, excel_row, community, courtyard, day))
+    return rows, issues
+
+
+def _outcomes(values: list[Any], item: Item, factor: int) -> tuple[npt.NDArray[np.int8], IntArray, list[str]]:
+    """Kind code, units and text per value, interpreting each distinct value once."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    outs = [interpret(u, item, factor) for u in uniques] + [Outcome("blank")]
+    kind = np.array([_KIND_CODE[o.kind] for o in outs], dtype=np.int8)[codes]
+    units = np.array([o.units for o in outs], dtype=np.int64)[codes]
+    texts = [o.text for o in outs]
+    return kind, units, [texts[c] for c in codes]
+
+
+class _Collector:
+    """Builds the version blocks, recording issues and the rows that have errors."""
+
+    def __init__(self, tables: list[SheetTable], factor: int) -> None:
+        self.tables = tables
+        self.factor = factor
+        self.issues: list[Issue] = []
+
+    def item_values(
+        self, table: SheetTable, rows: list[_Row], item: Item, version: Criteria, bad: BoolArray
+    ) -> ItemValues | None:
+        where = {"file": table.file, "sheet": table.sheet}
+        column = table.items.get(item.id)
+        if column is None:
+            self.issues.append(make("E113", **where, item=item.id, value=f"{item.id} {item.name}",
+                                    version=version.version))
+            bad[:] = True
+            return None
+        values = [column.values[r.index] for r in rows]
+        kind, units, texts = _outcomes(values, item, self.factor)
+        letter = column_letter(column.column)
+        cells = [f"{letter}{column.rows[r.index]}" for r in rows]
+        is_bonus = item.category is None
+        ok_kinds = {"ok", "na", "exempt"} | ({"blank"} if is_bonus else set())
+        wrong = ~np.isin(kind, [_KIND_CODE[k] for k in ok_kinds])
+        for k in np.flatnonzero(wrong):
+            name = _ITEM_KINDS[kind[k]]
+            code = {"blank": "E121", "na_refused": "E122", "exempt_refused": "E123",
+                    "error": "E124"}.get(name, "E120")
+            self.issues.append(make(code, **where, cell=cells[k], item=item.id, value=texts[k],
+                                    kind=f"{item.name}填写值", expected=expected_text(item)))
+        bad |= wrong
+        applicable = kind != _KIND_CODE["na"]
+        if is_bonus:
+            applicable = np.ones(len(rows), dtype=bool)
+        return ItemValues(np.where(wrong, 0, units), applicable, texts, cells)
+
+    def veto_values(
+        self, table: SheetTable, rows: list[_Row], veto_id: str, version: Criteria, bad: BoolArray
+    ) -> BoolArray:
+        veto = next(v for v in version.vetoes if v.id == veto_id)
+        where = {"file": table.file, "sheet": table.sheet}
+        column = table.items.get(veto_id)
+        if column is None:
+            self.issues.append(make("E113", **where, item=veto_id, value=f"{veto_id} {veto.name}",
+                                    version=version.version))
+            bad[:] = True
+            return np.zeros(len(rows), dtype=bool)
+        marked = np.zeros(len(rows), dtype=bool)
+        for k, r in enumerate(rows):
+            value = column.values[r.index]
+            result = veto_marked(value)
+            if result is None:
+                self.issues.append(make("E135", **where, cell=cell_ref(column.column, column.rows[r.index]),
+                                        item=veto_id, value=display(value),
+                                        expected=veto_expected(veto)))
+                bad[k] = True
+            else:
+                marked[k] = result
+        return marked
+
+    def block(self, table: SheetTable, rows: list[_Row], version: Criteria) -> tuple[dict[str, ItemValues], dict[str, BoolArray], BoolArray]:
+        bad = np.zeros(len(rows), dtype=bool)
+        items: dict[str, ItemValues] = {}
+        for item in version.all_items:
+            values = self.item_values(table, rows, item, version, bad)
+            if values is not None:
+                items[item.id] = values
+        vetoes = {v.id: self.veto_values(table, rows, v.id, version, bad) for v in version.vetoes}
+        if len(items) == len(version.all_items):
+            any_applicable = np.zeros(len(rows), dtype=bool)
+            for item in version.items:
+                any_applicable |= items[item.id].applicable
+            for k in np.flatnonzero(~any_applicable & ~bad):
+                self.issues.append(make("E125", file=table.file, sheet=table.sheet,
+                                        cell=f"第{rows[k].excel_row}行"))
+            bad |= ~any_applicable
+        return items, vetoes, bad
+
+
+def collect(
+    tables: list[SheetTable],
+    standard: Standard,
+    *,
+    period: str | None = None,
+    version: str | None = None,
+    lenient: bool = False,
+) -> Inspections:
+    """Validate and gather all inspections of the period.
+
+    Raises InvalidInputError (every issue listed) when any row has an error and not `lenient`,
+    or when no row can be scored; UsageError for a bad or missing --period / --criteria-version.
+    """
+    forced = standard.get(version) if version is not None else None
+    rows, issues = _identity(tables)
+    dated = [r.day for r in rows]
+    if not dated and not issues:
+        raise InvalidInputError(make("E150").message, [make("E150")])
+    chosen = parse_period(period) if period is not None else infer_period(dated) if dated else None
+    in_period: list[_Row] = []
+    outside: dict[tuple[str, str | None], int] = {}
+    for r in rows:
+        if chosen is not None and r.day in chosen:
+            in_period.append(r)
+        else:
+            key = (tables[r.table].file, tables[r.table].sheet)
+            outside[key] = outside.get(key, 0) + 1
+    assert chosen is not None or not rows
+    label = chosen.label if chosen else ""
+    for (file, sheet), count in outside.items():
+        issues.append(make("W202", file=file, sheet=sheet, value=count, expected=label))
+    if rows and not in_period:
+        issue = make("E154", value=label, detail=len(rows))
+        raise InvalidInputError(issue.message, [*issues, issue])
+
+    by_block: dict[tuple[int, str], list[_Row]] = {}
+    first = standard.versions[0]
+    for r in in_period:
+        crit = forced or standard.in_force(r.day)
+        if crit is None:
+            table = tables[r.table]
+            issues.append(make("E134", file=table.file, sheet=table.sheet,
+                               cell=cell_ref(table.identity_columns["date"], r.excel_row),
+                               value=r.day.isoformat(), expected=first.effective_from.isoformat()))
+            continue
+        by_block.setdefault((r.table, crit.version), []).append(r)
+
+    factor = unit_factor(standard.versions)
+    collector = _Collector(tables, factor)
+    pending: list[tuple[Criteria, list[_Row], dict[str, ItemValues], dict[str, BoolArray], BoolArray]] = []
+    for (t, ver), block_rows in by_block.items():
+        crit = standard.get(ver)
+        items, vetoes, bad = collector.block(tables[t], block_rows, crit)
+        pending.append((crit, block_rows, items, vetoes, bad))
+    issues += collector.issues
+    has_errors = any(i.is_error for i in issues)
+    if has_errors and not lenient:
+        raise InvalidInputError(f"检查记录有 {sum(i.is_error for i in issues)} 处错误", issues)
+
+    blocks: dict[str, VersionBlock] = {}
+    records: list[dict[str, Any]] = []
+    for crit, block_rows, items, vetoes, bad in pending:
+        good = np.flatnonzero(~bad)
+        if not len(good):
+            continue
+        start = len(records)
+        for k in good:
+            r = block_rows[k]
+            table = tables[r.table]
+            records.append({
+                "file": table.file, "sheet": table.sheet, "row": r.excel_row,
+                "community": r.community, "courtyard": r.courtyard, "date": r.day,
+                "day": r.day.toordinal(),
+                "version": crit.version, "order": (r.table, r.index),
+            })
+        positions = np.arange(start, len(records), dtype=np.int64)
+        sub = VersionBlock(crit, positions)
+        for ident, val in items.items():
+            sub.items[ident] = ItemValues(val.units[good], val.applicable[good],
+                                          [val.text[k] for k in good], [val.cells[k] for k in good])
+        sub.vetoes = {ident: marked[good] for ident, marked in vetoes.items()}
+        block = blocks.get(crit.version)
+        blocks[crit.version] = sub if block is None else _merge(block, sub)
+    # Rows with an error: every data row that is neither outside the period nor scored.
+    excluded = sum(len(t.rows) for t in tables) - sum(outside.values()) - len(records)
+    if not records:
+        raise InvalidInputError(make("E150").message, [*issues, make("E150")])
+    frame = pd.DataFrame.from_records(records)
+    frame["order"] = pd.factorize(frame["order"], sort=True)[0]
+    assert chosen is not None
+    return Inspections(frame, list(blocks.values()), chosen, factor, issues, excluded)
+
+
+def _merge(a: VersionBlock, b: VersionBlock) -> VersionBlock:
+    """Two blocks of the same version (from different sheets) as one."""
+    out = VersionBlock(a.criteria, np.concatenate([a.rows, b.rows]))
+    for ident, x in a.items.items():
+        y = b.items[ident]
+        out.items[ident] = ItemValues(np.concatenate([x.units, y.units]),
+                                      np.concatenate([x.applicable, y.applicable]),
+                                      x.text + y.text, x.cells + y.cells)
+    out.vetoes = {k: np.concatenate([v, b.vetoes[k]]) for k, v in a.vetoes.items()}
+    return out

@@ -1,0 +1,229 @@
+"""Sheet layout: find the header row (possibly under a title row), recognise identity columns by
+their aliases and item columns by id, id + name or name, and turn the long layout
+(one row per courtyard × item) into one row per inspection."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from scoring.criteria.model import Criteria
+from scoring.engine.dates import parse_date
+from scoring.engine.positions import cell_ref
+from scoring.engine.reader import RawSheet
+from scoring.issues import Issue, make
+from scoring.text import compact, normalise
+
+HEADER_SCAN_ROWS = 20
+IDENTITY_ALIASES: dict[str, tuple[str, ...]] = {
+    "community": ("社区", "所属社区", "社区名称"),
+    "courtyard": ("楼院", "楼院名称", "小区", "小区名称"),
+    "date": ("检查日期", "日期", "检查时间"),
+    "inspector": ("检查人", "检查人员"),
+    "note": ("备注",),
+    "reason": ("扣分原因",),
+}
+REQUIRED_ROLES = ("community", "courtyard", "date")
+ROLE_NAMES = {"community": "社区", "courtyard": "楼院", "date": "检查日期"}
+LONG_ITEM = ("项目编号", "项目")
+LONG_VALUE = ("得分", "数值", "检查结果", "结果")
+IGNORED = ("序号", "编号", "合计", "总分", "得分合计", "自评分")
+_UNIT = re.compile(r"\((?:\d+(?:\.\d+)?)?分值?\)$")
+_ID_PREFIX = re.compile(r"^([A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*)(.*)$")
+_ALIAS_ROLE = {alias: role for role, aliases in IDENTITY_ALIASES.items() for alias in aliases}
+
+
+def header_key(value: Any) -> str:
+    """A header cell as compared: normalised, spaces removed, a unit like （分） dropped."""
+    if value is None:
+        return ""
+    return _UNIT.sub("", compact(str(value)))
+
+
+class ColumnCatalog:
+    """Every item, bonus item and veto id of every version, and their names, for matching
+    column headers."""
+
+    def __init__(self, versions: Iterable[Criteria]) -> None:
+        self.ids: dict[str, str] = {}
+        self.names: dict[str, list[str]] = {}
+        for version in versions:
+            named = [(i.id, i.name) for i in version.all_items]
+            named += [(v.id, v.name) for v in version.vetoes]
+            for ident, name in named:
+                self.ids[ident.upper()] = ident
+                ids = self.names.setdefault(compact(name), [])
+                if ident not in ids:
+                    ids.append(ident)
+
+    def match(self, header: str) -> tuple[str | None, list[str]]:
+        """The id a header names (or None), and the ids of an ambiguous name."""
+        if header.upper() in self.ids:
+            return self.ids[header.upper()], []
+        prefix = _ID_PREFIX.match(header)
+        if prefix and prefix.group(1).upper() in self.ids:
+            return self.ids[prefix.group(1).upper()], []
+        ids = self.names.get(header, [])
+        if ids:
+            return ids[0], ids if len(ids) > 1 else []
+        return None, []
+
+
+@dataclass
+class ItemColumn:
+    """The values of one item for each inspection of a sheet, and where they stand."""
+
+    column: int
+    values: list[Any]
+    rows: list[int]  # Excel row of each value
+
+
+@dataclass
+class SheetTable:
+    """One sheet as inspections: identity values and item columns, one entry per inspection."""
+
+    file: str
+    sheet: str | None
+    rows: list[int]  # Excel row of each inspection (its first row in the long layout)
+    identity: dict[str, list[Any]]
+    identity_columns: dict[str, int]
+    items: dict[str, ItemColumn] = field(default_factory=dict)
+
+
+def _roles(row: list[Any]) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for col, value in enumerate(row):
+        role = _ALIAS_ROLE.get(header_key(value))
+        if role:
+            found.setdefault(role, []).append(col)
+    return found
+
+
+def find_header(sheet: RawSheet) -> tuple[int | None, list[Issue]]:
+    """The 0-based index of the header row among the first rows, or issues saying why not."""
+    best: tuple[int, dict[str, list[int]]] | None = None
+    for index, row in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
+        roles = _roles(row)
+        if all(r in roles for r in REQUIRED_ROLES):
+            return index, []
+        if roles and (best is None or len(roles) > len(best[1])):
+            best = (index, roles)
+    where = {"file": sheet.file, "sheet": sheet.sheet}
+    if best is None:
+        return None, [make("W205", **where, value=HEADER_SCAN_ROWS)]
+    index, roles = best
+    return None, [
+        make("E111", **where, cell=f"第{index + 1}行", value=ROLE_NAMES[r],
+             expected="、".join(IDENTITY_ALIASES[r][1:]))
+        for r in REQUIRED_ROLES if r not in roles
+    ]
+
+
+def _blank(row: list[Any]) -> bool:
+    return all(v is None or (isinstance(v, str) and not normalise(v)) for v in row)
+
+
+def build_table(sheet: RawSheet, catalog: ColumnCatalog) -> tuple[SheetTable | None, list[Issue]]:
+    """Recognise a sheet's layout and gather its inspections."""
+    index, issues = find_header(sheet)
+    if index is None:
+        return None, issues
+    header = sheet.rows[index]
+    where = {"file": sheet.file, "sheet": sheet.sheet}
+    identity_columns: dict[str, int] = {}
+    item_columns: dict[str, int] = {}
+    long_item = long_value = None
+    for col, cell in enumerate(header):
+        key = header_key(cell)
+        if not key or key in IGNORED:
+            continue
+        role = _ALIAS_ROLE.get(key)
+        if role is not None:
+            if role in identity_columns:
+                issues.append(make("E112", **where, cell=f"第{index + 1}行", value=key,
+                                   other=f"第 {identity_columns[role] + 1} 列和第 {col + 1} 列"))
+            identity_columns[role] = col
+            continue
+        if key in LONG_ITEM:
+            long_item = col
+            continue
+        if key in LONG_VALUE:
+            long_value = col
+            continue
+        ident, ambiguous = catalog.match(key)
+        if ident is None:
+            issues.append(make("W201", **where, cell=cell_ref(col, index + 1), value=normalise(str(cell))))
+            continue
+        if ambiguous:
+            issues.append(make("W204", **where, cell=cell_ref(col, index + 1), item=ident,
+                               value=key, expected="、".join(ambiguous)))
+        if ident in item_columns:
+            issues.append(make("E112", **where, cell=f"第{index + 1}行", item=ident, value=ident,
+                               other=f"第 {item_columns[ident] + 1} 列和第 {col + 1} 列"))
+        item_columns[ident] = col
+    if any(i.is_error for i in issues):
+        return None, issues
+    data = [(index + 2 + k, row) for k, row in enumerate(sheet.rows[index + 1:]) if not _blank(row)]
+    if long_item is not None and long_value is not None:
+        return _long_table(sheet, data, identity_columns, long_item, long_value, catalog, issues)
+    table = SheetTable(
+        sheet.file, sheet.sheet, [r for r, _ in data],
+        {role: [_at(row, col) for _, row in data] for role, col in identity_columns.items()},
+        identity_columns,
+    )
+    for ident, col in item_columns.items():
+        table.items[ident] = ItemColumn(col, [_at(row, col) for _, row in data], table.rows)
+    return table, issues
+
+
+def _at(row: list[Any], col: int) -> Any:
+    return row[col] if col < len(row) else None
+
+
+def _long_table(
+    sheet: RawSheet,
+    data: list[tuple[int, list[Any]]],
+    identity_columns: dict[str, int],
+    item_col: int,
+    value_col: int,
+    catalog: ColumnCatalog,
+    issues: list[Issue],
+) -> tuple[SheetTable, list[Issue]]:
+    """Long layout: rows with the same 社区, 楼院 and date form one inspection."""
+    where = {"file": sheet.file, "sheet": sheet.sheet}
+    groups: dict[tuple[Any, ...], int] = {}
+    table = SheetTable(sheet.file, sheet.sheet, [], {r: [] for r in identity_columns},
+                       identity_columns)
+    cells: dict[str, dict[int, tuple[Any, int]]] = {}
+    unknown: set[str] = set()
+    for excel_row, row in data:
+        ident_values = {role: _at(row, col) for role, col in identity_columns.items()}
+        day = parse_date(ident_values.get("date"))
+        key = (
+            normalise(str(ident_values.get("community") or "")),
+            normalise(str(ident_values.get("courtyard") or "")),
+            day if day is not None else ("row", excel_row),
+        )
+        if key not in groups:
+            groups[key] = len(table.rows)
+            table.rows.append(excel_row)
+            for role, value in ident_values.items():
+                table.identity[role].append(value)
+        n = groups[key]
+        raw_item = _at(row, item_col)
+        ident, _ = catalog.match(header_key(raw_item))
+        if ident is None:
+            shown = normalise(str(raw_item or ""))
+            if shown not in unknown:
+                unknown.add(shown)
+                issues.append(make("W201", **where, cell=cell_ref(item_col, excel_row), value=shown))
+            continue
+        cells.setdefault(ident, {})[n] = (_at(row, value_col), excel_row)
+    count = len(table.rows)
+    for ident, by_inspection in cells.items():
+        values = [by_inspection.get(n, (None, table.rows[n]))[0] for n in range(count)]
+        rows = [by_inspection.get(n, (None, table.rows[n]))[1] for n in range(count)]
+        table.items[ident] = ItemColumn(value_col, values, rows)
+    return table, issues

@@ -1,0 +1,166 @@
+"""What a cell means for an item (design.md §4, exactly): earned points, 不适用, 免检, blank,
+or an error that says which values are accepted.
+
+`interpret` looks at one distinct value; the engine calls it once per distinct value of a
+column and maps the result over the column.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any, Literal
+
+from scoring import marks
+from scoring.criteria.model import Item, Veto
+from scoring.exact import to_units
+from scoring.text import normalise
+
+Kind = Literal["ok", "na", "exempt", "blank", "invalid", "na_refused", "exempt_refused", "error"]
+
+EXCEL_ERRORS = frozenset({
+    "#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
+    "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
+})
+# A plain decimal in ASCII digits, optionally with thousands separators; nothing float() would
+# also take (nan, inf, 1_000, other scripts' digits).
+_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The meaning of one cell for one item: `units` is earned points × the engine's factor."""
+
+    kind: Kind
+    units: int = 0
+    text: str = ""
+
+
+def display(value: Any) -> str:
+    """A cell value as text for messages and outputs (numbers without a trailing .0)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return normalise(str(value))
+
+
+def _number(value: Any) -> Decimal | None:
+    """An exact number from a numeric cell or from text like ` 88 `, `90分`, `８５`."""
+    if isinstance(value, bool) or isinstance(value, (date, time)):
+        return None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return None if not math.isfinite(value) else Decimal(repr(value))
+    if not isinstance(value, str):
+        return None
+    text = normalise(value).removesuffix("分").strip()
+    if not _NUMBER.match(text):
+        return None
+    return Decimal(text.replace(",", ""))
+
+
+def _whole(value: Any) -> int | None:
+    number = _number(value)
+    if number is None or number != number.to_integral_value():
+        return None
+    return int(number)
+
+
+def expected_text(item: Item) -> str:
+    """What the item accepts, in the office's words."""
+    if item.type == "check":
+        text = "应填“是”（得分）或“否”（不得分），也可用 √/×、Y/N、1/0、有/无、合格/不合格"
+    elif item.type == "scale":
+        text = f"应填 0 到 {item.points} 之间的分数，按 {item.scale_step} 分一档"
+    elif item.type == "choice":
+        text = f"应填以下选项之一：{'、'.join(item.choices)}"
+    elif item.type == "deduct":
+        text = f"应填发现问题的处数（0 或正整数），每处扣 {item.per_unit} 分，扣完为止"
+    elif item.conditions:
+        text = f"应填符合的项数（0 到 {len(item.conditions)} 的整数）：{'、'.join(item.conditions)}"
+    else:
+        text = f"应填次数（0 或正整数），每次 {item.per_unit} 分，最高 {item.points} 分"
+    if item.na:
+        text += "；不适用的填“不适用”"
+    if item.exempt:
+        text += "；免检的填“免检”"
+    return text
+
+
+def _earned(value: Any, item: Item) -> Decimal | None:
+    """Earned points for a non-blank, non-mark value, or None when the value is not accepted."""
+    if item.type == "check":
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            yes = True if value == 1 else False if value == 0 else None
+        else:
+            yes = marks.check_value(normalise(str(value))) if isinstance(value, str) else None
+        return None if yes is None else (item.points if yes else Decimal(0))
+    if item.type == "choice":
+        label = display(value)
+        for name, points in item.choices.items():
+            if normalise(name) == label:
+                return points
+        return None
+    if item.type == "scale":
+        number = _number(value)
+        if number is None or not 0 <= number <= item.points or number % item.scale_step != 0:
+            return None
+        return number
+    n = _whole(value)
+    if n is None or n < 0:
+        return None
+    assert item.per_unit is not None  # the schema requires per_unit for deduct and count
+    if item.type == "deduct":
+        return max(Decimal(0), item.points - item.per_unit * n)
+    if item.conditions and n > len(item.conditions):
+        return None
+    return min(item.points, item.per_unit * n)
+
+
+def interpret(value: Any, item: Item, factor: int) -> Outcome:
+    """The meaning of one cell value for `item`, with earned points in 1/factor units."""
+    if value is None:
+        return Outcome("blank")
+    if isinstance(value, str):
+        text = normalise(value)
+        if not text:
+            return Outcome("blank")
+        if text.upper() in EXCEL_ERRORS:
+            return Outcome("error", text=text)
+        # Choice labels never collide with these marks (criteria check C029).
+        if marks.is_not_applicable(text):
+            return Outcome("na" if item.na else "na_refused", text=text)
+        if marks.is_exempt(text):
+            if item.exempt:
+                return Outcome("exempt", to_units(item.points, factor), text)
+            return Outcome("exempt_refused", text=text)
+    earned = _earned(value, item)
+    if earned is None:
+        return Outcome("invalid", text=display(value))
+    return Outcome("ok", to_units(earned, factor), display(value))
+
+
+def veto_marked(value: Any) -> bool | None:
+    """A veto cell: True when marked, False when blank or 'no', None when unreadable."""
+    if value is None:
+        return False
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return True if value == 1 else False if value == 0 else None
+    if not isinstance(value, str):
+        return None
+    text = normalise(value)
+    return False if not text else marks.check_value(text)
+
+
+def veto_expected(veto: Veto) -> str:
+    """What a veto column accepts."""
+    return f"发生“{veto.name}”的填“是”，未发生的填“否”或留空"

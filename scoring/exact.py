@@ -1,0 +1,60 @@
+"""Exact decimal arithmetic: half-up (四舍五入) rounding on exact values, never on floats.
+
+design.md §4: 90.005 becomes 90.01 although the float nearest to 90.005 lies below it, so
+every rounding here works on `Fraction`s or integer numerators and denominators.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+import numpy.typing as npt
+
+CENTS = 100  # scores are rounded to 2 decimals
+
+
+def round_half_up(value: Fraction | Decimal | int) -> float:
+    """Round a non-negative or negative exact value half away from zero to 2 decimals.
+
+    Returns the float nearest to the rounded decimal, which prints as that decimal.
+    """
+    frac = Fraction(value)
+    sign = -1 if frac < 0 else 1
+    cents = (abs(frac) * CENTS * 2 + 1) // 2
+    return sign * int(cents) / CENTS
+
+
+def cents_half_up(value: Fraction) -> int:
+    """The value rounded half-up to 2 decimals, as a whole number of hundredths."""
+    sign = -1 if value < 0 else 1
+    return sign * int((abs(value) * CENTS * 2 + 1) // 2)
+
+
+def cents_half_up_array(
+    num: npt.NDArray[np.int64], den: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """Vectorised `cents_half_up` of num/den for num >= 0, den > 0 (exact integer arithmetic)."""
+    return (num * (2 * CENTS) + den) // (2 * den)
+
+
+def decimals_of(value: Decimal) -> int:
+    """How many decimal places a Decimal needs (0 for whole numbers)."""
+    exponent = value.normalize().as_tuple().exponent
+    if not isinstance(exponent, int):  # NaN/Infinity are refused when criteria are loaded
+        raise ValueError(f"not a finite decimal: {value}")
+    return max(0, -exponent)
+
+
+def to_units(value: Decimal, factor: int) -> int:
+    """`value` expressed as a whole number of 1/factor points; exact or ValueError."""
+    scaled = value * factor
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"{value} is not a multiple of 1/{factor}")
+    return int(scaled)
+
+
+def fraction_or_none(num: int, den: int) -> Fraction | None:
+    """num/den, or None when there is nothing to divide by (no applicable item)."""
+    return None if den == 0 else Fraction(num, den)

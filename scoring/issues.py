@@ -1,0 +1,178 @@
+"""One catalogue of issue kinds: a stable code, a level and a Chinese message template.
+
+Checks yield `Issue`s; an `IssueLog` collects them. The terminal, `results.json` and the
+数据问题 sheet all show the same `Issue` objects, so a problem reads the same everywhere.
+Codes starting with E are errors (the row or file cannot be scored), W are warnings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+# code -> message template. Placeholders are filled from keyword arguments of `make`.
+CATALOGUE: dict[str, str] = {
+    # criteria and regulations files
+    "C001": "无法读取考核标准文件：{detail}",
+    "C002": "文件不是 UTF-8 编码（可能是 GBK/ANSI）。请用记事本或 WPS 另存为“UTF-8”编码后重试",
+    "C003": "JSON 格式错误（第 {line} 行第 {column} 列）：{detail}",
+    "C004": "出现非法数值 {value}：考核标准中的分值必须是普通数字",
+    "C005": "同一对象中键“{key}”出现了两次，请删除重复的一项",
+    "C010": "不符合考核标准格式：{detail}",
+    "C020": "编号“{value}”在本版本中重复出现",
+    "C021": "各类别分值合计为 {value} 分，与满分 scale={expected} 不一致",
+    "C022": "选项“{label}”的分值 {value} 超出 0 至 {expected} 分的范围",
+    "C023": "步长 step={value} 不能整除该项分值 {expected}",
+    "C024": "等级须按分数线从高到低严格递减：{detail}",
+    "C025": "最后一个等级的分数线必须为 0（现为 {value}）",
+    "C026": "引用了不存在的{kind}“{value}”",
+    "C027": "依据引用的法规“{value}”不在法规库 regulations.json 中",
+    "C028": "版本 {value} 与版本 {other} 的生效日期都是 {expected}，同一标准的各版本生效日期不得相同",
+    "C029": "选项名称“{label}”与不适用/免检标记冲突，请换一个名称",
+    "C030": "计数项的 conditions 有 {value} 项，但 points/per_unit 需要 {expected} 项才能得满分",
+    "C031": "等级名称“{value}”重复",
+    "C032": "考核标准目录 {value} 中没有任何版本文件（*.json）",
+    "C033": "文件名 {value} 与其中的版本号 {expected} 不一致",
+    "C040": "法规编号“{value}”重复",
+    "C041": "法规“{value}”的日期前后矛盾：{detail}",
+    "C042": "法规“{value}”被 repealed.by 指向的“{other}”不在法规库中",
+    # inspection files: containers and layout
+    "E101": "找不到文件或文件夹：{value}",
+    "E102": "不支持的文件类型“{value}”：请使用 .xlsx、.xlsm 或 .csv 文件",
+    "E103": "无法打开该文件：{detail}",
+    "E104": "文件夹中没有可读取的检查记录文件",
+    "E110": "所有工作表的前 {value} 行中都找不到表头（需要“社区”“楼院”“检查日期”三列）",
+    "E111": "表头缺少“{value}”列（也可写作：{expected}）",
+    "E112": "表头中“{value}”列出现了两次（{other}），无法判断以哪一列为准",
+    "E113": "该行使用 {version} 版标准，但表中没有项目“{value}”对应的列",
+    # inspection files: values
+    "E120": "“{value}”不是有效的{kind}：{expected}",
+    "E121": "该项为空：{expected}",
+    "E122": "该项不允许填“不适用”：{expected}",
+    "E123": "该项不允许填“免检”：{expected}",
+    "E124": "单元格是 Excel 错误值 {value}：请在 Excel/WPS 中修正公式后保存",
+    "E125": "该次检查所有项目均为“不适用”，无法计算得分",
+    "E130": "检查日期“{value}”无法识别：请填写如 2023-03-05 或 2023年3月5日 的日期",
+    "E131": "检查日期为空",
+    "E132": "社区名称为空",
+    "E133": "楼院名称为空",
+    "E134": "检查日期 {value} 早于考核标准最早版本的生效日期 {expected}，没有可用的标准版本",
+    "E135": "否决项“{item}”的值“{value}”无法识别：{expected}",
+    "E140": "该次检查没有检查日期以外的项目数据",
+    # run level
+    "E150": "没有可评分的检查记录",
+    "E151": "检查日期跨越 {value} 个年度（{detail}），请用 --period 指定考核期，例如 --period {expected}",
+    "E152": "考核期“{value}”格式不对：请写成 2023（年度）或 2023Q2（季度）",
+    "E153": "没有版本号为“{value}”的考核标准；现有版本：{expected}",
+    "E154": "考核期 {value} 内没有检查记录（共 {detail} 行均在考核期外）",
+    # warnings
+    "W201": "表头“{value}”不是任何版本考核标准中的项目，该列未参与评分",
+    "W202": "{value} 行检查记录的日期不在考核期 {expected} 内，未参与本次评分",
+    "W203": "该项目在 {version} 版标准中不存在，本行忽略该列",
+    "W205": "前 {value} 行中找不到表头（需要“社区”“楼院”“检查日期”三列），该工作表已跳过",
+    "W204": "项目名称“{value}”对应多个项目编号（{expected}），已按编号 {item} 处理；建议表头写编号",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One problem, with its position as the user sees it."""
+
+    code: str
+    message: str
+    file: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    item: str | None = None
+    path: str | None = None  # JSON path, for criteria files
+
+    @property
+    def is_error(self) -> bool:
+        """Errors stop the row (or the run); warnings are only reported."""
+        return not self.code.startswith("W")
+
+    def location(self) -> str:
+        """File › sheet!cell (or JSON path), the way the user finds it."""
+        parts: list[str] = []
+        if self.file:
+            parts.append(self.file)
+        if self.sheet and self.cell:
+            parts.append(f"{self.sheet}!{self.cell}")
+        elif self.sheet:
+            parts.append(self.sheet)
+        elif self.cell:
+            parts.append(self.cell)
+        if self.path:
+            parts.append(self.path)
+        return " › ".join(parts)
+
+    def line(self) -> str:
+        """The one-line form for the terminal."""
+        where = self.location()
+        item = f"［{self.item}］" if self.item else ""
+        head = f"{where} " if where else ""
+        return f"{head}{item}{self.message}（{self.code}）"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The `results.json` form (fields fixed by design.md §7)."""
+        return {
+            "code": self.code,
+            "message": self.message,
+            "file": self.file,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "item": self.item,
+        }
+
+
+def make(
+    code: str,
+    *,
+    file: str | None = None,
+    sheet: str | None = None,
+    cell: str | None = None,
+    item: str | None = None,
+    path: str | None = None,
+    **fields: Any,
+) -> Issue:
+    """Build an issue of kind `code`, filling its template from `fields` (and `item`)."""
+    template = CATALOGUE[code]
+    message = template.format(item=item, **fields)
+    return Issue(code, message, file=file, sheet=sheet, cell=cell, item=item, path=path)
+
+
+class IssueLog:
+    """Collects issues in the order they were found."""
+
+    def __init__(self) -> None:
+        self._issues: list[Issue] = []
+
+    def add(self, issue: Issue) -> None:
+        """Record one issue."""
+        self._issues.append(issue)
+
+    def extend(self, issues: Iterable[Issue]) -> None:
+        """Record several issues."""
+        self._issues.extend(issues)
+
+    def __iter__(self) -> Iterator[Issue]:
+        return iter(self._issues)
+
+    def __len__(self) -> int:
+        return len(self._issues)
+
+    @property
+    def issues(self) -> list[Issue]:
+        """All issues so far."""
+        return list(self._issues)
+
+    @property
+    def errors(self) -> list[Issue]:
+        """Only the error-level issues."""
+        return [i for i in self._issues if i.is_error]
+
+    @property
+    def has_errors(self) -> bool:
+        """Whether any error-level issue was recorded."""
+        return any(i.is_error for i in self._issues)

@@ -1,0 +1,98 @@
+"""The one data path of `score run`: files → sheet tables → inspections → scores → results."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+from scoring.criteria.standard import Standard, load_standard
+from scoring.engine.combine import combine
+from scoring.engine.grading import assign_grade, rank_courtyards, roll_up
+from scoring.engine.inspections import collect
+from scoring.engine.layout import HEADER_SCAN_ROWS, ColumnCatalog, SheetTable, build_table
+from scoring.engine.reader import RawSheet, expand_inputs, read_all
+from scoring.engine.results import Results
+from scoring.engine.score import score
+from scoring.errors import InvalidInputError
+from scoring.issues import Issue, make
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_tables(files: list[Path], standard: Standard,
+                progress: Callable[[str], None] | None = None) -> tuple[list[SheetTable], list[Issue]]:
+    """Every sheet with a recognisable layout, and the issues found on the way."""
+    catalog = ColumnCatalog(standard.versions)
+    tables: list[SheetTable] = []
+    issues: list[Issue] = []
+    for found in read_all(files):
+        if isinstance(found, Issue):
+            issues.append(found)
+            continue
+        sheet: RawSheet = found
+        if progress is not None:
+            progress(f"{sheet.file} {sheet.sheet or ''}".strip())
+        table, table_issues = build_table(sheet, catalog)
+        issues += table_issues
+        if table is not None:
+            tables.append(table)
+    if not tables and not any(i.is_error for i in issues):
+        issues.append(make("E110", value=HEADER_SCAN_ROWS))
+    return tables, issues
+
+
+def run(
+    paths: list[Path],
+    *,
+    criteria: Path | None = None,
+    regulations: Path | None = None,
+    period: str | None = None,
+    version: str | None = None,
+    lenient: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> Results:
+    """Score, combine, grade and rank every courtyard in the inputs.
+
+    Raises InvalidCriteriaError, InvalidInputError (every problem listed) or UsageError.
+    """
+    standard = load_standard(criteria, regulations)
+    if version is not None:
+        standard.get(version)  # a wrong --criteria-version is a usage error before any reading
+    files, issues = expand_inputs(paths)
+    if issues:
+        raise InvalidInputError(issues[0].message, issues)
+    inputs = [(str(p), file_sha256(p)) for p in files]
+    tables, issues = read_tables(files, standard, progress)
+    if any(i.is_error for i in issues):
+        raise InvalidInputError(f"检查记录有 {sum(i.is_error for i in issues)} 处错误", issues)
+    inspections = collect(tables, standard, period=period, version=version, lenient=lenient)
+    yards = combine(inspections, score(inspections))
+    for yard in yards:
+        assign_grade(yard, standard.get(yard.version))
+    yards = rank_courtyards(yards)
+    used = [b.criteria for b in inspections.blocks]
+    used = sorted({c.version: c for c in used}.values(), key=lambda c: c.effective_from)
+    grade_names: list[str] = []
+    for crit in sorted(used, key=lambda c: c.effective_from, reverse=True):
+        grade_names += [g.name for g in crit.grades if g.name not in grade_names]
+    return Results(
+        standard_id=standard.id,
+        standard_title=standard.latest.title,
+        versions=used,
+        inputs=inputs,
+        period=inspections.period,
+        courtyards=yards,
+        communities=roll_up(yards, grade_names),
+        issues=issues + inspections.issues,
+        rows_scored=len(inspections.frame),
+        rows_excluded=inspections.excluded_rows,
+        forced_version=version,
+    )
