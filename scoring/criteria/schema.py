@@ -85,9 +85,8 @@ def _describe(error: ValidationError) -> tuple[str, list[Any]]:
 def schema_issues(instance: Any, name: str, file: str) -> list[Issue]:
     """Every schema error of `instance` against schema `name`, as Issues."""
     issues = []
-    errors = sorted(validator(name).iter_errors(instance), key=lambda e: list(map(str, e.path)))
-    for error in errors:
+    for error in validator(name).iter_errors(instance):
         detail, extra = _describe(error)
         path = json_path([*error.absolute_path, *extra])
         issues.append(make("C010", file=file, path=path, detail=detail))
-    return issues
+    return sorted(issues, key=lambda i: i.path or "")

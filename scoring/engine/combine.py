@@ -143,6 +143,8 @@ def combine(inspections: Inspections, scored: Scored) -> list[CourtyardScore]:
                  for v in veto_ids}
 
     courtyards = []
+    prefix = [f"{file} › {sheet}!" if sheet else f"{file} › "
+              for file, sheet in zip(frame["file"], frame["sheet"], strict=True)]
     community = frame["community"].to_numpy()
     courtyard = frame["courtyard"].to_numpy()
     dates = frame["date"].to_numpy()
@@ -156,7 +158,8 @@ def combine(inspections: Inspections, scored: Scored) -> list[CourtyardScore]:
             items[ident] = ItemScore(
                 earned=e[g], possible=p[g] or Fraction(0),
                 value=scored.item_text[ident][latest],
-                cells=[c for c in (scored.item_cells[ident][r] for r in rows) if c is not None],
+                cells=[prefix[r] + c for r in rows
+                       if (c := scored.item_cells[ident][r]) is not None],
                 full=not bool(not_full[g]),
             )
         cats = {c: CategoryScore(earned[c][g], possible[c][g], rate[c][g])

@@ -1,0 +1,1 @@
+"""The `score` command line: a thin adapter over the library."""

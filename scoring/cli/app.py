@@ -1,0 +1,22 @@
+"""The `score` application: registers the commands."""
+
+from __future__ import annotations
+
+import typer
+
+from scoring.cli import criteria_cmd
+from scoring.cli.run_cmd import run_command
+
+app = typer.Typer(
+    help="美丽楼院考核评分工具：评分、排名、考核标准管理。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("run")(run_command)
+app.add_typer(criteria_cmd.app, name="criteria")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

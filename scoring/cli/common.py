@@ -1,0 +1,61 @@
+"""Shared CLI pieces: consoles, option types, and the one place that turns exceptions into
+Chinese messages and exit codes (design.md §6: 0 ok, 1 bad data/criteria, 2 usage,
+3 output not written, 70 internal error — a traceback only with --debug)."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from scoring.errors import ScoreError
+from scoring.outputs.terminal import print_issues
+
+EXIT_INTERNAL = 70
+
+stdout = Console(highlight=False, soft_wrap=True)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+CriteriaOpt = Annotated[
+    Path | None,
+    typer.Option("--criteria", help="考核标准文件夹（含各版本 JSON）或单个版本文件；默认使用内置示例标准",
+                 show_default=False),
+]
+RegulationsOpt = Annotated[
+    Path | None,
+    typer.Option("--regulations", help="法规库文件；默认为考核标准文件夹上一级的 regulations.json",
+                 show_default=False),
+]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="出现内部错误时显示完整的错误跟踪信息（供开发人员排查）")]
+
+
+@contextmanager
+def reported(debug: bool) -> Iterator[None]:
+    """Run a command body; show ScoreErrors in Chinese with their exit code, and anything else as
+    an internal error (exit 70)."""
+    try:
+        yield
+    except ScoreError as exc:
+        if exc.issues:
+            print_issues(stderr, exc.issues)
+            errors = sum(i.is_error for i in exc.issues)
+            if errors > 1 or exc.message != exc.issues[0].message:
+                stderr.print(f"共 {errors} 处错误，未生成任何输出文件。" if exc.exit_code == 1
+                             else exc.message, style="red", markup=False)
+        else:
+            stderr.print(exc.message, style="red", markup=False)
+        raise typer.Exit(exc.exit_code) from None
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # a bug: one line for the user, the traceback only with --debug
+        if debug:
+            traceback.print_exc(file=sys.stderr)
+        stderr.print(f"内部错误（程序缺陷）：{type(exc).__name__}: {exc}。请加 --debug 重新运行，"
+                     "并把输出发给维护人员。", style="red", markup=False)
+        raise typer.Exit(EXIT_INTERNAL) from None

@@ -1,0 +1,74 @@
+"""`score run`: score inspection files and write results.json and ranking.xlsx."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from scoring.cli.common import CriteriaOpt, DebugOpt, RegulationsOpt, reported, stderr, stdout
+from scoring.engine.reader import expand_inputs
+from scoring.errors import UsageError
+from scoring.outputs.results_json import dumps, results_dict
+from scoring.outputs.staging import write_all
+from scoring.outputs.terminal import print_issues, print_summary
+from scoring.outputs.workbook import write_ranking
+from scoring.pipeline import run
+
+OUTPUT_NAMES = ("results.json", "ranking.xlsx")
+DEFAULT_OUT = Path("score-output")
+
+
+def refuse_overwriting_inputs(out_dir: Path, inputs: list[Path]) -> None:
+    """An output path that is one of the inputs is refused before anything runs."""
+    files, _ = expand_inputs(inputs)
+    resolved = {p.resolve() for p in files}
+    for name in OUTPUT_NAMES:
+        target = (out_dir / name).resolve()
+        if target in resolved:
+            raise UsageError(f"输出文件 {out_dir / name} 就是输入文件，会覆盖检查记录；请用 --out 换一个输出文件夹")
+
+
+def run_command(
+    files: Annotated[list[Path], typer.Argument(help="检查记录文件（.xlsx/.xlsm/.csv）或文件夹，可写多个",
+                                                show_default=False)],
+    criteria: CriteriaOpt = None,
+    regulations: RegulationsOpt = None,
+    period: Annotated[str | None, typer.Option("--period", help="考核期：2023（年度）或 2023Q2（季度）；"
+                                               "默认取检查日期所在的年度", show_default=False)] = None,
+    criteria_version: Annotated[str | None, typer.Option(
+        "--criteria-version", help="所有检查都按这个版本评分（用于测算），默认按检查日期选用当时施行的版本",
+        show_default=False)] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="输出文件夹；默认 score-output/<考核期>/",
+                                             show_default=False)] = None,
+    lenient: Annotated[bool, typer.Option("--lenient", help="有问题的检查记录不参与评分并列入“数据问题”，"
+                                          "其余照常评分；默认有任何错误即停止")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="在屏幕上输出 results.json 的内容")] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """为检查记录评分、排名，输出 results.json 和 ranking.xlsx。"""
+    with reported(debug):
+        if out is not None:
+            refuse_overwriting_inputs(out, files)
+        if stderr.is_terminal:
+            with stderr.status("正在读取检查记录……") as status:
+                results = run(files, criteria=criteria, regulations=regulations, period=period,
+                              version=criteria_version, lenient=lenient,
+                              progress=lambda where: status.update(f"正在读取 {where} ……"))
+        else:
+            results = run(files, criteria=criteria, regulations=regulations, period=period,
+                          version=criteria_version, lenient=lenient)
+        out_dir = out if out is not None else DEFAULT_OUT / results.period.label
+        refuse_overwriting_inputs(out_dir, files)
+        text = dumps(results)
+        written = write_all(out_dir, {
+            "results.json": lambda p: p.write_text(text, encoding="utf-8"),
+            "ranking.xlsx": lambda p: write_ranking(results, p),
+        })
+        print_issues(stderr, results.issues)
+        if as_json:
+            stdout.print_json(json.dumps(results_dict(results), ensure_ascii=False))
+        else:
+            print_summary(stdout, results, written)

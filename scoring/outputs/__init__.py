@@ -1,0 +1,1 @@
+"""Outputs: finished results written as JSON, workbooks and terminal text."""

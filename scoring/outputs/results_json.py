@@ -1,0 +1,88 @@
+"""`results.json`: the machine-readable contract (design.md §7; field names fixed).
+
+Scores are numbers rounded half-up to 2 decimals; rates are fractions in [0, 1]; dates are ISO.
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from typing import Any
+
+from scoring.engine.results import CourtyardScore, Results
+from scoring.exact import round_half_up
+
+SCHEMA_VERSION = 1
+
+
+def _score(value: Fraction | None) -> float | None:
+    return None if value is None else round_half_up(value)
+
+
+def _rate(value: Fraction | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def courtyard_dict(y: CourtyardScore) -> dict[str, Any]:
+    """One entry of `courtyards`."""
+    return {
+        "community": y.community,
+        "courtyard": y.courtyard,
+        "inspections": y.inspections,
+        "base": _score(y.base),
+        "bonus": _score(y.bonus),
+        "total": y.total_cents / 100,
+        "grade": y.grade,
+        "pass": y.passing,
+        "disqualified": y.disqualified,
+        "vetoes": list(y.vetoes),
+        "rank": y.rank,
+        "rank_in_community": y.rank_in_community,
+        "rule_of_law_rate": _rate(y.rule_of_law_rate),
+        "categories": {
+            cid: {"earned": _score(c.earned), "possible": _score(c.possible), "rate": _rate(c.rate)}
+            for cid, c in y.categories.items()
+        },
+        "items": {
+            iid: {"earned": _score(i.earned), "possible": _score(i.possible), "value": i.value,
+                  "cells": list(i.cells)}
+            for iid, i in y.items.items()
+        },
+    }
+
+
+def results_dict(results: Results) -> dict[str, Any]:
+    """The whole `results.json` document."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "criteria": {
+            "id": results.standard_id,
+            "title": results.standard_title,
+            "versions": [
+                {"version": v.version, "effective_from": v.effective_from.isoformat(),
+                 "sha256": v.sha256}
+                for v in results.versions
+            ],
+        },
+        "inputs": [{"path": path, "sha256": sha} for path, sha in results.inputs],
+        "period": results.period.label,
+        "courtyards": [courtyard_dict(y) for y in results.courtyards],
+        "communities": [
+            {
+                "community": c.community,
+                "courtyards": c.courtyards,
+                "mean_total": c.mean_total_cents / 100,
+                "grade_counts": dict(c.grade_counts),
+                "pass_rate": float(c.pass_rate),
+                "rule_of_law_rate": _rate(c.rule_of_law_rate),
+                "rank": c.rank,
+            }
+            for c in results.communities
+        ],
+        "issues": [i.as_dict() for i in results.issues],
+    }
+
+
+def dumps(results: Results) -> str:
+    """`results.json` as text (UTF-8, Chinese kept readable, no NaN ever)."""
+    return json.dumps(results_dict(results), ensure_ascii=False, indent=2, allow_nan=False) + "\n"

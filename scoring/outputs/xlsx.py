@@ -1,0 +1,97 @@
+"""Writing tables into xlsxwriter sheets the way the office expects: bold frozen header,
+auto-filter, widths that fit Chinese text, number formats — and user text always as text.
+
+xlsxwriter's `write()` would turn `=…` into a formula and URLs into links (reliability.md);
+everything here goes through `write_string` / `write_number` / `write_blank`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+MAX_CELL_TEXT = 32767
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: its header and the number format of its values ("" for text)."""
+
+    header: str
+    fmt: str = ""  # "score" (0.00), "rate" (0.0%), "int" (0), or "" for text
+
+
+def text_width(text: str) -> int:
+    """Display width: CJK and full-width characters count twice."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def sheet_name(name: str, taken: set[str]) -> str:
+    """A valid, unique sheet name: no []:*?/\\, at most 31 characters, not blank."""
+    base = _BAD_SHEET_CHARS.sub("_", name).strip("'") or "Sheet"
+    candidate, n = base[:31], 1
+    while candidate.lower() in {t.lower() for t in taken}:
+        n += 1
+        suffix = f"({n})"
+        candidate = base[: 31 - len(suffix)] + suffix
+    taken.add(candidate)
+    return candidate
+
+
+class TableWriter:
+    """Writes tables into one xlsxwriter workbook with shared formats."""
+
+    def __init__(self, book: Any) -> None:
+        self.book = book
+        self.header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1,
+                                       "text_wrap": True, "valign": "vcenter"})
+        self.formats = {
+            "": book.add_format({}),
+            "score": book.add_format({"num_format": "0.00"}),
+            "rate": book.add_format({"num_format": "0.0%"}),
+            "int": book.add_format({"num_format": "0"}),
+        }
+        self.names: set[str] = set()
+
+    def add_sheet(self, name: str) -> Any:
+        """A new sheet with a sanitised unique name."""
+        return self.book.add_worksheet(sheet_name(name, self.names))
+
+    def write_cell(self, sheet: Any, row: int, col: int, value: Any, fmt: str = "") -> None:
+        """One value: numbers as numbers, everything else as literal text."""
+        style = self.formats[fmt]
+        if value is None:
+            sheet.write_blank(row, col, None, style)
+        elif isinstance(value, bool):
+            sheet.write_string(row, col, "是" if value else "否", style)
+        elif isinstance(value, (int, float)):
+            sheet.write_number(row, col, value, style)
+        else:
+            sheet.write_string(row, col, str(value)[:MAX_CELL_TEXT], style)
+
+    def table(self, name: str, columns: Sequence[Column], rows: Sequence[Sequence[Any]],
+              *, landscape: bool = True) -> Any:
+        """A sheet holding one table, header frozen and filtered, widths fitted."""
+        sheet = self.add_sheet(name)
+        widths = [text_width(c.header) for c in columns]
+        for col, column in enumerate(columns):
+            sheet.write_string(0, col, column.header, self.header)
+        for r, row in enumerate(rows, start=1):
+            for col, value in enumerate(row):
+                self.write_cell(sheet, r, col, value, columns[col].fmt)
+                if value is not None and not isinstance(value, (int, float)):
+                    widths[col] = max(widths[col], text_width(str(value)[:60]))
+        for col, width in enumerate(widths):
+            sheet.set_column(col, col, min(max(width + 2, 8), 62))
+        sheet.freeze_panes(1, 0)
+        if columns:
+            sheet.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
+        if landscape:
+            sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(0)
+        return sheet
