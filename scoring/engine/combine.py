@@ -159,7 +159,7 @@ def combine(inspections: Inspections, scored: Scored) -> list[CourtyardScore]:
                 earned=e[g], possible=p[g] or Fraction(0),
                 value=scored.item_text[ident][latest],
                 cells=[prefix[r] + c for r in rows
-                       if (c := scored.item_cells[ident][r]) is not None],
+                       if (c := scored.item_cells[ident][r])],
                 full=not bool(not_full[g]),
             )
         cats = {c: CategoryScore(earned[c][g], possible[c][g], rate[c][g])

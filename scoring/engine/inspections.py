@@ -20,7 +20,7 @@ from scoring.criteria.standard import Standard
 from scoring.engine.dates import parse_date
 from scoring.engine.layout import SheetTable
 from scoring.engine.period import Period, infer_period, parse_period
-from scoring.engine.positions import cell_ref, column_letter
+from scoring.engine.positions import cell_ref, cell_sort_key, column_letter
 from scoring.engine.values import (
     Outcome,
     display,
@@ -149,16 +149,19 @@ class _Collector:
     ) -> ItemValues | None:
         where = {"file": table.file, "sheet": table.sheet}
         column = table.items.get(item.id)
-        if column is None:
+        is_bonus = item.category is None
+        if column is None and not (table.long and is_bonus):
             self.issues.append(make("E113", **where, item=item.id, value=f"{item.id} {item.name}",
                                     version=version.version))
             bad[:] = True
             return None
-        values = [column.values[r.index] for r in rows]
+        values = [column.values[r.index] for r in rows] if column else [None] * len(rows)
         kind, units, texts = _outcomes(values, item, self.factor)
-        letter = column_letter(column.column)
-        cells = [f"{letter}{column.rows[r.index]}" for r in rows]
-        is_bonus = item.category is None
+        if column is None:
+            cells = [""] * len(rows)
+        else:
+            letter = column_letter(column.column)
+            cells = [f"{letter}{column.rows[r.index]}" for r in rows]
         ok_kinds = {"ok", "na", "exempt"} | ({"blank"} if is_bonus else set())
         wrong = ~np.isin(kind, [_KIND_CODE[k] for k in ok_kinds])
         for k in np.flatnonzero(wrong):
@@ -179,6 +182,8 @@ class _Collector:
         veto = next(v for v in version.vetoes if v.id == veto_id)
         where = {"file": table.file, "sheet": table.sheet}
         column = table.items.get(veto_id)
+        if column is None and table.long:
+            return np.zeros(len(rows), dtype=bool)
         if column is None:
             self.issues.append(make("E113", **where, item=veto_id, value=f"{veto_id} {veto.name}",
                                     version=version.version))
@@ -270,7 +275,8 @@ def collect(
         crit = standard.get(ver)
         items, vetoes, bad = collector.block(tables[t], block_rows, crit)
         pending.append((crit, block_rows, items, vetoes, bad))
-    issues += collector.issues
+    issues += sorted(collector.issues, key=lambda i: (i.file or "", i.sheet or "",
+                                                      cell_sort_key(i.cell)))
     has_errors = any(i.is_error for i in issues)
     if has_errors and not lenient:
         raise InvalidInputError(f"检查记录有 {sum(i.is_error for i in issues)} 处错误", issues)

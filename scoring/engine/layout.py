@@ -90,6 +90,7 @@ class SheetTable:
     identity: dict[str, list[Any]]
     identity_columns: dict[str, int]
     items: dict[str, ItemColumn] = field(default_factory=dict)
+    long: bool = False  # the long layout: absent bonus items and vetoes are simply not marked
 
 
 def _roles(row: list[Any]) -> dict[str, list[int]]:
@@ -195,7 +196,7 @@ def _long_table(
     where = {"file": sheet.file, "sheet": sheet.sheet}
     groups: dict[tuple[Any, ...], int] = {}
     table = SheetTable(sheet.file, sheet.sheet, [], {r: [] for r in identity_columns},
-                       identity_columns)
+                       identity_columns, long=True)
     cells: dict[str, dict[int, tuple[Any, int]]] = {}
     unknown: set[str] = set()
     for excel_row, row in data:
