@@ -37,6 +37,7 @@ COMMUNITIES = {
 }
 INSPECTORS = ["王建国", "李秀英", "张伟", "刘芳", "陈磊", "赵静"]
 QUARTER_DAYS = [(3, 15), (6, 14), (9, 13), (12, 12)]
+EXEMPLARY = {(0, 0), (3, 2), (1, 5)}  # (community, courtyard) of the district's model courtyards
 
 
 def cell_value(item: dict, quality: float, rng: random.Random, style: int) -> object:
@@ -85,6 +86,8 @@ def make(out: Path) -> None:
     for c_index, (community, yards) in enumerate(COMMUNITIES.items()):
         for y_index, yard in enumerate(yards):
             quality = 0.55 + 0.4 * rng.random() - 0.03 * c_index
+            if (c_index, y_index) in EXEMPLARY:
+                quality = 1.0
             no_lift = y_index % 3 != 0  # old courtyards without a lift
             fire_safe = y_index == 1  # a 消防安全示范楼院: 免检
             visits = [date(2023, m, d) for m, d in QUARTER_DAYS]
@@ -107,7 +110,8 @@ def make(out: Path) -> None:
                         reasons.append(f"{item['name']}{value}处")
                     row.append(value)
                 for item in bonus:
-                    row.append(cell_value(item, 0.15, rng, style) if rng.random() < 0.3 else None)
+                    chance = 0.6 if quality == 1.0 else 0.3
+                    row.append(cell_value(item, 0.15, rng, style) if rng.random() < chance else None)
                 marks = {"VETO-01": (c_index, y_index, visit.month) == (5, 7, 9),
                          "VETO-02": (c_index, y_index, visit.month) == (2, 4, 6),
                          "VETO-03": (c_index, y_index, visit.month) == (4, 2, 12)}

@@ -19,4 +19,4 @@ app.add_typer(criteria_cmd.app, name="criteria")
 
 def main() -> None:
     """Console-script entry point."""
-    app()
+    app(prog_name="score")

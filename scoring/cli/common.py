@@ -36,18 +36,19 @@ DebugOpt = Annotated[bool, typer.Option("--debug", help="出现内部错误时�
 
 
 @contextmanager
-def reported(debug: bool) -> Iterator[None]:
+def reported(debug: bool, *, writes_outputs: bool = False) -> Iterator[None]:
     """Run a command body; show ScoreErrors in Chinese with their exit code, and anything else as
-    an internal error (exit 70)."""
+    an internal error (exit 70). `writes_outputs`: say that nothing was written on bad data."""
     try:
         yield
     except ScoreError as exc:
         if exc.issues:
             print_issues(stderr, exc.issues)
             errors = sum(i.is_error for i in exc.issues)
-            if errors > 1 or exc.message != exc.issues[0].message:
-                stderr.print(f"共 {errors} 处错误，未生成任何输出文件。" if exc.exit_code == 1
-                             else exc.message, style="red", markup=False)
+            if exc.exit_code == 1 and writes_outputs:
+                stderr.print(f"共 {errors} 处错误，未生成任何输出文件。", style="red", markup=False)
+            elif errors > 1:
+                stderr.print(f"共 {errors} 处错误。", style="red", markup=False)
         else:
             stderr.print(exc.message, style="red", markup=False)
         raise typer.Exit(exc.exit_code) from None

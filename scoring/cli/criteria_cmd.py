@@ -61,21 +61,25 @@ def show_version(crit: Criteria, register: Register) -> None:
     stdout.print(f"{crit.title}  版本 {crit.label}  满分 {crit.scale}  多次检查：{crit.repeat}",
                  markup=False)
     table = Table(show_lines=False)
-    for header in ("编号", "项目", "类型", "分值", "评分规则", "不适用", "免检", "依据"):
+    for header in ("编号", "项目", "类型", "分值", "评分规则", "不适用", "免检"):
         table.add_column(header)
     for cat in crit.categories:
         tag = "（法治建设）" if cat.rule_of_law else ""
         table.add_section()
-        table.add_row(cat.id, f"{cat.name}{tag}", "", str(cat.points), "", "", "", "")
+        table.add_row(cat.id, f"{cat.name}{tag}", "", str(cat.points), "", "", "")
         for i in cat.items:
             table.add_row(i.id, i.name, TYPE_NAMES[i.type], str(i.points), _rule(i),
-                          "可" if i.na else "", "可" if i.exempt else "", _basis(i, register))
+                          "可" if i.na else "", "可" if i.exempt else "")
     if crit.bonus_items:
         table.add_section()
-        table.add_row("", f"加分项目（上限 {crit.bonus_cap} 分）", "", "", "", "", "", "")
+        table.add_row("", f"加分项目（上限 {crit.bonus_cap} 分）", "", "", "", "", "")
         for i in crit.bonus_items:
-            table.add_row(i.id, i.name, TYPE_NAMES[i.type], str(i.points), _rule(i), "", "", "")
+            table.add_row(i.id, i.name, TYPE_NAMES[i.type], str(i.points), _rule(i), "", "")
     stdout.print(table)
+    stdout.print("法律依据：", markup=False)
+    for i in crit.all_items:
+        if i.basis:
+            stdout.print(f"  {i.id} {i.name}：{_basis(i, register)}", markup=False)
     for v in crit.vetoes:
         effect = EFFECT_NAMES[v.effect] + (v.grade or "") + (f"（{v.category}）" if v.category else "")
         stdout.print(f"一票否决 {v.id} {v.name}：{effect}", markup=False)

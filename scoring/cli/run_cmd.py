@@ -49,7 +49,7 @@ def run_command(
     debug: DebugOpt = False,
 ) -> None:
     """为检查记录评分、排名，输出 results.json 和 ranking.xlsx。"""
-    with reported(debug):
+    with reported(debug, writes_outputs=True):
         if out is not None:
             refuse_overwriting_inputs(out, files)
         if stderr.is_terminal:
