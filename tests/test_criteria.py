@@ -46,7 +46,8 @@ def test_bom_is_accepted(tmp_path: Path) -> None:
 
 def test_gbk_is_refused_with_advice(tmp_path: Path) -> None:
     folder = write_raw(tmp_path, json.dumps(MINI, ensure_ascii=False).encode("gbk"))
-    assert problems(folder) == [("C002", None, "文件不是 UTF-8 编码（可能是 GBK/ANSI）。请用记事本或 WPS 另存为“UTF-8”编码后重试")]
+    assert problems(folder) == [
+        ("C002", None, "文件不是 UTF-8 编码（可能是 GBK/ANSI）。请用记事本或 WPS 另存为“UTF-8”编码后重试")]
 
 
 def test_nan_is_refused(tmp_path: Path) -> None:
@@ -148,4 +149,4 @@ def test_bundled_register_has_real_dates() -> None:
     assert (str(property_law.repealed_on), property_law.repealed_by) == ("2021-01-01", "civil-code")
     assert str(register.get("civil-code").effective) == "2021-01-01"
     amended = register.get("public-security-penalties-law").amendments[-1]
-    assert (str(amended.date), str(amended.effective)) == ("2025-06-27", "2026-01-01")
+    assert (str(amended.adopted), str(amended.effective)) == ("2025-06-27", "2026-01-01")

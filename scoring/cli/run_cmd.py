@@ -63,8 +63,12 @@ def run_command(
         out_dir = out if out is not None else DEFAULT_OUT / results.period.label
         refuse_overwriting_inputs(out_dir, files)
         text = dumps(results)
+
+        def write_json(path: Path) -> None:
+            path.write_text(text, encoding="utf-8")
+
         written = write_all(out_dir, {
-            "results.json": lambda p: p.write_text(text, encoding="utf-8"),
+            "results.json": write_json,
             "ranking.xlsx": lambda p: write_ranking(results, p),
         })
         print_issues(stderr, results.issues)

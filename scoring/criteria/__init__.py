@@ -1,7 +1,7 @@
 """Criteria as data: the model, strict loading, schema and semantic checks, the regulations register."""
 
 from scoring.criteria.model import Category, Criteria, Grade, Item, Veto
-from scoring.criteria.regulations import Regulation, Register
+from scoring.criteria.regulations import Register, Regulation
 from scoring.criteria.standard import Standard, load_standard
 
 __all__ = [

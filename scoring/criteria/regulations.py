@@ -16,9 +16,9 @@ from scoring.issues import Issue, make
 
 @dataclass(frozen=True, slots=True)
 class Amendment:
-    """One amendment or revision."""
+    """One amendment or revision: adopted on one date, in effect from another."""
 
-    date: date
+    adopted: date
     effective: date
     note: str
 

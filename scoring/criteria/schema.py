@@ -41,12 +41,14 @@ def json_path(parts: Iterable[Any]) -> str:
 
 def _describe(error: ValidationError) -> tuple[str, list[Any]]:
     """A Chinese explanation of one schema error, and extra path parts to append."""
-    v, value, inst = error.validator, error.validator_value, error.instance
+    v, inst = error.validator, error.instance
+    value: Any = error.validator_value
+    schema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
     if v == "required":
         missing = [k for k in value if isinstance(inst, dict) and k not in inst]
         return f"缺少必填字段“{'”“'.join(missing)}”", []
     if v == "additionalProperties" and isinstance(inst, dict):
-        allowed = sorted(error.schema.get("properties", {}))
+        allowed = sorted(schema.get("properties", {}))
         extra = [k for k in inst if k not in allowed]
         key = extra[0] if extra else "?"
         close = difflib.get_close_matches(key, allowed, n=1)
@@ -54,7 +56,7 @@ def _describe(error: ValidationError) -> tuple[str, list[Any]]:
         return f"未知字段“{key}”{hint}", [key]
     if v == "type":
         wanted = value if isinstance(value, list) else [value]
-        names = "或".join(_TYPE_NAMES.get(t, t) for t in wanted)
+        names = "或".join(_TYPE_NAMES.get(str(t), str(t)) for t in wanted)
         return f"应为{names}，实际是 {json.dumps(inst, ensure_ascii=False, default=str)}", []
     if v == "enum":
         options = "、".join(str(o) for o in value)

@@ -46,7 +46,7 @@ class Groups:
 
     def in_scope(self, valid: BoolArray) -> BoolArray:
         """Rows a policy looks at: every valid row, or only the latest row under `latest`."""
-        return valid & ((self.row_policy != "latest") | self.is_latest)
+        return np.asarray(valid & ((self.row_policy != "latest") | self.is_latest), dtype=bool)
 
     def ratio(self, num: IntArray, den: IntArray | int, valid: BoolArray) -> list[Fraction | None]:
         """Each group's policy applied to num/den over its valid rows (None if there are none)."""
@@ -80,7 +80,7 @@ class Groups:
         """For each group, its row with the smallest value (earliest on ties)."""
         part = pd.DataFrame({"g": self.ids[self.sorted_rows], "v": value[self.sorted_rows],
                              "r": self.sorted_rows})
-        return part.loc[part.groupby("g", sort=True)["v"].idxmin(), "r"].to_numpy()
+        return np.asarray(part.loc[part.groupby("g", sort=True)["v"].idxmin(), "r"], dtype=np.int64)
 
 
 def _base_and_bonus(groups: Groups, scored: Scored) -> tuple[list[Fraction], list[Fraction]]:
@@ -119,9 +119,9 @@ def combine(inspections: Inspections, scored: Scored) -> list[CourtyardScore]:
     for tags in {c.rule_of_law_categories for c in groups.governing}:
         members = np.array([c.rule_of_law_categories == tags for c in groups.governing])
         rows = members[groups.ids]
-        e = sum((cat_e[c] for c in tags if c in cat_e), np.zeros(len(frame), dtype=np.int64))
-        p = sum((cat_p[c] for c in tags if c in cat_p), np.zeros(len(frame), dtype=np.int64))
-        for g, value in enumerate(groups.ratio(e, p, rows & (p > 0))):
+        rol_e = sum((cat_e[c] for c in tags if c in cat_e), np.zeros(len(frame), dtype=np.int64))
+        rol_p = sum((cat_p[c] for c in tags if c in cat_p), np.zeros(len(frame), dtype=np.int64))
+        for g, value in enumerate(groups.ratio(rol_e, rol_p, rows & (rol_p > 0))):
             if members[g]:
                 rol[g] = value
 

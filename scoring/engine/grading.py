@@ -65,7 +65,7 @@ def assign_grade(yard: CourtyardScore, crit: Criteria) -> None:
 def competition_ranks(keys: Sequence[int]) -> list[int]:
     """Competition ranks ("1224") for scores, highest first."""
     ordered = sorted(keys, reverse=True)
-    first = {}
+    first: dict[int, int] = {}
     for position, key in enumerate(ordered, start=1):
         first.setdefault(key, position)
     return [first[k] for k in keys]

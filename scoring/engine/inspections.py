@@ -202,7 +202,9 @@ class _Collector:
                 marked[k] = result
         return marked
 
-    def block(self, table: SheetTable, rows: list[_Row], version: Criteria) -> tuple[dict[str, ItemValues], dict[str, BoolArray], BoolArray]:
+    def block(
+        self, table: SheetTable, rows: list[_Row], version: Criteria
+    ) -> tuple[dict[str, ItemValues], dict[str, BoolArray], BoolArray]:
         bad = np.zeros(len(rows), dtype=bool)
         items: dict[str, ItemValues] = {}
         for item in version.all_items:

@@ -54,7 +54,7 @@ def display(value: Any) -> str:
 
 def _number(value: Any) -> Decimal | None:
     """An exact number from a numeric cell or from text like ` 88 `, `90分`, `８５`."""
-    if isinstance(value, bool) or isinstance(value, (date, time)):
+    if isinstance(value, (bool, date, time)):
         return None
     if isinstance(value, int):
         return Decimal(value)

@@ -3,12 +3,11 @@ and only when every one succeeded are they moved into place. A failure while mov
 earlier files back, so earlier outputs stay untouched and no temporary file is left.
 
 openpyxl's and others' save() truncate their target first (reliability.md); writing into the
-staging folder and `os.replace` avoids half-written files.
+staging folder and renaming avoids half-written files.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -46,17 +45,17 @@ def write_all(out_dir: Path, writers: dict[str, Writer]) -> list[Path]:
             try:
                 if target.exists():
                     backup = staging / f"{name}.previous"
-                    os.replace(target, backup)
-                os.replace(staging / name, target)
+                    target.replace(backup)
+                (staging / name).replace(target)
             except OSError as exc:
                 if backup is not None and backup.exists() and not target.exists():
-                    os.replace(backup, target)
+                    backup.replace(target)
                 raise _explain(exc, target) from exc
             moved.append((target, backup))
     except BaseException:
         for target, backup in reversed(moved):
             if backup is not None:
-                os.replace(backup, target)
+                backup.replace(target)
             else:
                 target.unlink(missing_ok=True)
         raise
