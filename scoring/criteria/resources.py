@@ -6,7 +6,7 @@ The repository's top-level `criteria/` folder ships inside the package as `scori
 
 from __future__ import annotations
 
-from importlib.resources import files
+import importlib
 from pathlib import Path
 
 BUNDLED_STANDARD = "beautiful-courtyard"
@@ -19,7 +19,8 @@ def bundled_root() -> Path:
     checkout = Path(__file__).resolve().parents[2] / "criteria"
     if (checkout / REGISTER_NAME).is_file():
         return checkout
-    return Path(str(files("scoring.bundled")))
+    bundled = importlib.import_module("scoring.bundled")  # a namespace package: no __init__
+    return Path(next(iter(bundled.__path__)))
 
 
 def bundled_standard() -> Path:
