@@ -191,3 +191,24 @@ def test_lenient_scores_valid_rows_and_lists_the_rest(tmp_path: Path) -> None:
                                    record("一社区", "", "2023-03-01")], lenient=True)
     assert [y["courtyard"] for y in res["courtyards"]] == ["甲院"]
     assert [(i["code"], i["cell"]) for i in res["issues"]] == [("E133", "B4"), ("E120", "D3")]
+
+
+@pytest.mark.parametrize("header", ["A2", "a2", "A2 地面平整", "A2：地面平整", "A2地面平整", "地面平整",
+                                    "地面平整（分）", "Ａ２　地面平整"])
+def test_item_header_forms(tmp_path: Path, header: str) -> None:
+    rows = rows_for([record("一社区", "甲院", "2023-03-01", A2=1)])
+    rows[0][rows[0].index("A2")] = header
+    res = score_file(tmp_path, write_csv(tmp_path / "in.csv", rows))
+    assert (yard(res, "甲院")["items"]["A2"]["earned"], res["issues"]) == (1.0, [])
+
+
+def test_id_glued_to_a_name_starting_with_digits(tmp_path: Path) -> None:
+    standard = {**MINI, "categories": [{"id": "A", "name": "环境", "items": [
+        {"id": "A1", "name": "5S管理", "type": "check", "points": 4},
+        {"id": "A15", "name": "其他", "type": "check", "points": 17}]}],
+        "vetoes": [], "bonus": {"cap": 0, "items": []},
+        "grades": [{"name": "合格", "min": 0, "pass": True}]}
+    rows = [["社区", "楼院", "检查日期", "A1 5S管理", "A15其他"], ["一社区", "甲院", "2023-03-01", "是", "否"]]
+    res = results_dict(run([write_csv(tmp_path / "in.csv", rows)], criteria=criteria_dir(tmp_path, standard)))
+    assert yard(res, "甲院")["items"]["A1"]["earned"] == 4.0
+    assert yard(res, "甲院")["items"]["A15"]["earned"] == 0.0

@@ -31,7 +31,7 @@ LONG_ITEM = ("项目编号", "项目")
 LONG_VALUE = ("得分", "数值", "检查结果", "结果")
 IGNORED = ("序号", "编号", "合计", "总分", "得分合计", "自评分")
 _UNIT = re.compile(r"\((?:\d+(?:\.\d+)?)?分值?\)$")
-_ID_PREFIX = re.compile(r"^([A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*)(.*)$")
+_ID_CHAR = re.compile(r"^[A-Z0-9_-]")  # an id continues while these follow
 _ALIAS_ROLE = {alias: role for role, aliases in IDENTITY_ALIASES.items() for alias in aliases}
 
 
@@ -58,16 +58,29 @@ class ColumnCatalog:
                 if ident not in ids:
                     ids.append(ident)
 
-    def match(self, header: str) -> tuple[str | None, list[str]]:
-        """The id a header names (or None), and the ids of an ambiguous name."""
-        if header.upper() in self.ids:
-            return self.ids[header.upper()], []
-        prefix = _ID_PREFIX.match(header)
-        if prefix and prefix.group(1).upper() in self.ids:
-            return self.ids[prefix.group(1).upper()], []
-        ids = self.names.get(header, [])
+    def match(self, header: Any) -> tuple[str | None, list[str]]:
+        """The id a header cell names (or None), and the ids of an ambiguous name.
+
+        Accepted: the id, the id followed by the name (`LAW-01 居民公约…`, with or without a
+        space), or exactly the name.
+        """
+        if header is None:
+            return None, []
+        text = normalise(str(header))
+        key = header_key(text)
+        if key.upper() in self.ids:
+            return self.ids[key.upper()], []
+        first = re.split(r"[\s:：、]", text, maxsplit=1)[0].upper()
+        if first in self.ids:
+            return self.ids[first], []
+        ids = self.names.get(key, [])
         if ids:
             return ids[0], ids if len(ids) > 1 else []
+        # An id glued to its name: the longest known id that starts the header.
+        upper = key.upper()
+        glued = [i for i in self.ids if upper.startswith(i) and not _ID_CHAR.match(upper[len(i):])]
+        if glued:
+            return self.ids[max(glued, key=len)], []
         return None, []
 
 
@@ -153,7 +166,7 @@ def build_table(sheet: RawSheet, catalog: ColumnCatalog) -> tuple[SheetTable | N
         if key in LONG_VALUE:
             long_value = col
             continue
-        ident, ambiguous = catalog.match(key)
+        ident, ambiguous = catalog.match(cell)
         if ident is None:
             issues.append(make("W201", **where, cell=cell_ref(col, index + 1), value=normalise(str(cell))))
             continue
@@ -214,7 +227,7 @@ def _long_table(
                 table.identity[role].append(value)
         n = groups[key]
         raw_item = _at(row, item_col)
-        ident, _ = catalog.match(header_key(raw_item))
+        ident, _ = catalog.match(raw_item)
         if ident is None:
             shown = normalise(str(raw_item or ""))
             if shown not in unknown:
