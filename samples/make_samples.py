@@ -1,10 +1,13 @@
-"""Make `samples/inspections.xlsx`: a realistic 2023 year of 美丽楼院 inspections.
+"""Make the sample inspection workbooks: realistic years of 美丽楼院 inspections.
+
+- `samples/inspections.xlsx`: 2023, recorded on the columns of standard 2023.1;
+- `samples/inspections-2022.xlsx`: 2022, on the columns of 2022.1 (for `score compare`).
 
 6 communities × 8 courtyards, quarterly inspections plus some spot checks (暗访), a title row
 above the header, and values in the office's mixed styles (是/否, √/×, "3.5分", 不适用, 免检).
-Deterministic: run it again and the same workbook comes out.
+Deterministic: run it again and the same workbooks come out.
 
-    python samples/make_samples.py [OUT.xlsx]
+    python samples/make_samples.py [OUT_DIR]
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 ROOT = Path(__file__).resolve().parents[1]
-CRITERIA = ROOT / "criteria" / "beautiful-courtyard" / "2023.1.json"
+STANDARD = ROOT / "criteria" / "beautiful-courtyard"
+YEARS = {2023: ("2023.1", "inspections.xlsx"), 2022: ("2022.1", "inspections-2022.xlsx")}
 
 COMMUNITIES = {
     "焦南社区": ["建设路1号院", "供电局家属院", "烟草公司家属院", "焦南小区", "民主南路12号院",
@@ -62,20 +66,21 @@ def cell_value(item: dict, quality: float, rng: random.Random, style: int) -> ob
     return limit if good else rng.randint(0, max(0, limit - 1))
 
 
-def make(out: Path) -> None:
-    """Write the sample workbook to `out`."""
-    crit = json.loads(CRITERIA.read_text(encoding="utf-8"))
+def make(out: Path, year: int) -> None:
+    """Write the sample workbook of `year` to `out`."""
+    version, _ = YEARS[year]
+    crit = json.loads((STANDARD / f"{version}.json").read_text(encoding="utf-8"))
     items = [i for c in crit["categories"] for i in c["items"]]
     bonus = crit["bonus"]["items"]
     vetoes = crit["vetoes"]
-    rng = random.Random(20231231)
+    rng = random.Random(year * 10000 + 1231)
     book = Workbook()
     sheet = book.active
     sheet.title = "检查记录"
     headers = ["序号", "社区", "楼院名称", "检查日期", "检查人"]
     headers += [f"{i['id']} {i['name']}" for i in items + bonus]
     headers += [f"{v['id']} {v['name']}" for v in vetoes] + ["扣分原因", "备注"]
-    sheet.append(["2023年度解放区美丽楼院检查记录表（示例数据）"])
+    sheet.append([f"{year}年度解放区美丽楼院检查记录表（示例数据）"])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A1"].alignment = Alignment(horizontal="center")
@@ -85,14 +90,14 @@ def make(out: Path) -> None:
     number = 0
     for c_index, (community, yards) in enumerate(COMMUNITIES.items()):
         for y_index, yard in enumerate(yards):
-            quality = 0.55 + 0.4 * rng.random() - 0.03 * c_index
+            quality = 0.55 + 0.4 * rng.random() - 0.03 * c_index - (0.05 if year < 2023 else 0)
             if (c_index, y_index) in EXEMPLARY:
                 quality = 1.0
             no_lift = y_index % 3 != 0  # old courtyards without a lift
             fire_safe = y_index == 1  # a 消防安全示范楼院: 免检
-            visits = [date(2023, m, d) for m, d in QUARTER_DAYS]
+            visits = [date(year, m, d) for m, d in QUARTER_DAYS]
             if (c_index + y_index) % 5 == 0:
-                visits.append(date(2023, rng.randint(4, 11), rng.randint(1, 28)))  # 暗访
+                visits.append(date(year, rng.randint(4, 11), rng.randint(1, 28)))  # 暗访
             for visit in sorted(visits):
                 number += 1
                 style = rng.randint(0, 1)
@@ -125,4 +130,6 @@ def make(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    make(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).with_name("inspections.xlsx"))
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent
+    for sample_year, (_, name) in YEARS.items():
+        make(folder / name, sample_year)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from scoring.cli import criteria_cmd
+from scoring.cli import criteria_cmd, regulations_cmd
+from scoring.cli.compare_cmd import compare_command
 from scoring.cli.run_cmd import run_command
 
 app = typer.Typer(
@@ -14,7 +15,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command("run")(run_command)
+app.command("compare")(compare_command)
 app.add_typer(criteria_cmd.app, name="criteria")
+app.add_typer(regulations_cmd.app, name="regulations")
 
 
 def main() -> None:

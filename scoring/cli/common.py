@@ -8,19 +8,22 @@ import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from scoring.errors import ScoreError
+from scoring.errors import ScoreError, UsageError
 from scoring.outputs.terminal import print_issues
 
 EXIT_INTERNAL = 70
 
-stdout = Console(highlight=False, soft_wrap=True)
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+# Piped or redirected output is not cut to 80 columns: tables keep every character.
+_WIDTH = None if sys.stdout.isatty() else 200
+stdout = Console(highlight=False, soft_wrap=True, width=_WIDTH)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True, width=_WIDTH)
 
 CriteriaOpt = Annotated[
     Path | None,
@@ -60,3 +63,11 @@ def reported(debug: bool, *, writes_outputs: bool = False) -> Iterator[None]:
         stderr.print(f"内部错误（程序缺陷）：{type(exc).__name__}: {exc}。请加 --debug 重新运行，"
                      "并把输出发给维护人员。", style="red", markup=False)
         raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def parse_day(text: str, option: str) -> date:
+    """A YYYY-MM-DD option value; UsageError in Chinese otherwise."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"{option} 的日期“{text}”格式不对，应为 YYYY-MM-DD，例如 2023-01-01") from None

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from scoring.cli.common import CriteriaOpt, DebugOpt, RegulationsOpt, reported, stdout
+from scoring.cli.common import CriteriaOpt, DebugOpt, RegulationsOpt, parse_day, reported, stderr, stdout
+from scoring.criteria.audit import audit
+from scoring.criteria.changelog import check_changelog
+from scoring.criteria.diff import diff
 from scoring.criteria.model import Criteria, Item
 from scoring.criteria.regulations import Register
-from scoring.criteria.standard import load_standard
+from scoring.criteria.standard import Standard, load_standard
+from scoring.criteria.versioning import new_version, write_new_version
+from scoring.errors import UsageError
+from scoring.outputs.criteria_reports import audit_table, diff_json, diff_tables
+from scoring.outputs.staging import Writer, text_writer, write_all
+from scoring.outputs.tables import to_markdown, to_rich, write_workbook
+from scoring.outputs.terminal import print_issues
 
 app = typer.Typer(help="考核标准：查看版本、查看内容、检查文件", no_args_is_help=True)
 
@@ -113,6 +124,131 @@ def validate_command(
     """检查考核标准文件：格式、分值合计、等级、引用的法规等，列出全部问题。"""
     with reported(debug):
         standard = load_standard(path, regulations)
+        warnings = [w for prev, version in zip(standard.versions, standard.versions[1:], strict=False)
+                    for w in check_changelog(prev, version)]
+        print_issues(stderr, warnings)
         names = "、".join(v.version for v in standard.versions)
+        note = f"；更新记录有 {len(warnings)} 处与实际变更不符，请核对" if warnings else ""
         stdout.print(f"检查通过：{standard.source} 共 {len(standard.versions)} 个版本（{names}），"
-                     f"法规库 {len(standard.register.regulations)} 部法规。", markup=False)
+                     f"法规库 {len(standard.register.regulations)} 部法规{note}。", markup=False)
+
+
+class DiffFormat(StrEnum):
+    """Output formats of `criteria diff`."""
+
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+    xlsx = "xlsx"
+
+
+def _version(ref: str, standard: Standard, regulations: Path | None) -> Criteria:
+    """A version named by number (in the standard) or by the path of its file."""
+    path = Path(ref)
+    if ref.endswith(".json") and path.is_file():
+        return load_standard(path, regulations).latest
+    return standard.get(ref)
+
+
+def _write_one(target: Path, write: Writer) -> None:
+    write_all(target.parent, {target.name: write})
+
+
+@app.command("diff")
+def diff_command(
+    a: Annotated[str, typer.Argument(help="原版本：版本号（如 2022.1）或版本文件路径")],
+    b: Annotated[str, typer.Argument(help="新版本：版本号或版本文件路径")],
+    fmt: Annotated[DiffFormat, typer.Option("--format", help="输出格式")] = DiffFormat.text,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="写入文件（xlsx 格式必填）",
+                                                show_default=False)] = None,
+    criteria: CriteriaOpt = None,
+    regulations: RegulationsOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """对比两个版本：新增、删除、修改的项目（逐字段），各类别分值，等级、否决项和加分上限。"""
+    with reported(debug):
+        standard = load_standard(criteria, regulations)
+        d = diff(_version(a, standard, regulations), _version(b, standard, regulations))
+        tables = diff_tables(d, standard.register)
+        if fmt is DiffFormat.xlsx:
+            if output is None:
+                raise UsageError("xlsx 格式需要用 -o 指定输出文件，例如 -o 标准对比.xlsx")
+            _write_one(output, lambda p: write_workbook(tables, p))
+            stdout.print(f"已写入 {output}", markup=False)
+            return
+        if fmt is DiffFormat.text:
+            if d.empty:
+                stdout.print(f"{d.a.version} 与 {d.b.version} 没有差别。", markup=False)
+            for table in tables:
+                stdout.print(to_rich(table))
+            return
+        text = (json.dumps(diff_json(d), ensure_ascii=False, indent=2) + "\n" if fmt is DiffFormat.json
+                else f"## 考核标准对比：{d.a.version} → {d.b.version}\n\n"
+                + "\n".join(to_markdown(t) for t in tables))
+        if output is None:
+            print(text, end="")
+        else:
+            _write_one(output, text_writer(text))
+            stdout.print(f"已写入 {output}", markup=False)
+
+
+def _audit_and_print(standard: Standard, versions: list[Criteria], as_of: date) -> bool:
+    """Print the audit of `versions`; True when an error-level finding exists."""
+    findings = audit(versions, standard.register, as_of)
+    names = "、".join(v.version for v in versions)
+    if not findings:
+        stdout.print(f"审核通过（{as_of.isoformat()}）：版本 {names} 未引用已废止、已修改或法规库中没有的法规。",
+                     markup=False)
+        return False
+    errors = sum(f.is_error for f in findings)
+    stdout.print(to_rich(audit_table(findings, f"法规依据审核（截至 {as_of.isoformat()}，版本 {names}）")))
+    stdout.print(f"共 {errors} 项错误、{len(findings) - errors} 项需复核。", markup=False)
+    return errors > 0
+
+
+@app.command("audit")
+def audit_command(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="审核日期（默认今天），如 2023-01-01",
+                                              show_default=False)] = None,
+    all_versions: Annotated[bool, typer.Option("--all", help="审核所有版本，而不只是该日期施行的版本")] = False,
+    criteria: CriteriaOpt = None,
+    regulations: RegulationsOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """对照法规库审核各项目引用的法律法规：已废止（错误）、施行后又修改（需复核）、法规库中没有（错误）。"""
+    with reported(debug):
+        day = parse_day(as_of, "--as-of") if as_of else date.today()
+        standard = load_standard(criteria, regulations, check_refs=False)
+        if all_versions:
+            versions = list(standard.versions)
+        else:
+            current = standard.in_force(day)
+            if current is None:
+                raise UsageError(f"{day.isoformat()} 没有施行中的版本（最早的版本 {standard.versions[0].label}）")
+            versions = [current]
+        if _audit_and_print(standard, versions, day):
+            raise typer.Exit(1)
+
+
+@app.command("new")
+def new_command(
+    source: Annotated[str, typer.Option("--from", help="以哪个版本为底稿，如 2023.1", show_default=False)],
+    version: Annotated[str, typer.Option("--version", help="新版本号，如 2024.1", show_default=False)],
+    effective: Annotated[str, typer.Option("--effective", help="新版本施行日期，如 2024-01-01",
+                                           show_default=False)],
+    criteria: CriteriaOpt = None,
+    regulations: RegulationsOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """以现有版本为底稿创建新版本文件（不覆盖已有文件），并列出需要复核的法规依据。"""
+    with reported(debug):
+        day = parse_day(effective, "--effective")
+        standard = load_standard(criteria, regulations, check_refs=False)
+        if any(v.version == version for v in standard.versions):
+            raise UsageError(f"版本 {version} 已存在，不会覆盖；请换一个版本号")
+        target, text = new_version(standard.get(source), version, day, date.today())
+        write_new_version(target, text)
+        stdout.print(f"已创建 {target}：以 {source} 为底稿，{day.isoformat()} 起施行。请修改相关项目，"
+                     "并在 changelog 中逐项写明变更。", markup=False)
+        created = load_standard(target, regulations, check_refs=False).latest
+        _audit_and_print(standard, [created], max(day, date.today()))

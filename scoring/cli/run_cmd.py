@@ -12,7 +12,7 @@ from scoring.cli.common import CriteriaOpt, DebugOpt, RegulationsOpt, reported, 
 from scoring.engine.reader import expand_inputs
 from scoring.errors import UsageError
 from scoring.outputs.results_json import dumps, results_dict
-from scoring.outputs.staging import write_all
+from scoring.outputs.staging import text_writer, write_all
 from scoring.outputs.terminal import print_issues, print_summary
 from scoring.outputs.workbook import write_ranking
 from scoring.pipeline import run
@@ -62,13 +62,8 @@ def run_command(
                           version=criteria_version, lenient=lenient)
         out_dir = out if out is not None else DEFAULT_OUT / results.period.label
         refuse_overwriting_inputs(out_dir, files)
-        text = dumps(results)
-
-        def write_json(path: Path) -> None:
-            path.write_text(text, encoding="utf-8")
-
         written = write_all(out_dir, {
-            "results.json": write_json,
+            "results.json": text_writer(dumps(results)),
             "ranking.xlsx": lambda p: write_ranking(results, p),
         })
         print_issues(stderr, results.issues)

@@ -82,7 +82,8 @@ def build_criteria(data: dict[str, Any], path: str, sha256: str) -> Criteria:
     )
 
 
-def read_criteria_file(path: Path, register: Register) -> tuple[Criteria | None, list[Issue]]:
+def read_criteria_file(path: Path, register: Register, *,
+                       check_refs: bool = True) -> tuple[Criteria | None, list[Issue]]:
     """Load one version file: strict JSON, schema, semantic checks. Never raises for bad data."""
     data, raw, issues = read_json(path)
     if issues:
@@ -90,7 +91,7 @@ def read_criteria_file(path: Path, register: Register) -> tuple[Criteria | None,
     issues = schema_issues(data, "criteria", str(path))
     if issues:
         return None, issues
-    issues = check_criteria(data, str(path), register)
+    issues = check_criteria(data, str(path), register, check_refs=check_refs)
     if issues:
         return None, issues
     return build_criteria(data, str(path), hashlib.sha256(raw).hexdigest()), []
@@ -139,7 +140,8 @@ def _register_for(criteria: Path, regulations: Path | None) -> Path:
     return folder.parent / REGISTER_NAME
 
 
-def load_standard(criteria: Path | None = None, regulations: Path | None = None) -> Standard:
+def load_standard(criteria: Path | None = None, regulations: Path | None = None, *,
+                  check_refs: bool = True) -> Standard:
     """Load a standard's folder (all versions) or one version file, with its register.
 
     Raises InvalidCriteriaError listing every problem of every file.
@@ -156,7 +158,7 @@ def load_standard(criteria: Path | None = None, regulations: Path | None = None)
     versions: list[Criteria] = []
     issues: list[Issue] = []
     for path in files:
-        version, found = read_criteria_file(path, register)
+        version, found = read_criteria_file(path, register, check_refs=check_refs)
         issues += found
         if version is not None:
             versions.append(version)

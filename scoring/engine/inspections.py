@@ -139,10 +139,26 @@ def _outcomes(values: list[Any], item: Item, factor: int) -> tuple[npt.NDArray[n
 class _Collector:
     """Builds the version blocks, recording issues and the rows that have errors."""
 
-    def __init__(self, tables: list[SheetTable], factor: int) -> None:
+    def __init__(self, tables: list[SheetTable], factor: int, what_if: bool) -> None:
         self.tables = tables
         self.factor = factor
+        self.what_if = what_if  # --criteria-version: an item with no column is not applicable
         self.issues: list[Issue] = []
+
+    def _absent(self, table: SheetTable, ident: str, name: str, version: Criteria, is_base: bool,
+                bad: BoolArray) -> bool:
+        """Handle an item or veto with no column; True when the rows can still be scored."""
+        where = {"file": table.file, "sheet": table.sheet, "item": ident}
+        if self.what_if:
+            if is_base:
+                self.issues.append(make("W206", **where, value=f"{ident} {name}",
+                                        version=version.version))
+            return True
+        if table.long and not is_base:
+            return True
+        self.issues.append(make("E113", **where, value=f"{ident} {name}", version=version.version))
+        bad[:] = True
+        return False
 
     def item_values(
         self, table: SheetTable, rows: list[_Row], item: Item, version: Criteria, bad: BoolArray
@@ -150,18 +166,16 @@ class _Collector:
         where = {"file": table.file, "sheet": table.sheet}
         column = table.items.get(item.id)
         is_bonus = item.category is None
-        if column is None and not (table.long and is_bonus):
-            self.issues.append(make("E113", **where, item=item.id, value=f"{item.id} {item.name}",
-                                    version=version.version))
-            bad[:] = True
+        if column is None and not self._absent(table, item.id, item.name, version, not is_bonus, bad):
             return None
-        values = [column.values[r.index] for r in rows] if column else [None] * len(rows)
+        if column is None:  # what-if run: a bonus item earns 0, a base item is not applicable
+            n = len(rows)
+            mark = "" if is_bonus else "不适用"
+            return ItemValues(np.zeros(n, dtype=np.int64), np.full(n, is_bonus), [mark] * n, [""] * n)
+        values = [column.values[r.index] for r in rows]
         kind, units, texts = _outcomes(values, item, self.factor)
-        if column is None:
-            cells = [""] * len(rows)
-        else:
-            letter = column_letter(column.column)
-            cells = [f"{letter}{column.rows[r.index]}" for r in rows]
+        letter = column_letter(column.column)
+        cells = [f"{letter}{column.rows[r.index]}" for r in rows]
         ok_kinds = {"ok", "na", "exempt"} | ({"blank"} if is_bonus else set())
         wrong = ~np.isin(kind, [_KIND_CODE[k] for k in ok_kinds])
         for k in np.flatnonzero(wrong):
@@ -182,12 +196,8 @@ class _Collector:
         veto = next(v for v in version.vetoes if v.id == veto_id)
         where = {"file": table.file, "sheet": table.sheet}
         column = table.items.get(veto_id)
-        if column is None and table.long:
-            return np.zeros(len(rows), dtype=bool)
         if column is None:
-            self.issues.append(make("E113", **where, item=veto_id, value=f"{veto_id} {veto.name}",
-                                    version=version.version))
-            bad[:] = True
+            self._absent(table, veto_id, veto.name, version, False, bad)
             return np.zeros(len(rows), dtype=bool)
         marked = np.zeros(len(rows), dtype=bool)
         for k, r in enumerate(rows):
@@ -271,7 +281,7 @@ def collect(
         by_block.setdefault((r.table, crit.version), []).append(r)
 
     factor = unit_factor(standard.versions)
-    collector = _Collector(tables, factor)
+    collector = _Collector(tables, factor, what_if=forced is not None)
     pending: list[tuple[Criteria, list[_Row], dict[str, ItemValues], dict[str, BoolArray], BoolArray]] = []
     for (t, ver), block_rows in by_block.items():
         crit = standard.get(ver)

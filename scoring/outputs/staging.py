@@ -18,6 +18,14 @@ from scoring.errors import OutputError
 Writer = Callable[[Path], None]
 
 
+def text_writer(text: str) -> Writer:
+    """A writer of UTF-8 text."""
+    def write(path: Path) -> None:
+        path.write_text(text, encoding="utf-8")
+
+    return write
+
+
 def _explain(exc: OSError, target: Path) -> OutputError:
     if isinstance(exc, PermissionError):
         return OutputError(f"无法写入 {target}：文件可能正在 Excel/WPS 中打开，请先在 Excel/WPS 中关闭"

@@ -40,14 +40,14 @@ def print_summary(console: Console, results: Results, written: list[Path]) -> No
                       style="yellow", markup=False)
     table = Table(title="社区排名", show_lines=False)
     for header in ("排名", "社区", "楼院数", "平均分", "达标率"):
-        table.add_column(header, justify="right" if header != "社区" else "left")
+        table.add_column(header, justify="right" if header != "社区" else "left", overflow="fold")
     for c in results.communities:
         table.add_row(str(c.rank), c.community, str(c.courtyards), f"{c.mean_total_cents / 100:.2f}",
                       f"{float(c.pass_rate):.1%}")
     console.print(table)
     top = Table(title="楼院前五名")
     for header in ("排名", "社区", "楼院", "总分", "等级"):
-        top.add_column(header)
+        top.add_column(header, overflow="fold")
     for y in yards[:5]:
         top.add_row(str(y.rank or "—"), y.community, y.courtyard, f"{y.total_cents / 100:.2f}",
                     y.grade)

@@ -22,7 +22,7 @@ class Column:
     """A column: its header and the number format of its values ("" for text)."""
 
     header: str
-    fmt: str = ""  # "score" (0.00), "rate" (0.0%), "int" (0), or "" for text
+    fmt: str = ""  # "score" (0.00), "delta" (+0.00), "rate" (0.0%), "int" (0), or "" for text
 
 
 def text_width(text: str) -> int:
@@ -53,6 +53,7 @@ class TableWriter:
             "": book.add_format({}),
             "score": book.add_format({"num_format": "0.00"}),
             "rate": book.add_format({"num_format": "0.0%"}),
+            "delta": book.add_format({"num_format": "+0.00;-0.00;0.00"}),
             "int": book.add_format({"num_format": "0"}),
         }
         self.names: set[str] = set()

@@ -1,0 +1,87 @@
+"""Plain tables (a title, headers and rows of text or numbers) and their renderings: a rich
+table for the terminal, Markdown for the office's documents, and sheets of a workbook."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from rich.table import Table as RichTable
+
+from scoring.outputs.xlsx import Column, TableWriter
+
+
+@dataclass
+class Table:
+    """A titled table; `formats` gives each column's number format ("" text, "score", "rate", "int")."""
+
+    title: str
+    headers: list[str]
+    rows: list[list[Any]]
+    formats: list[str] | None = None
+
+
+def cell_text(value: Any, fmt: str = "") -> str:
+    """A value as the office reads it: scores to 2 decimals, rates as %, changes signed."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (int, float)):
+        if fmt == "score":
+            return f"{value:.2f}"
+        if fmt == "delta":
+            return f"{value:+.2f}"
+        if fmt == "rate":
+            return f"{value:.1%}"
+    return str(value)
+
+
+def _texts(table: Table, row: list[Any]) -> list[str]:
+    formats = table.formats or [""] * len(row)
+    return [cell_text(v, f) for v, f in zip(row, formats, strict=True)]
+
+
+def to_rich(table: Table) -> RichTable:
+    """A rich table for the terminal."""
+    out = RichTable(title=table.title)
+    for header in table.headers:
+        out.add_column(header, overflow="fold")  # never cut a citation or a name short
+    for row in table.rows:
+        out.add_row(*_texts(table, row))
+    return out
+
+
+def to_markdown(table: Table) -> str:
+    """A Markdown section with a pipe table."""
+    def esc(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    lines = [f"### {table.title}", "", "| " + " | ".join(table.headers) + " |",
+             "|" + "---|" * len(table.headers)]
+    lines += ["| " + " | ".join(esc(t) for t in _texts(table, row)) + " |" for row in table.rows]
+    if not table.rows:
+        lines.append("| " + " | ".join(["（无）"] + [""] * (len(table.headers) - 1)) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def write_workbook(tables: list[Table], path: Path) -> None:
+    """Each table on its own sheet."""
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                                           "strings_to_numbers": False})
+    try:
+        out = TableWriter(book)
+        for table in tables:
+            formats = table.formats or [""] * len(table.headers)
+            columns = [Column(h, f) for h, f in zip(table.headers, formats, strict=True)]
+            out.table(table.title, columns, [[_cell(v) for v in row] for row in table.rows])
+    finally:
+        book.close()
+
+
+def _cell(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return cell_text(value)
