@@ -155,13 +155,16 @@ def test_criteria_commands(tmp_path: Path) -> None:
     assert code == 0 and out.startswith("检查通过：")
     bad = dict(MINI, scale=20)
     folder = criteria_dir(tmp_path, bad)
-    code, _, err = invoke("criteria", "validate", str(folder))
-    assert code == 1
-    assert err == f"错误 {folder / '1.json'} › $.scale 各类别分值合计为 21 分，与满分 scale=20 不一致（C021）\n"
+    for args in ([str(folder)], ["--criteria", str(folder)]):
+        code, _, err = invoke("criteria", "validate", *args)
+        assert code == 1
+        assert err == f"错误 {folder / '1.json'} › $.scale 各类别分值合计为 21 分，与满分 scale=20 不一致（C021）\n"
 
 
-@pytest.mark.parametrize("command", [[], ["run"], ["criteria"], ["criteria", "list"],
-                                     ["criteria", "show"], ["criteria", "validate"]])
+@pytest.mark.parametrize("command", [[], ["run"], ["compare"], ["criteria"], ["criteria", "list"],
+                                     ["criteria", "show"], ["criteria", "validate"], ["criteria", "diff"],
+                                     ["criteria", "new"], ["criteria", "audit"], ["regulations"],
+                                     ["regulations", "list"], ["regulations", "show"]])
 def test_every_command_has_help(command: list[str]) -> None:
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0 and "Usage" in result.output

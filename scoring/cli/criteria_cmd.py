@@ -118,12 +118,15 @@ def show_command(version: Annotated[str, typer.Argument(help="版本号，如 20
 def validate_command(
     path: Annotated[Path | None, typer.Argument(help="考核标准文件夹或版本文件；默认检查内置示例标准",
                                                 show_default=False)] = None,
+    criteria: CriteriaOpt = None,
     regulations: RegulationsOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """检查考核标准文件：格式、分值合计、等级、引用的法规等，列出全部问题。"""
     with reported(debug):
-        standard = load_standard(path, regulations)
+        if path is not None and criteria is not None:
+            raise UsageError("请只用一种方式指定考核标准：写路径，或用 --criteria")
+        standard = load_standard(path or criteria, regulations)
         warnings = [w for prev, version in zip(standard.versions, standard.versions[1:], strict=False)
                     for w in check_changelog(prev, version)]
         print_issues(stderr, warnings)
