@@ -11,7 +11,8 @@ from scoring.engine.combine import combine
 from scoring.engine.grading import assign_grade, rank_courtyards, roll_up
 from scoring.engine.inspections import collect
 from scoring.engine.layout import HEADER_SCAN_ROWS, ColumnCatalog, SheetTable, build_table
-from scoring.engine.reader import RawSheet, expand_inputs, read_all
+from scoring.engine.limits import DEFAULT_LIMITS, Limits
+from scoring.engine.reader import Backend, RawSheet, expand_inputs, read_all
 from scoring.engine.results import Results
 from scoring.engine.score import score
 from scoring.errors import InvalidInputError
@@ -27,13 +28,14 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_tables(files: list[Path], standard: Standard,
-                progress: Callable[[str], None] | None = None) -> tuple[list[SheetTable], list[Issue]]:
+def read_tables(files: list[Path], standard: Standard, progress: Callable[[str], None] | None = None,
+                limits: Limits = DEFAULT_LIMITS, backend: Backend = "calamine",
+                ) -> tuple[list[SheetTable], list[Issue]]:
     """Every sheet with a recognisable layout, and the issues found on the way."""
     catalog = ColumnCatalog(standard.versions)
     tables: list[SheetTable] = []
     issues: list[Issue] = []
-    for found in read_all(files):
+    for found in read_all(files, limits, backend):
         if isinstance(found, Issue):
             issues.append(found)
             continue
@@ -58,6 +60,8 @@ def run(
     version: str | None = None,
     lenient: bool = False,
     progress: Callable[[str], None] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    backend: Backend = "calamine",
 ) -> Results:
     """Score, combine, grade and rank every courtyard in the inputs.
 
@@ -70,7 +74,7 @@ def run(
     if issues:
         raise InvalidInputError(issues[0].message, issues)
     inputs = [(str(p), file_sha256(p)) for p in files]
-    tables, issues = read_tables(files, standard, progress)
+    tables, issues = read_tables(files, standard, progress, limits, backend)
     if any(i.is_error for i in issues):
         raise InvalidInputError(f"检查记录有 {sum(i.is_error for i in issues)} 处错误", issues)
     inspections = collect(tables, standard, period=period, version=version, lenient=lenient)

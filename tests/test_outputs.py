@@ -72,10 +72,12 @@ def test_workbook_matches_results(sample_run: tuple[dict[str, Any], Path]) -> No
 
 def test_user_text_is_never_a_formula_or_link(tmp_path: Path) -> None:
     folder = criteria_dir(tmp_path, MINI)
-    names = ["=HYPERLINK(\"http://x\",\"点我\")", "@SUM(1)", "+1", "http://example.com", "#N/A"]
-    data = write_csv(tmp_path / "in.csv", rows_for(
-        [record("一社区", name, "2023-03-01") for name in names]))
-    code, _, err = invoke("run", str(data), "--criteria", str(folder), "--out", str(tmp_path / "o"))
+    names = ["=HYPERLINK(\"http://x\",\"点我\")", "@SUM(1)", "+1", "-1+2", "{=1+1}", "http://example.com"]
+    records = [record("一社区", name, "2023-03-01") for name in names]
+    records.append(record("一社区", "错误院", "2023-03-01", A1="#N/A"))
+    data = write_csv(tmp_path / "in.csv", rows_for(records))
+    code, _, err = invoke("run", str(data), "--criteria", str(folder), "--out", str(tmp_path / "o"),
+                          "--lenient")
     assert code == 0, err
     book = load_workbook(tmp_path / "o" / "ranking.xlsx")
     assert sorted(r[2] for r in book["楼院排名"].iter_rows(min_row=2, values_only=True)) == sorted(names)

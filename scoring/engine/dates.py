@@ -10,6 +10,7 @@ from typing import Any
 from scoring.text import normalise
 
 _EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 1900-01-01, counting Excel's phantom 1900-02-29
+_EPOCH_1904 = date(1904, 1, 1)  # workbooks saved with the 1904 date system (old Mac Excel)
 _SERIAL_RANGE = (20000, 80000)  # 1954 .. 2119: anything else is not a plausible inspection date
 _PATTERNS = (
     re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$"),
@@ -18,15 +19,16 @@ _PATTERNS = (
 )
 
 
-def parse_date(value: Any) -> date | None:
-    """The date a cell holds, or None when it holds no recognisable date."""
+def parse_date(value: Any, date1904: bool = False) -> date | None:
+    """The date a cell holds, or None when it holds no recognisable date. A bare serial number
+    counts from the workbook's date system."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if _SERIAL_RANGE[0] <= value < _SERIAL_RANGE[1] and float(value).is_integer():
-            return _EXCEL_EPOCH + timedelta(days=int(value))
+            return (_EPOCH_1904 if date1904 else _EXCEL_EPOCH) + timedelta(days=int(value))
         return None
     if not isinstance(value, str):
         return None

@@ -26,6 +26,7 @@ from scoring.engine.values import (
     display,
     expected_text,
     interpret,
+    special,
     veto_expected,
     veto_marked,
 )
@@ -37,7 +38,11 @@ from scoring.text import normalise
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-_ITEM_KINDS = ("ok", "na", "exempt", "blank", "invalid", "na_refused", "exempt_refused", "error")
+_ITEM_KINDS = ("ok", "na", "exempt", "blank", "invalid", "na_refused", "exempt_refused", "error",
+               "no_result", "image")
+# The issue each kind of unusable cell gets (everything else not accepted is E120).
+_KIND_ISSUE = {"blank": "E121", "na_refused": "E122", "exempt_refused": "E123", "error": "E124",
+               "no_result": "E127", "image": "E126"}
 _KIND_CODE = {k: i for i, k in enumerate(_ITEM_KINDS)}
 
 
@@ -104,11 +109,19 @@ def _identity(tables: list[SheetTable]) -> tuple[list[_Row], list[Issue]]:
         cols = table.identity_columns
         for i, excel_row in enumerate(table.rows):
             where = {"file": table.file, "sheet": table.sheet}
+            bad = False
+            for role in ("community", "courtyard", "date"):
+                found = special(table.identity[role][i])
+                if found is not None and found.kind not in ("blank",):
+                    issues.append(make(_KIND_ISSUE[found.kind], **where, value=found.text,
+                                       cell=cell_ref(cols[role], excel_row), expected="请填写文字"))
+                    bad = True
+            if bad:
+                continue
             community = normalise(display(table.identity["community"][i]))
             courtyard = normalise(display(table.identity["courtyard"][i]))
             raw_day = table.identity["date"][i]
-            day = parse_date(raw_day)
-            bad = False
+            day = parse_date(raw_day, table.date1904)
             if not community:
                 issues.append(make("E132", **where, cell=cell_ref(cols["community"], excel_row)))
                 bad = True
@@ -180,8 +193,7 @@ class _Collector:
         wrong = ~np.isin(kind, [_KIND_CODE[k] for k in ok_kinds])
         for k in np.flatnonzero(wrong):
             name = _ITEM_KINDS[kind[k]]
-            code = {"blank": "E121", "na_refused": "E122", "exempt_refused": "E123",
-                    "error": "E124"}.get(name, "E120")
+            code = _KIND_ISSUE.get(name, "E120")
             self.issues.append(make(code, **where, cell=cells[k], item=item.id, value=texts[k],
                                     kind=f"{item.name}填写值", expected=expected_text(item)))
         bad |= wrong
@@ -202,10 +214,15 @@ class _Collector:
         marked = np.zeros(len(rows), dtype=bool)
         for k, r in enumerate(rows):
             value = column.values[r.index]
-            result = veto_marked(value)
-            if result is None:
-                self.issues.append(make("E135", **where, cell=cell_ref(column.column, column.rows[r.index]),
-                                        item=veto_id, value=display(value),
+            cell = cell_ref(column.column, column.rows[r.index])
+            found = special(value)
+            result = False if found is not None and found.kind == "blank" else veto_marked(value)
+            if found is not None and found.kind != "blank":
+                self.issues.append(make(_KIND_ISSUE[found.kind], **where, cell=cell, item=veto_id,
+                                        value=found.text, expected=veto_expected(veto)))
+                bad[k] = True
+            elif result is None:
+                self.issues.append(make("E135", **where, cell=cell, item=veto_id, value=display(value),
                                         expected=veto_expected(veto)))
                 bad[k] = True
             else:

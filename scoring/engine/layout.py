@@ -103,6 +103,7 @@ class SheetTable:
     identity: dict[str, list[Any]]
     identity_columns: dict[str, int]
     items: dict[str, ItemColumn] = field(default_factory=dict)
+    date1904: bool = False
     long: bool = False  # the long layout: absent bonus items and vetoes are simply not marked
 
 
@@ -185,7 +186,7 @@ def build_table(sheet: RawSheet, catalog: ColumnCatalog) -> tuple[SheetTable | N
     table = SheetTable(
         sheet.file, sheet.sheet, [r for r, _ in data],
         {role: [_at(row, col) for _, row in data] for role, col in identity_columns.items()},
-        identity_columns,
+        identity_columns, date1904=sheet.date1904,
     )
     for ident, col in item_columns.items():
         table.items[ident] = ItemColumn(col, [_at(row, col) for _, row in data], table.rows)
@@ -209,12 +210,12 @@ def _long_table(
     where = {"file": sheet.file, "sheet": sheet.sheet}
     groups: dict[tuple[Any, ...], int] = {}
     table = SheetTable(sheet.file, sheet.sheet, [], {r: [] for r in identity_columns},
-                       identity_columns, long=True)
+                       identity_columns, date1904=sheet.date1904, long=True)
     cells: dict[str, dict[int, tuple[Any, int]]] = {}
     unknown: set[str] = set()
     for excel_row, row in data:
         ident_values = {role: _at(row, col) for role, col in identity_columns.items()}
-        day = parse_date(ident_values.get("date"))
+        day = parse_date(ident_values.get("date"), sheet.date1904)
         key = (
             normalise(str(ident_values.get("community") or "")),
             normalise(str(ident_values.get("courtyard") or "")),

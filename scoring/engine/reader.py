@@ -1,8 +1,12 @@
 """Read inspection files into raw sheets: rows of plain Python values, with their Excel rows.
 
-Supported here: .xlsx/.xlsm (openpyxl read-only; defusedxml guards its XML) and .csv
-(UTF-8 with or without BOM, or GB18030 as WPS writes it). Booleans become the text
-TRUE/FALSE so that a TRUE cell is never mistaken for the number 1.
+Every file goes through the pre-flight first (`sniff`, `limits`, `xlsx_scan`): its real format
+is taken from its bytes, its size and its sheets' true extent are bounded, and only then does
+a parser see it. Values are read by python-calamine (fast; also reads legacy .xls) or, as the
+fallback, openpyxl in read-only mode (defusedxml guards its XML). Cells that calamine reads as
+empty but are not — Excel error values and formulas saved without a result — are put back from
+the scan, so neither becomes a blank or a 0. Booleans become the text TRUE/FALSE so that a TRUE
+cell is never taken for the number 1; a vertical merged range gives its value to every row.
 """
 
 from __future__ import annotations
@@ -11,25 +15,39 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from scoring.engine.limits import DEFAULT_LIMITS, Limits
+from scoring.engine.sniff import Kind, sniff
+from scoring.engine.xlsx_scan import SheetScan, check_archive, read_structure, scan_sheet
 from scoring.errors import InvalidInputError
 from scoring.issues import Issue, make
 
-EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
-CSV_SUFFIXES = {".csv"}
-SUPPORTED = EXCEL_SUFFIXES | CSV_SUFFIXES
+SUPPORTED = {".xlsx", ".xlsm", ".xls", ".csv", ".txt"}
+Backend = Literal["calamine", "openpyxl"]
 
 
-@dataclass(frozen=True)
+class _NoResult:
+    """A formula saved without its calculated value."""
+
+    def __repr__(self) -> str:
+        return "NO_RESULT"
+
+
+NO_RESULT: Any = _NoResult()
+
+
+@dataclass
 class RawSheet:
     """One sheet as read: `rows[i]` is Excel row `i + 1`."""
 
     file: str
     sheet: str | None  # None for CSV files
     rows: list[list[Any]]
+    date1904: bool = False
+    hidden_rows: list[int] = field(default_factory=list)
 
 
 def _cell(value: Any) -> Any:
@@ -40,22 +58,105 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _read_excel(path: Path, shown: str) -> list[RawSheet]:
-    import openpyxl  # imported here: CSV-only runs do not pay for it
+def _fail(file: str, code: str, **fields: Any) -> InvalidInputError:
+    issue = make(code, file=file, **fields)
+    return InvalidInputError(issue.message, [issue])
 
+
+def _put(rows: list[list[Any]], row: int, col: int, value: Any) -> None:
+    """Set 1-based row / 0-based column, growing the grid where a reader left it short."""
+    while len(rows) < row:
+        rows.append([])
+    line = rows[row - 1]
+    if len(line) <= col:
+        line.extend([None] * (col + 1 - len(line)))
+    line[col] = value
+
+
+def _apply_scan(rows: list[list[Any]], scan: SheetScan) -> None:
+    for (row, col), text in scan.errors.items():
+        _put(rows, row, col, text)
+    for row, col in scan.no_result:
+        _put(rows, row, col, NO_RESULT)
+    for r0, c0, r1, c1 in scan.merges:
+        if r1 <= r0 or r0 > len(rows) or c0 >= len(rows[r0 - 1]):
+            continue
+        value = rows[r0 - 1][c0]
+        for r in range(r0 + 1, min(r1, len(rows)) + 1):
+            for c in range(c0, c1 + 1):
+                if c >= len(rows[r - 1]) or rows[r - 1][c] is None:
+                    _put(rows, r, c, value)
+
+
+def _values_calamine(path: Path, names: list[str]) -> dict[str, list[list[Any]]]:
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(path))
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        issue = make("E103", file=shown, detail=f"不是有效的 Excel 工作簿（{type(exc).__name__}）")
-        raise InvalidInputError(issue.message, [issue]) from exc
-    try:
-        sheets = []
-        for ws in book.worksheets:
-            rows = [[_cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
-            sheets.append(RawSheet(shown, ws.title, rows))
-        return sheets
+        return {name: [[_cell(v) for v in row]
+                       for row in book.get_sheet_by_name(name).to_python(skip_empty_area=False)]
+                for name in names}
     finally:
         book.close()
+
+
+def _values_openpyxl(path: Path, names: list[str]) -> dict[str, list[list[Any]]]:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        out = {}
+        for name in names:
+            sheet = book[name]
+            sheet.reset_dimensions()  # never trust <dimension>: read-only mode would pad to it
+            out[name] = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        return out
+    finally:
+        book.close()
+
+
+def _read_xlsx(path: Path, shown: str, limits: Limits, backend: Backend) -> tuple[list[RawSheet], list[Issue]]:
+    issues: list[Issue] = []
+    with zipfile.ZipFile(path) as archive:
+        check_archive(archive, shown, limits)
+        structure = read_structure(archive, shown, limits)
+        scans: dict[str, SheetScan] = {}
+        for entry in structure.sheets:
+            if entry.hidden:
+                issues.append(make("W207", file=shown, sheet=entry.name))
+                continue
+            scans[entry.name] = scan_sheet(archive, entry, shown, limits)
+    reader = _values_calamine if backend == "calamine" else _values_openpyxl
+    try:
+        values = reader(path, list(scans))
+    except Exception as exc:  # a third-party parser meeting a damaged file: say so, never crash
+        raise _fail(shown, "E103", detail=f"工作簿内容已损坏（{type(exc).__name__}）") from None
+    sheets = []
+    for name, scan in scans.items():
+        rows = values[name]
+        _apply_scan(rows, scan)
+        if scan.hidden_rows:
+            listed = "、".join(f"第{r}行" for r in scan.hidden_rows[:5])
+            more = f"等 {len(scan.hidden_rows)} 行" if len(scan.hidden_rows) > 5 else ""
+            issues.append(make("W208", file=shown, sheet=name, value=listed + more))
+        sheets.append(RawSheet(shown, name, rows, structure.date1904, scan.hidden_rows))
+    return sheets, issues
+
+
+def _read_xls(path: Path, shown: str) -> list[RawSheet]:
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        try:
+            names = [m.name for m in book.sheets_metadata if m.visible == SheetVisibleEnum.Visible]
+            return [RawSheet(shown, name, [[_cell(v) for v in row] for row in
+                                           book.get_sheet_by_name(name).to_python(skip_empty_area=False)])
+                    for name in names]
+        finally:
+            book.close()
+    except Exception as exc:  # a third-party parser meeting a damaged file: say so, never crash
+        raise _fail(shown, "E103", detail=f"不是有效的 .xls 工作簿（{type(exc).__name__}）") from None
 
 
 def decode_text(data: bytes) -> str:
@@ -71,15 +172,18 @@ def decode_text(data: bytes) -> str:
 def _read_csv(path: Path, shown: str) -> list[RawSheet]:
     try:
         text = decode_text(path.read_bytes())
-    except UnicodeDecodeError as exc:
-        issue = make("E103", file=shown, detail="无法识别文件编码，请另存为 UTF-8 或 GB18030 编码的 CSV")
-        raise InvalidInputError(issue.message, [issue]) from exc
-    rows = [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text, newline=""))]
+    except UnicodeDecodeError:
+        raise _fail(shown, "E103", detail="无法识别文件编码，请另存为 UTF-8 或 GB18030 编码的 CSV") from None
+    try:
+        rows = [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text, newline=""))]
+    except csv.Error as exc:
+        raise _fail(shown, "E103", detail=f"CSV 格式错误：{exc}") from None
     return [RawSheet(shown, None, rows)]
 
 
 def expand_inputs(paths: list[Path]) -> tuple[list[Path], list[Issue]]:
-    """Files named directly, and the supported files inside named folders (sorted)."""
+    """Files named directly, and the supported files inside named folders (sorted; the ~$ lock
+    files Excel/WPS leave beside open workbooks are skipped)."""
     files: list[Path] = []
     issues: list[Issue] = []
     for path in paths:
@@ -98,22 +202,54 @@ def expand_inputs(paths: list[Path]) -> tuple[list[Path], list[Issue]]:
     return files, issues
 
 
-def read_file(path: Path) -> list[RawSheet]:
-    """All sheets of one file; InvalidInputError with a clear message when it cannot be read."""
+REFUSED = {
+    Kind.EMPTY: "文件是空的（0 字节）",
+    Kind.ENCRYPTED: "工作簿设置了打开密码，无法读取；请在 Excel/WPS 中取消密码（文件 › 信息 › 保护工作簿）后另存",
+    Kind.HTML: "这是网页（HTML）文件，只是扩展名像 Excel；请在 Excel/WPS 中打开后“另存为”Excel 工作簿（.xlsx）",
+    Kind.XML2003: "这是 Excel 2003 XML 表格，请在 Excel/WPS 中打开后“另存为”Excel 工作簿（.xlsx）",
+    Kind.ODS: "这是 OpenDocument 表格（.ods），请在 WPS/LibreOffice 中另存为 .xlsx",
+    Kind.WORD: "这是 Word 文档，不是检查记录表",
+    Kind.ZIP: "这是一个压缩包，不是 Excel 工作簿",
+    Kind.BROKEN_ZIP: "文件已损坏或不完整（不是有效的 Excel 工作簿），请重新保存或重新拷贝",
+    Kind.UNKNOWN: "无法识别的文件格式；请使用 .xlsx、.xls 或 .csv 文件",
+}
+
+
+def read_file(path: Path, limits: Limits = DEFAULT_LIMITS,
+              backend: Backend = "calamine") -> tuple[list[RawSheet], list[Issue]]:
+    """All visible sheets of one file and the warnings met; InvalidInputError when the file
+    cannot be read, with a message that says why and what to do."""
     shown = str(path)
-    suffix = path.suffix.lower()
-    if suffix in EXCEL_SUFFIXES:
-        return _read_excel(path, shown)
-    if suffix in CSV_SUFFIXES:
-        return _read_csv(path, shown)
-    issue = make("E102", file=shown, value=path.suffix or path.name)
-    raise InvalidInputError(issue.message, [issue])
+    if path.name.startswith("~$"):
+        raise _fail(shown, "E102", value=path.name)
+    try:
+        size = path.stat().st_size
+        if size > limits.max_bytes:
+            raise _fail(shown, "E105", value=f"{size / (1 << 20):.0f} MB", expected=f"{limits.max_size_mb} MB")
+        kind = sniff(path)
+        if kind is Kind.XLSX:
+            return _read_xlsx(path, shown, limits, backend)
+        if kind is Kind.XLS:
+            return _read_xls(path, shown), []
+        if kind is Kind.CSV:
+            warnings = [] if path.suffix.lower() in (".csv", ".txt") else [
+                make("W211", file=shown, value=path.suffix or "（无）")]
+            return _read_csv(path, shown), warnings
+    except PermissionError:
+        raise _fail(shown, "E103", detail="没有读取权限，或文件正被其他程序独占打开") from None
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise _fail(shown, "E103", detail=f"文件已损坏或不完整（{type(exc).__name__}）") from None
+    raise _fail(shown, "E103", detail=REFUSED[kind])
 
 
-def read_all(paths: list[Path]) -> Iterator[RawSheet | Issue]:
+def read_all(paths: list[Path], limits: Limits = DEFAULT_LIMITS,
+             backend: Backend = "calamine") -> Iterator[RawSheet | Issue]:
     """Every sheet of every input, or an Issue for an input that cannot be read."""
     for path in paths:
         try:
-            yield from read_file(path)
+            sheets, warnings = read_file(path, limits, backend)
         except InvalidInputError as exc:
             yield from exc.issues
+            continue
+        yield from warnings
+        yield from sheets

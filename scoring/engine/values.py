@@ -16,10 +16,12 @@ from typing import Any, Literal
 
 from scoring import marks
 from scoring.criteria.model import Item, Veto
+from scoring.engine.reader import NO_RESULT
 from scoring.exact import to_units
 from scoring.text import normalise
 
-Kind = Literal["ok", "na", "exempt", "blank", "invalid", "na_refused", "exempt_refused", "error"]
+Kind = Literal["ok", "na", "exempt", "blank", "invalid", "na_refused", "exempt_refused", "error",
+               "no_result", "image"]
 
 EXCEL_ERRORS = frozenset({
     "#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
@@ -126,16 +128,31 @@ def _earned(value: Any, item: Item) -> Decimal | None:
     return min(item.points, item.per_unit * n)
 
 
-def interpret(value: Any, item: Item, factor: int) -> Outcome:
-    """The meaning of one cell value for `item`, with earned points in 1/factor units."""
+def special(value: Any) -> Outcome | None:
+    """Cells that hold no value at all: blank, an Excel error, a formula without a saved
+    result, a WPS in-cell picture."""
     if value is None:
         return Outcome("blank")
+    if value is NO_RESULT:
+        return Outcome("no_result", text="（公式无结果）")
     if isinstance(value, str):
         text = normalise(value)
         if not text:
             return Outcome("blank")
         if text.upper() in EXCEL_ERRORS:
             return Outcome("error", text=text)
+        if "DISPIMG(" in text.upper():
+            return Outcome("image", text="（嵌入图片）")
+    return None
+
+
+def interpret(value: Any, item: Item, factor: int) -> Outcome:
+    """The meaning of one cell value for `item`, with earned points in 1/factor units."""
+    found = special(value)
+    if found is not None:
+        return found
+    if isinstance(value, str):
+        text = normalise(value)
         # Choice labels never collide with these marks (criteria check C029).
         if marks.is_not_applicable(text):
             return Outcome("na" if item.na else "na_refused", text=text)
