@@ -47,7 +47,8 @@ def read_tables(files: list[Path], standard: Standard, progress: Callable[[str],
         if table is not None:
             tables.append(table)
     if not tables and not any(i.is_error for i in issues):
-        issues.append(make("E110", value=HEADER_SCAN_ROWS))
+        names = "、".join(i.sheet or i.file or "" for i in issues if i.code == "W205") or "无"
+        issues.append(make("E110", value=HEADER_SCAN_ROWS, detail=names))
     return tables, issues
 
 

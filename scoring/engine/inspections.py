@@ -7,6 +7,7 @@ out of scoring; the caller decides whether that stops the run (default) or not (
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -21,6 +22,7 @@ from scoring.engine.dates import parse_date
 from scoring.engine.layout import SheetTable
 from scoring.engine.period import Period, infer_period, parse_period
 from scoring.engine.positions import cell_ref, cell_sort_key, column_letter
+from scoring.engine.spelling import duplicate_issues, spelling_issues
 from scoring.engine.values import (
     Outcome,
     display,
@@ -341,7 +343,22 @@ def collect(
     frame = pd.DataFrame.from_records(records)
     frame["order"] = pd.factorize(frame["order"], sort=True)[0]
     assert chosen is not None
+    issues += spelling_issues(frame) + duplicate_issues(frame, _signatures(frame, blocks.values()))
     return Inspections(frame, list(blocks.values()), chosen, factor, issues, excluded)
+
+
+def _signatures(frame: pd.DataFrame, blocks: Iterable[VersionBlock]) -> dict[int, tuple[object, ...]]:
+    """The values of rows that share courtyard and date with another row (the rare candidates
+    for a duplicated inspection)."""
+    candidates = set(np.flatnonzero(frame.duplicated(["community", "courtyard", "day"], keep=False)))
+    out: dict[int, tuple[object, ...]] = {}
+    for block in blocks:
+        for k, pos in enumerate(block.rows):
+            if int(pos) in candidates:
+                values = tuple(block.items[i].text[k] for i in sorted(block.items))
+                marks = tuple(bool(block.vetoes[v][k]) for v in sorted(block.vetoes))
+                out[int(pos)] = (block.criteria.version, values, marks)
+    return out
 
 
 def _merge(a: VersionBlock, b: VersionBlock) -> VersionBlock:
