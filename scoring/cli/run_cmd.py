@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from scoring.cli.common import CriteriaOpt, DebugOpt, RegulationsOpt, reported, stderr, stdout
+from scoring.engine.limits import DEFAULT_LIMITS, Limits
 from scoring.engine.reader import expand_inputs
 from scoring.errors import UsageError
 from scoring.outputs.results_json import dumps, results_dict
@@ -18,6 +20,13 @@ from scoring.outputs.workbook import write_ranking
 from scoring.pipeline import run
 
 OUTPUT_NAMES = ("results.json", "ranking.xlsx")
+
+
+class Reader(StrEnum):
+    """How .xlsx files are read."""
+
+    calamine = "calamine"
+    openpyxl = "openpyxl"
 DEFAULT_OUT = Path("score-output")
 
 
@@ -46,20 +55,29 @@ def run_command(
     lenient: Annotated[bool, typer.Option("--lenient", help="有问题的检查记录不参与评分并列入“数据问题”，"
                                           "其余照常评分；默认有任何错误即停止")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="在屏幕上输出 results.json 的内容")] = False,
+    max_size: Annotated[int, typer.Option("--max-size", help="单个文件（及 .xlsx 解压后）大小上限，MB",
+                                          min=1)] = DEFAULT_LIMITS.max_size_mb,
+    max_sheets: Annotated[int, typer.Option("--max-sheets", help="单个工作簿的工作表数上限", min=1)]
+        = DEFAULT_LIMITS.max_sheets,
+    max_cells: Annotated[int, typer.Option("--max-cells", help="单个工作表数据范围（行 × 列）上限", min=1)]
+        = DEFAULT_LIMITS.max_cells,
+    reader: Annotated[Reader, typer.Option("--reader", help="读取 Excel 的方式：calamine（快，默认）或 "
+                                           "openpyxl（备用）")] = Reader.calamine,
     debug: DebugOpt = False,
 ) -> None:
     """为检查记录评分、排名，输出 results.json 和 ranking.xlsx。"""
     with reported(debug, writes_outputs=True):
         if out is not None:
             refuse_overwriting_inputs(out, files)
+        options: dict[str, Any] = {"criteria": criteria, "regulations": regulations, "period": period,
+                   "version": criteria_version, "lenient": lenient, "backend": reader.value,
+                   "limits": Limits(max_size_mb=max_size, max_sheets=max_sheets, max_cells=max_cells)}
         if stderr.is_terminal:
             with stderr.status("正在读取检查记录……") as status:
-                results = run(files, criteria=criteria, regulations=regulations, period=period,
-                              version=criteria_version, lenient=lenient,
-                              progress=lambda where: status.update(f"正在读取 {where} ……"))
+                results = run(files, progress=lambda where: status.update(f"正在读取 {where} ……"),
+                              **options)
         else:
-            results = run(files, criteria=criteria, regulations=regulations, period=period,
-                          version=criteria_version, lenient=lenient)
+            results = run(files, **options)
         out_dir = out if out is not None else DEFAULT_OUT / results.period.label
         refuse_overwriting_inputs(out_dir, files)
         written = write_all(out_dir, {
