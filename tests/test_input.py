@@ -76,6 +76,8 @@ def test_no_header_anywhere(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError) as info:
         score_file(tmp_path, path)
     assert [i.code for i in info.value.issues] == ["W205", "E110"]
+    assert info.value.issues[1].message == (
+        "所有工作表（检查记录）的前 20 行中都找不到表头（需要“社区”“楼院”“检查日期”三列）")
 
 
 def test_header_missing_an_identity_column(tmp_path: Path) -> None:

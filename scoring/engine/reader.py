@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from scoring.engine.limits import DEFAULT_LIMITS, Limits
-from scoring.engine.sniff import Kind, sniff
+from scoring.engine.sniff import ZIP_ERRORS, Kind, sniff
 from scoring.engine.xlsx_scan import SheetScan, check_archive, read_structure, scan_sheet
 from scoring.errors import InvalidInputError
 from scoring.issues import Issue, make
@@ -237,7 +237,7 @@ def read_file(path: Path, limits: Limits = DEFAULT_LIMITS,
             return _read_csv(path, shown), warnings
     except PermissionError:
         raise _fail(shown, "E103", detail="没有读取权限，或文件正被其他程序独占打开") from None
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except ZIP_ERRORS as exc:
         raise _fail(shown, "E103", detail=f"文件已损坏或不完整（{type(exc).__name__}）") from None
     raise _fail(shown, "E103", detail=REFUSED[kind])
 

@@ -4,7 +4,9 @@ pretending to be a workbook."""
 
 from __future__ import annotations
 
+import struct
 import zipfile
+import zlib
 from enum import Enum
 from pathlib import Path
 
@@ -12,6 +14,11 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
 HEAD = 8192
+# What reading a damaged zip can raise: a bad directory or header (struct.error), a corrupt
+# deflate stream, a CRC mismatch, a truncated member, a member flagged as encrypted
+# (RuntimeError) or compressed with an unknown method (NotImplementedError).
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, struct.error, OSError, EOFError, ValueError, KeyError,
+              RuntimeError, NotImplementedError, OverflowError)
 
 
 class Kind(Enum):
@@ -68,7 +75,7 @@ def _zip_kind(path: Path) -> Kind:
             if "word/document.xml" in names:
                 return Kind.WORD
             return Kind.ZIP
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+    except ZIP_ERRORS:
         return Kind.BROKEN_ZIP
 
 

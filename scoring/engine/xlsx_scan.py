@@ -22,6 +22,7 @@ from defusedxml.common import DefusedXmlException
 
 from scoring.engine.limits import EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS, Limits
 from scoring.engine.positions import column_index
+from scoring.engine.sniff import ZIP_ERRORS
 from scoring.errors import InvalidInputError
 from scoring.issues import make
 
@@ -83,7 +84,7 @@ def _xml(archive: zipfile.ZipFile, name: str, file: str) -> Element:
         return ElementTree.fromstring(archive.read(name), forbid_dtd=True)
     except DefusedXmlException:
         raise _fail(file, "E107") from None
-    except (ElementTree.ParseError, KeyError, zipfile.BadZipFile, OSError, ValueError) as exc:
+    except (ElementTree.ParseError, *ZIP_ERRORS) as exc:
         raise _fail(file, "E103", detail=f"工作簿结构已损坏（{name}：{type(exc).__name__}）") from None
 
 
@@ -98,7 +99,7 @@ def check_archive(archive: zipfile.ZipFile, file: str, limits: Limits) -> None:
             try:
                 with archive.open(member) as handle:
                     head = handle.read(4096)
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            except ZIP_ERRORS as exc:
                 raise _fail(file, "E103", detail=f"压缩包已损坏（{member.filename}：{type(exc).__name__}）") from None
             if _DTD.search(head):
                 raise _fail(file, "E107")
@@ -199,6 +200,6 @@ def scan_sheet(archive: zipfile.ZipFile, entry: SheetEntry, file: str, limits: L
                 carry = data[cut:]
     except KeyError:
         raise _fail(file, "E103", detail=f"工作表“{entry.name}”在文件中不存在") from None
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except ZIP_ERRORS as exc:
         raise _fail(file, "E103", detail=f"工作表“{entry.name}”已损坏（{type(exc).__name__}）") from None
     return scanner.scan
