@@ -166,7 +166,8 @@ def test_shared_string_bomb(tmp_path: Path) -> None:
 def test_entity_tricks_are_refused(tmp_path: Path, prolog: str) -> None:
     path = build_xlsx(tmp_path / "in.xlsx", [("检查记录", sheet_xml(mini_rows(), prolog=prolog))])
     assert refused(tmp_path, path)[0] == (
-        f"错误 {path} 文件包含不安全的 XML 内容（DTD/实体声明），已拒绝读取；请在 Excel/WPS 中打开后另存为新的 .xlsx（E107）")
+        f"错误 {path} 文件包含不安全的 XML 内容（DTD/实体声明），已拒绝读取；"
+        "请在 Excel/WPS 中打开后另存为新的 .xlsx（E107）")
 
 
 def test_far_away_cell_is_refused_before_calamine_opens_the_file(tmp_path: Path,
@@ -290,7 +291,8 @@ def openpyxl_book(tmp: Path, rows: list[list[Any]], edit: Any = None, **book_opt
 def test_formula_without_saved_result(tmp_path: Path) -> None:
     path = openpyxl_book(tmp_path, mini_rows(record("一社区", "甲院", "2023-03-01", A1="=1+1")))
     assert refused(tmp_path, path)[0] == (
-        f"错误 {path} › 检查记录!D2 ［A1］单元格是公式，但文件中没有保存计算结果：请在 Excel/WPS 中打开该文件、保存后重试（E127）")
+        f"错误 {path} › 检查记录!D2 ［A1］单元格是公式，但文件中没有保存计算结果："
+        "请在 Excel/WPS 中打开该文件、保存后重试（E127）")
 
 
 def test_excel_error_value(tmp_path: Path) -> None:
