@@ -215,6 +215,20 @@ def test_malformed_sheet_xml(tmp_path: Path) -> None:
     assert line.startswith(f"错误 {path} 无法打开该文件：工作簿内容已损坏（")
 
 
+def test_openpyxl_uses_defusedxml() -> None:
+    from openpyxl.xml import DEFUSEDXML
+
+    assert DEFUSEDXML is True
+
+
+def test_several_files_in_one_run(tmp_path: Path) -> None:
+    first = write_csv(tmp_path / "一.csv", mini_rows())
+    second = write_xlsx(tmp_path / "二.xlsx", mini_rows(record("二社区", "乙院", "2023-05-01", A1="否")))
+    results, _ = scored(tmp_path, first, second)
+    assert totals(results) == [("一社区", "甲院", 23.0), ("二社区", "乙院", 19.0)]
+    assert [i["path"] for i in results["inputs"]] == [str(first), str(second)]
+
+
 # ---------------------------------------------------------------- sheet layout
 
 def test_hidden_sheet_is_skipped_and_said(tmp_path: Path) -> None:

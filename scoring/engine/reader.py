@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import warnings
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -103,16 +104,33 @@ def _values_calamine(path: Path, names: list[str]) -> dict[str, list[list[Any]]]
 def _values_openpyxl(path: Path, names: list[str]) -> dict[str, list[list[Any]]]:
     import openpyxl
 
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        out = {}
-        for name in names:
-            sheet = book[name]
-            sheet.reset_dimensions()  # never trust <dimension>: read-only mode would pad to it
-            out[name] = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        return out
-    finally:
-        book.close()
+    # openpyxl warns (in English) about features it drops, e.g. slicers and data validation
+    # extensions; none of them carries inspection data, so the office never sees those.
+    # The file is opened here, so that it is closed even when openpyxl fails while loading.
+    with warnings.catch_warnings(), path.open("rb") as handle:
+        warnings.simplefilter("ignore")
+        book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+        try:
+            out = {}
+            for name in names:
+                sheet = book[name]
+                sheet.reset_dimensions()  # never trust <dimension>: read-only mode would pad to it
+                out[name] = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            return out
+        finally:
+            book.close()
+
+
+def _read_values(path: Path, shown: str, names: list[str], backend: Backend) -> dict[str, list[list[Any]]]:
+    """Cell values by sheet. calamine first when asked; where it cannot read a file that the
+    scan passed (it is stricter about some number formats), openpyxl reads it instead."""
+    readers = [_values_calamine, _values_openpyxl] if backend == "calamine" else [_values_openpyxl]
+    for reader in readers:
+        try:
+            return reader(path, names)
+        except Exception as exc:  # a third-party parser meeting a damaged file: never crash
+            failure = exc
+    raise _fail(shown, "E103", detail=f"工作簿内容已损坏（{type(failure).__name__}）") from None
 
 
 def _read_xlsx(path: Path, shown: str, limits: Limits, backend: Backend) -> tuple[list[RawSheet], list[Issue]]:
@@ -126,11 +144,7 @@ def _read_xlsx(path: Path, shown: str, limits: Limits, backend: Backend) -> tupl
                 issues.append(make("W207", file=shown, sheet=entry.name))
                 continue
             scans[entry.name] = scan_sheet(archive, entry, shown, limits)
-    reader = _values_calamine if backend == "calamine" else _values_openpyxl
-    try:
-        values = reader(path, list(scans))
-    except Exception as exc:  # a third-party parser meeting a damaged file: say so, never crash
-        raise _fail(shown, "E103", detail=f"工作簿内容已损坏（{type(exc).__name__}）") from None
+    values = _read_values(path, shown, list(scans), backend)
     sheets = []
     for name, scan in scans.items():
         rows = values[name]
