@@ -47,7 +47,7 @@ def read_tables(files: list[Path], standard: Standard, progress: Callable[[str],
         if table is not None:
             tables.append(table)
     if not tables and not any(i.is_error for i in issues):
-        names = "、".join(i.sheet or i.file or "" for i in issues if i.code == "W205") or "无"
+        names = "、".join(i.sheet or i.file or "" for i in issues if i.code == "W205") or "只有填表说明"
         issues.append(make("E110", value=HEADER_SCAN_ROWS, detail=names))
     return tables, issues
 
@@ -100,4 +100,5 @@ def run(
         rows_scored=len(inspections.frame),
         rows_excluded=inspections.excluded_rows,
         forced_version=version,
+        register=standard.register,
     )

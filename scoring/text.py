@@ -22,6 +22,13 @@ def normalise(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def clean(text: str) -> str:
+    """Free text as shown back to users (notes, 扣分原因): invisible and control characters
+    removed, odd spaces folded, trimmed — Chinese punctuation kept."""
+    text = text.translate(_INVISIBLE).translate(_ODD_SPACES)
+    return _SPACES.sub(" ", _CONTROL.sub("", text)).strip()
+
+
 def compact(text: str) -> str:
     """`normalise` and then remove every space: for matching headers and names."""
     return normalise(text).replace(" ", "")

@@ -58,8 +58,9 @@ def test_unknown_column_is_a_warning(tmp_path: Path) -> None:
 def test_one_sheet_per_community_and_a_notes_sheet(tmp_path: Path) -> None:
     book = Workbook()
     notes = book.active
-    notes.title = "填表说明"
+    notes.title = "填表说明"  # instructions: skipped without a word
     notes.append(["请按标准填写"])
+    book.create_sheet("汇总").append(["合计", 3])  # anything else without a header: said
     for community in ("一社区", "二社区"):
         ws = book.create_sheet(community)
         for row in rows_for([record(community, "甲院", "2023-03-01")]):
@@ -68,7 +69,7 @@ def test_one_sheet_per_community_and_a_notes_sheet(tmp_path: Path) -> None:
     res = score_file(tmp_path, tmp_path / "in.xlsx")
     assert sorted((y["community"], y["total"]) for y in res["courtyards"]) == [
         ("一社区", 23.0), ("二社区", 23.0)]
-    assert [(i["code"], i["sheet"]) for i in res["issues"]] == [("W205", "填表说明")]
+    assert [(i["code"], i["sheet"]) for i in res["issues"]] == [("W205", "汇总")]
 
 
 def test_no_header_anywhere(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import typer
 from scoring.cli import criteria_cmd, regulations_cmd
 from scoring.cli.compare_cmd import compare_command
 from scoring.cli.run_cmd import run_command
+from scoring.cli.template_cmd import template_command
 
 app = typer.Typer(
     help="美丽楼院考核评分工具：评分、排名、考核标准管理。",
@@ -15,6 +16,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command("run")(run_command)
+app.command("template")(template_command)
 app.command("compare")(compare_command)
 app.add_typer(criteria_cmd.app, name="criteria")
 app.add_typer(regulations_cmd.app, name="regulations")

@@ -16,7 +16,7 @@ from scoring.errors import UsageError
 from scoring.outputs.results_json import dumps, results_dict
 from scoring.outputs.staging import text_writer, write_all
 from scoring.outputs.terminal import print_issues, print_summary
-from scoring.outputs.workbook import write_ranking
+from scoring.outputs.workbook import DEFAULT_TOP, write_ranking
 from scoring.pipeline import run
 
 OUTPUT_NAMES = ("results.json", "ranking.xlsx")
@@ -54,6 +54,7 @@ def run_command(
                                              show_default=False)] = None,
     lenient: Annotated[bool, typer.Option("--lenient", help="有问题的检查记录不参与评分并列入“数据问题”，"
                                           "其余照常评分；默认有任何错误即停止")] = False,
+    top: Annotated[int, typer.Option("--top", help="红黑榜各列出的楼院数", min=1)] = DEFAULT_TOP,
     as_json: Annotated[bool, typer.Option("--json", help="在屏幕上输出 results.json 的内容")] = False,
     max_size: Annotated[int, typer.Option("--max-size", help="单个文件（及 .xlsx 解压后）大小上限，MB",
                                           min=1)] = DEFAULT_LIMITS.max_size_mb,
@@ -82,7 +83,7 @@ def run_command(
         refuse_overwriting_inputs(out_dir, files)
         written = write_all(out_dir, {
             "results.json": text_writer(dumps(results)),
-            "ranking.xlsx": lambda p: write_ranking(results, p),
+            "ranking.xlsx": lambda p: write_ranking(results, p, top),
         })
         print_issues(stderr, results.issues)
         if as_json:

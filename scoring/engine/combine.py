@@ -148,6 +148,7 @@ def combine(inspections: Inspections, scored: Scored) -> list[CourtyardScore]:
     community = frame["community"].to_numpy()
     courtyard = frame["courtyard"].to_numpy()
     dates = frame["date"].to_numpy()
+    reasons = frame["reason"].to_numpy()
     rows_of = np.split(groups.sorted_rows, np.flatnonzero(np.diff(groups.ids[groups.sorted_rows])) + 1)
     for g, rows in enumerate(rows_of):
         latest = groups.latest[g]
@@ -174,5 +175,6 @@ def combine(inspections: Inspections, scored: Scored) -> list[CourtyardScore]:
             base=base[g], bonus=bonus[g], total=value, total_cents=cents_half_up(value),
             rule_of_law_rate=rol[g], categories=cats, items=items,
             vetoes=[v for v in veto_ids if veto_hits[v][g] > 0],
+            reasons=[f"{dates[r].isoformat()}：{reasons[r]}" for r in rows if reasons[r]],
         ))
     return courtyards

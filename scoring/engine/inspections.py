@@ -35,7 +35,7 @@ from scoring.engine.values import (
 from scoring.errors import InvalidInputError
 from scoring.exact import decimals_of
 from scoring.issues import Issue, make
-from scoring.text import normalise
+from scoring.text import clean, normalise
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -322,8 +322,10 @@ def collect(
         for k in good:
             r = block_rows[k]
             table = tables[r.table]
+            reason = table.identity.get("reason")
             records.append({
                 "file": table.file, "sheet": table.sheet, "row": r.excel_row,
+                "reason": clean(str(reason[r.index])) if reason and reason[r.index] is not None else "",
                 "community": r.community, "courtyard": r.courtyard, "date": r.day,
                 "day": r.day.toordinal(),
                 "version": crit.version, "order": (r.table, r.index),

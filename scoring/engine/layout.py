@@ -17,6 +17,8 @@ from scoring.issues import Issue, make
 from scoring.text import compact, normalise
 
 HEADER_SCAN_ROWS = 20
+# Sheets of instructions (the template's own 填表说明) are skipped without a word.
+INSTRUCTION_SHEETS = {"填表说明", "填写说明", "说明"}
 IDENTITY_ALIASES: dict[str, tuple[str, ...]] = {
     "community": ("社区", "所属社区", "社区名称"),
     "courtyard": ("楼院", "楼院名称", "小区", "小区名称"),
@@ -127,7 +129,8 @@ def find_header(sheet: RawSheet) -> tuple[int | None, list[Issue]]:
             best = (index, roles)
     where = {"file": sheet.file, "sheet": sheet.sheet}
     if best is None:
-        return None, [make("W205", **where, value=HEADER_SCAN_ROWS)]
+        quiet = sheet.sheet is not None and compact(sheet.sheet) in INSTRUCTION_SHEETS
+        return None, [] if quiet else [make("W205", **where, value=HEADER_SCAN_ROWS)]
     index, roles = best
     return None, [
         make("E111", **where, cell=f"第{index + 1}行", value=ROLE_NAMES[r],

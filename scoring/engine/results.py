@@ -10,6 +10,7 @@ from datetime import date
 from fractions import Fraction
 
 from scoring.criteria.model import Criteria
+from scoring.criteria.regulations import Register
 from scoring.engine.period import Period
 from scoring.issues import Issue
 
@@ -51,6 +52,7 @@ class CourtyardScore:
     categories: dict[str, CategoryScore]
     items: dict[str, ItemScore]
     vetoes: list[str]
+    reasons: list[str] = field(default_factory=list)  # the inspectors' 扣分原因, oldest first
     grade: str = ""
     passing: bool = False
     disqualified: bool = False
@@ -87,3 +89,4 @@ class Results:
     rows_scored: int = 0
     rows_excluded: int = 0
     forced_version: str | None = None
+    register: Register | None = None  # the regulations the criteria cite (for titles of laws)

@@ -1,5 +1,6 @@
 """Writing tables into xlsxwriter sheets the way the office expects: bold frozen header,
-auto-filter, widths that fit Chinese text, number formats — and user text always as text.
+auto-filter, widths that fit Chinese text, number formats, print set-up (landscape, fit to
+width, header repeated) — and user text always as text.
 
 xlsxwriter's `write()` would turn `=…` into a formula and URLs into links (reliability.md);
 everything here goes through `write_string` / `write_number` / `write_blank`.
@@ -15,6 +16,10 @@ from typing import Any
 
 MAX_CELL_TEXT = 32767
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+# Fills for grades, best first; the failing grade is always red.
+GRADE_FILLS = ["#63BE7B", "#A9D08E", "#C6E0B4", "#FFEB84", "#FCE4D6", "#F4B183"]
+FAIL_FILL = "#F8696B"
+PRINTABLE_WIDTH = 260  # character widths that still read well on one landscape A4 page
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,7 @@ class TableWriter:
         self.book = book
         self.header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1,
                                        "text_wrap": True, "valign": "vcenter"})
+        self.title = book.add_format({"bold": True, "font_size": 13})
         self.formats = {
             "": book.add_format({}),
             "score": book.add_format({"num_format": "0.00"}),
@@ -74,25 +80,50 @@ class TableWriter:
         else:
             sheet.write_string(row, col, str(value)[:MAX_CELL_TEXT], style)
 
-    def table(self, name: str, columns: Sequence[Column], rows: Sequence[Sequence[Any]],
-              *, landscape: bool = True) -> Any:
-        """A sheet holding one table, header frozen and filtered, widths fitted."""
-        sheet = self.add_sheet(name)
-        widths = [text_width(c.header) for c in columns]
+    def write_block(self, sheet: Any, first: int, columns: Sequence[Column],
+                    rows: Sequence[Sequence[Any]], widths: list[int]) -> int:
+        """Header at row `first`, then the rows; widens `widths`; returns the next free row."""
         for col, column in enumerate(columns):
-            sheet.write_string(0, col, column.header, self.header)
-        for r, row in enumerate(rows, start=1):
+            sheet.write_string(first, col, column.header, self.header)
+            widths[col] = max(widths[col], text_width(column.header))
+        for r, row in enumerate(rows, start=first + 1):
             for col, value in enumerate(row):
                 self.write_cell(sheet, r, col, value, columns[col].fmt)
                 if value is not None and not isinstance(value, (int, float)):
                     widths[col] = max(widths[col], text_width(str(value)[:60]))
+        return first + 1 + len(rows)
+
+    def finish(self, sheet: Any, widths: list[int], *, landscape: bool = True, header_row: int = 0) -> None:
+        """Column widths and print set-up: one page wide with the header repeated; a sheet too
+        wide to read on one page runs across pages with its first two columns repeated."""
         for col, width in enumerate(widths):
             sheet.set_column(col, col, min(max(width + 2, 8), 62))
+        if landscape:
+            sheet.set_landscape()
+        sheet.set_paper(9)  # A4
+        if sum(min(max(w + 2, 8), 62) for w in widths) <= PRINTABLE_WIDTH:
+            sheet.fit_to_pages(1, 0)
+        else:
+            sheet.repeat_columns(0, 1)
+        sheet.repeat_rows(header_row)
+
+    def table(self, name: str, columns: Sequence[Column], rows: Sequence[Sequence[Any]],
+              *, landscape: bool = True) -> Any:
+        """A sheet holding one table, header frozen and filtered, widths fitted."""
+        sheet = self.add_sheet(name)
+        widths = [0] * len(columns)
+        self.write_block(sheet, 0, columns, rows, widths)
         sheet.freeze_panes(1, 0)
         if columns:
             sheet.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
-        if landscape:
-            sheet.set_landscape()
-        sheet.fit_to_pages(1, 0)
-        sheet.repeat_rows(0)
+        self.finish(sheet, widths, landscape=landscape)
         return sheet
+
+    def colour_grades(self, sheet: Any, col: int, first: int, last: int, grades: list[tuple[str, bool]]) -> None:
+        """Conditional formatting: each grade name in column `col` gets its own fill."""
+        passing = [name for name, ok in grades if ok]
+        for name, ok in grades:
+            colour = GRADE_FILLS[min(passing.index(name), len(GRADE_FILLS) - 1)] if ok else FAIL_FILL
+            sheet.conditional_format(first, col, max(last, first), col, {
+                "type": "cell", "criteria": "==", "value": f'"{name}"',
+                "format": self.book.add_format({"bg_color": colour})})

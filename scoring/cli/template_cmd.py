@@ -1,0 +1,39 @@
+"""`score template`: the blank inspection workbook for inspectors."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from scoring.cli.common import CriteriaOpt, DebugOpt, RegulationsOpt, reported, stdout
+from scoring.criteria.standard import load_standard
+from scoring.errors import UsageError
+from scoring.outputs.staging import write_all
+from scoring.outputs.template import DEFAULT_ROWS, write_template
+
+
+def template_command(
+    output: Annotated[Path, typer.Option("--output", "-o", help="要生成的检查记录表，如 检查记录表.xlsx",
+                                         show_default=False)],
+    criteria_version: Annotated[str | None, typer.Option(
+        "--criteria-version", help="按哪个版本生成；默认为今天施行的版本", show_default=False)] = None,
+    rows: Annotated[int, typer.Option("--rows", help="预设格式和下拉列表的行数", min=1, max=100_000)] = DEFAULT_ROWS,
+    criteria: CriteriaOpt = None,
+    regulations: RegulationsOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """生成空白检查记录表：表头、填写提示、下拉列表和数值范围，以及填表说明。"""
+    with reported(debug):
+        standard = load_standard(criteria, regulations)
+        crit = standard.get(criteria_version) if criteria_version else (
+            standard.in_force(date.today()) or standard.latest)
+        if output.suffix.lower() != ".xlsx":
+            raise UsageError(f"检查记录表请保存为 .xlsx 文件（现为“{output.name}”）")
+        if output.exists():
+            raise UsageError(f"{output} 已存在，不会覆盖（其中可能已有填写的记录）；请换一个文件名")
+        write_all(output.parent, {output.name: lambda p: write_template(crit, p, standard.register, rows)})
+        stdout.print(f"已生成 {output}：{crit.title} {crit.label}，{len(crit.all_items)} 个项目、"
+                     f"{len(crit.vetoes)} 个否决项，预设 {rows} 行。", markup=False)

@@ -1,0 +1,167 @@
+"""The contents of the ranking workbook's sheets, as plain tables (the workbook module lays
+them out). Everything here reads finished results; nothing re-scores."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from scoring.criteria.model import Criteria, Item
+from scoring.criteria.regulations import Register
+from scoring.engine.results import CourtyardScore, Results
+from scoring.exact import round_half_up
+from scoring.outputs.tables import Table
+
+DISQUALIFIED = "取消评选资格"
+
+
+def _rate(value: Fraction | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _score(value: Fraction | None) -> float | None:
+    return None if value is None else round_half_up(value)
+
+
+def newest_first(results: Results) -> list[Criteria]:
+    """The versions used, newest first: their names and items take precedence."""
+    return sorted(results.versions, key=lambda c: c.effective_from, reverse=True)
+
+
+def categories(results: Results) -> list[tuple[str, str]]:
+    """(id, name) of every category of the versions used."""
+    seen: dict[str, str] = {}
+    for crit in newest_first(results):
+        for cat in crit.categories:
+            seen.setdefault(cat.id, cat.name)
+    return list(seen.items())
+
+
+def items(results: Results) -> list[Item]:
+    """Every base and bonus item of the versions used, in the newest version's order."""
+    seen: dict[str, Item] = {}
+    for crit in newest_first(results):
+        for item in crit.all_items:
+            seen.setdefault(item.id, item)
+    return list(seen.values())
+
+
+def veto_names(results: Results) -> dict[str, str]:
+    """Veto id → its name."""
+    return {v.id: v.name for crit in newest_first(results) for v in crit.vetoes}
+
+
+def grade_names(results: Results) -> list[str]:
+    """Grade names, highest first."""
+    return list(results.communities[0].grade_counts) if results.communities else []
+
+
+def courtyard_ranking(results: Results) -> Table:
+    """楼院排名: rank, community, courtyard, inspections, total, grade, pass, category rates,
+    rule-of-law rate, vetoes in words; disqualified last."""
+    cats = categories(results)
+    vetoes = veto_names(results)
+    headers = ["排名", "社区", "楼院", "检查次数", "总分", "等级", "是否达标"]
+    headers += [f"{name}得分率" for _, name in cats]
+    headers += ["法治建设得分率", "一票否决", "社区内排名", "基础分", "加分", "说明"]
+    formats = ["int", "", "", "int", "score", "", ""] + ["rate"] * len(cats)
+    formats += ["rate", "", "int", "score", "score", ""]
+    rows = []
+    for y in results.courtyards:
+        rates = [_rate(y.categories[c].rate) if c in y.categories else None for c, _ in cats]
+        rows.append([y.rank if not y.disqualified else DISQUALIFIED, y.community, y.courtyard,
+                     y.inspections, y.total_cents / 100, y.grade, y.passing, *rates,
+                     _rate(y.rule_of_law_rate), "、".join(vetoes.get(v, v) for v in y.vetoes) or None,
+                     y.rank_in_community, _score(y.base), _score(y.bonus),
+                     DISQUALIFIED if y.disqualified else (y.grade_reason or None)])
+    return Table("楼院排名", headers, rows, formats)
+
+
+def community_ranking(results: Results) -> Table:
+    """社区排名: rank, community, courtyards, mean total, counts per grade, pass rate,
+    rule-of-law rate."""
+    grades = grade_names(results)
+    headers = ["排名", "社区", "楼院数", "平均分", *(f"{g}（个）" for g in grades), "达标率", "法治建设得分率"]
+    formats = ["int", "", "int", "score", *(["int"] * len(grades)), "rate", "rate"]
+    rows = [[c.rank, c.community, c.courtyards, c.mean_total_cents / 100,
+             *(c.grade_counts.get(g, 0) for g in grades), float(c.pass_rate), _rate(c.rule_of_law_rate)]
+            for c in results.communities]
+    return Table("社区排名", headers, rows, formats)
+
+
+def item_scores(results: Results) -> Table:
+    """分项得分: one row per courtyard, one column per item with its earned points."""
+    all_items = items(results)
+    headers = ["社区", "楼院", *(f"{i.id} {i.name}" for i in all_items)]
+    formats = ["", ""] + ["score"] * len(all_items)
+    rows = []
+    for y in results.courtyards:
+        row: list[Any] = [y.community, y.courtyard]
+        for item in all_items:
+            got = y.items.get(item.id)
+            row.append(None if got is None else "不适用" if got.earned is None else _score(got.earned))
+        rows.append(row)
+    return Table("分项得分", headers, rows, formats)
+
+
+def _full_rate(yards: list[CourtyardScore], item: str) -> float | None:
+    applicable = [y.items[item] for y in yards if item in y.items and y.items[item].earned is not None]
+    return float(Fraction(sum(i.full for i in applicable), len(applicable))) if applicable else None
+
+
+def rule_of_law(results: Results, register: Register | None) -> Table:
+    """法治建设: each rule-of-law item's rate of full marks per community and overall (the share
+    of courtyards where it applied that earned full points in every inspection), with its law."""
+    tagged = {c.id for crit in results.versions for c in crit.categories if c.rule_of_law}
+    law_items = [i for i in items(results) if i.category in tagged]
+    communities = [c.community for c in results.communities]
+    headers = ["编号", "项目", "分值", "依据", *(f"{c}满分率" for c in communities), "全部楼院满分率"]
+    formats = ["", "", "score", "", *(["rate"] * len(communities)), "rate"]
+    rows = []
+    for item in law_items:
+        basis = "；".join(
+            f"《{register.get(b.ref).short_title if register and b.ref in register else b.ref}》{b.article or ''}"
+            for b in item.basis)
+        per = [_full_rate([y for y in results.courtyards if y.community == c], item.id) for c in communities]
+        rows.append([item.id, item.name, float(item.points), basis or None, *per,
+                     _full_rate(results.courtyards, item.id)])
+    return Table("法治建设", headers, rows, formats)
+
+
+def red_and_black(results: Results, top: int) -> tuple[Table, Table]:
+    """红榜 (the top N by rank) and 黑榜 (the bottom N, worst first; disqualified included)."""
+    headers = ["名次", "社区", "楼院", "总分", "等级", "说明"]
+    formats = ["int", "", "", "score", "", ""]
+
+    def row(y: CourtyardScore) -> list[Any]:
+        return [y.rank if not y.disqualified else DISQUALIFIED, y.community, y.courtyard,
+                y.total_cents / 100, y.grade, DISQUALIFIED if y.disqualified else None]
+
+    ranked = [y for y in results.courtyards if not y.disqualified]
+    red = [row(y) for y in ranked[:top]]
+    black = [row(y) for y in list(reversed(results.courtyards))[:top]]
+    return (Table(f"红榜（前 {len(red)} 名）", headers, red, formats),
+            Table(f"黑榜（后 {len(black)} 名）", headers, black, formats))
+
+
+def fix_list(results: Results) -> Table:
+    """整改清单: for each courtyard, every item below full points, most points lost first, with
+    the inspectors' 扣分原因 and the source cells."""
+    names = {i.id: i.name for i in items(results)}
+    headers = ["社区", "楼院", "编号", "项目", "应得分", "实得分", "失分", "检查结果", "扣分原因", "来源单元格"]
+    formats = ["", "", "", "", "score", "score", "score", "", "", ""]
+    rows = []
+    for y in sorted(results.courtyards, key=lambda y: (y.community, y.courtyard)):
+        short = [(item.possible - item.earned, ident, item) for ident, item in y.items.items()
+                 if item.earned is not None and item.earned < item.possible]
+        for lost, ident, item in sorted(short, key=lambda s: (-s[0], s[1])):
+            rows.append([y.community, y.courtyard, ident, names.get(ident, ident), _score(item.possible),
+                         _score(item.earned), _score(lost), item.value, "；".join(y.reasons) or None,
+                         "；".join(item.cells) or None])
+    return Table("整改清单", headers, rows, formats)
+
+
+def data_issues(results: Results) -> Table:
+    """数据问题: every issue, as in results.json."""
+    return Table("数据问题", ["编号", "问题", "文件", "工作表", "单元格", "项目"],
+                 [[i.code, i.message, i.file, i.sheet, i.cell, i.item] for i in results.issues])

@@ -1,0 +1,160 @@
+"""The blank inspection workbook (`score template`), generated from one criteria version: a
+title row, the identity columns, one column per item, bonus item and veto (id + name), a
+comment with each item's 考评标准, method and points, data validation (drop-downs for marks
+and choices, ranges with the item's step for numbers), and a 填表说明 sheet.
+
+Everything a validation accepts is something the reader accepts, so a filled template scores
+without a single issue."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from scoring.criteria.model import Criteria, Item, Veto
+from scoring.criteria.regulations import Register
+from scoring.engine.positions import column_letter
+from scoring.engine.values import expected_text, veto_expected
+from scoring.outputs.xlsx import Column, TableWriter, text_width
+
+DEFAULT_ROWS = 300
+IDENTITY = ["社区", "楼院", "检查日期", "检查人"]
+TRAILING = ["扣分原因", "备注"]
+TYPE_NAMES = {"check": "是否", "scale": "打分", "choice": "选项", "deduct": "扣分（填处数）",
+              "count": "计数（填项数）"}
+FIRST_DATA_ROW = 2  # 0-based: title row, header row, then data
+
+
+def _marks(item: Item) -> list[str]:
+    return (["不适用"] if item.na else []) + (["免检"] if item.exempt else [])
+
+
+def _number(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def _validation(item: Item, cell: str) -> dict[str, Any]:
+    """The data validation for an item's column; `cell` is its first data cell (e.g. F3)."""
+    marks = _marks(item)
+    if item.type in ("check", "choice"):
+        options = ["是", "否"] if item.type == "check" else list(item.choices)
+        return {"validate": "list", "source": options + marks}
+    alternatives = "".join(f',{cell}="{m}"' for m in marks)
+    if item.type == "scale":
+        step = _number(item.scale_step)
+        rule = (f"AND(ISNUMBER({cell}),{cell}>=0,{cell}<={_number(item.points)},"
+                f"ROUND({cell}/{step},6)=INT(ROUND({cell}/{step},6)))")
+    else:
+        top = f",{cell}<={len(item.conditions)}" if item.type == "count" and item.conditions else ""
+        rule = f"AND(ISNUMBER({cell}),{cell}>=0,INT({cell})={cell}{top})"
+    return {"validate": "custom", "value": f"=OR({rule}{alternatives})" if marks else f"={rule}"}
+
+
+def _comment(item: Item, register: Register | None) -> str:
+    lines = [f"{item.id} {item.name}（{_number(item.points)} 分，{TYPE_NAMES[item.type]}）"]
+    if item.standard:
+        lines.append(f"考评标准：{item.standard}")
+    if item.method:
+        lines.append(f"考核方式：{item.method}")
+    lines.append(f"填写：{expected_text(item)}")
+    if item.basis:
+        lines.append("依据：" + "；".join(_law(b.ref, register) + (b.article or "") for b in item.basis))
+    return "\n".join(lines)
+
+
+def _law(ref: str, register: Register | None) -> str:
+    return f"《{register.get(ref).short_title}》" if register is not None and ref in register else f"《{ref}》"
+
+
+def _guide_rows(crit: Criteria, register: Register | None) -> list[list[Any]]:
+    rows: list[list[Any]] = []
+    for cat in crit.categories:
+        for item in cat.items:
+            rows.append([item.id, cat.name, item.name, TYPE_NAMES[item.type], float(item.points),
+                         item.standard, item.method, expected_text(item),
+                         "；".join(_law(b.ref, register) + (b.article or "") for b in item.basis) or None])
+    for item in crit.bonus_items:
+        rows.append([item.id, f"加分（上限 {_number(crit.bonus_cap)} 分）", item.name, TYPE_NAMES[item.type],
+                     float(item.points), item.standard, item.method, expected_text(item) + "；未获得的留空", None])
+    effects = {"disqualify": "取消评选资格", "cap_grade": "最高评为", "zero_category": "该类别得分清零："}
+    for veto in crit.vetoes:
+        effect = effects[veto.effect] + (veto.grade or "") + (veto.category or "")
+        rows.append([veto.id, "一票否决", veto.name, "是否", None, effect, None, veto_expected(veto), None])
+    return rows
+
+
+def write_template(crit: Criteria, path: Path, register: Register | None = None,
+                   rows: int = DEFAULT_ROWS) -> None:
+    """Write the blank inspection workbook for version `crit` to `path`."""
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                                           "strings_to_numbers": False})
+    try:
+        _write(book, crit, register, rows)
+    finally:
+        book.close()
+
+
+def _write(book: Any, crit: Criteria, register: Register | None, rows: int) -> None:
+    out = TableWriter(book)
+    sheet = out.add_sheet("检查记录")
+    entries: list[tuple[str, Item | Veto | None]] = [(h, None) for h in IDENTITY]
+    entries += [(f"{i.id} {i.name}", i) for i in crit.all_items]
+    entries += [(f"{v.id} {v.name}", v) for v in crit.vetoes]
+    entries += [(h, None) for h in TRAILING]
+    last_row = FIRST_DATA_ROW + rows - 1
+    title = book.add_format({"bold": True, "font_size": 14, "valign": "vcenter"})
+    cell_format = book.add_format({"border": 1, "border_color": "#BFBFBF"})
+    date_format = book.add_format({"border": 1, "border_color": "#BFBFBF", "num_format": "yyyy-mm-dd"})
+    sheet.merge_range(0, 0, 0, min(len(entries) - 1, 7),
+                      f"{crit.title}检查记录表（{crit.version} 版，{crit.effective_from.isoformat()} 起施行）", title)
+    sheet.set_row(0, 28)
+    sheet.set_row(1, 48)
+    for col, (header, target) in enumerate(entries):
+        sheet.write_string(1, col, header, out.header)
+        width = 12 if target is not None else max(text_width(header) + 4, 12)
+        sheet.set_column(col, col, width, date_format if header == "检查日期" else cell_format)
+        first = f"{column_letter(col)}{FIRST_DATA_ROW + 1}"
+        if isinstance(target, Veto):
+            rule: dict[str, Any] = {"validate": "list", "source": ["是", "否"]}
+            message = veto_expected(target)
+            sheet.write_comment(1, col, f"{target.id} {target.name}（一票否决）\n{message}",
+                                {"x_scale": 2, "y_scale": 2})
+        elif isinstance(target, Item):
+            rule = _validation(target, first)
+            message = expected_text(target)
+            sheet.write_comment(1, col, _comment(target, register), {"x_scale": 3, "y_scale": 3})
+        elif header == "检查日期":
+            rule = {"validate": "date", "criteria": "between", "minimum": date(2000, 1, 1), "maximum": date(2100, 1, 1)}
+            message = "填写检查日期，如 2023-03-05"
+        else:
+            continue
+        rule.update({"input_title": header[:32], "input_message": message[:255],
+                     "error_title": "填写值不符合考核标准", "error_message": f"{header}：{message}"[:255]})
+        sheet.data_validation(FIRST_DATA_ROW, col, last_row, col, rule)
+    sheet.freeze_panes(FIRST_DATA_ROW, 3)
+    sheet.set_landscape()
+    sheet.repeat_rows(1)
+    _guide(out, crit, register)
+
+
+def _guide(out: TableWriter, crit: Criteria, register: Register | None) -> None:
+    sheet = out.add_sheet("填表说明")
+    notes = [
+        f"{crit.title}（{crit.version} 版，{crit.effective_from.isoformat()} 起施行，满分 {_number(crit.scale)} 分）",
+        "1. 每次检查填一行：社区、楼院、检查日期必填；同一楼院多次检查的，每次各填一行。",
+        "2. 每个项目按下表“填写方法”填写；选中单元格会出现提示，是否类和选项类可从下拉列表选择。",
+        "3. 不适用的项目填“不适用”（仅限标明可填的项目），不计入应得分；免检项目填“免检”，按满分计。",
+        "4. 加分项目未获得的留空；一票否决项目发生的填“是”，未发生的留空。",
+        "5. 请勿修改第 2 行表头；可在“扣分原因”中写明扣分情况，生成整改清单时一并列出。",
+    ]
+    for row, note in enumerate(notes):
+        sheet.write_string(row, 0, note, out.title if row == 0 else out.formats[""])
+    columns = [Column("编号"), Column("类别"), Column("项目"), Column("类型"), Column("分值", "score"),
+               Column("考评标准"), Column("考核方式"), Column("填写方法"), Column("依据")]
+    widths = [0] * len(columns)
+    out.write_block(sheet, len(notes) + 1, columns, _guide_rows(crit, register), widths)
+    out.finish(sheet, [min(w, 40) for w in widths], header_row=len(notes) + 1)

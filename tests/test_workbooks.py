@@ -1,0 +1,244 @@
+"""The Excel deliverables reloaded with openpyxl: the ranking workbook against results.json,
+and the inspection template — its headers, comments, validations, and a round trip."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import zipfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from scoring.criteria import load_standard
+from tests.reference import score_all
+from tests.test_cli import SAMPLE, invoke
+
+SHEETS = ["楼院排名", "社区排名", "分项得分", "法治建设", "红黑榜", "整改清单", "数据问题", "说明"]
+
+
+@pytest.fixture(scope="module")
+def ranking(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
+    out = tmp_path_factory.mktemp("ranking")
+    code, _, err = invoke("run", str(SAMPLE), "--out", str(out), "--top", "5")
+    assert code == 0, err
+    return json.loads((out / "results.json").read_text(encoding="utf-8")), out / "ranking.xlsx"
+
+
+def rows_of(path: Path, sheet: str, first: int = 2) -> list[tuple[Any, ...]]:
+    return list(load_workbook(path)[sheet].iter_rows(min_row=first, values_only=True))
+
+
+def test_sheet_order_and_conventions(ranking: tuple[dict[str, Any], Path]) -> None:
+    _, path = ranking
+    book = load_workbook(path)
+    assert book.sheetnames == SHEETS
+    for name in ("楼院排名", "社区排名", "分项得分", "法治建设", "整改清单", "数据问题"):
+        ws = book[name]
+        assert ws.freeze_panes == "A2" and ws.auto_filter.ref, name
+        assert ws["A1"].font.b, name
+        assert ws.print_title_rows == "$1:$1", name
+    ws = book["楼院排名"]
+    assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert (ws["E2"].number_format, ws["H2"].number_format) == ("0.00", "0.0%")
+    grade_rules = [r for rng in ws.conditional_formatting for r in rng.rules]
+    assert len(grade_rules) == 5 and {r.formula[0] for r in grade_rules} == {
+        '"五星级"', '"四星级"', '"三星级"', '"合格"', '"不合格"'}
+    assert book["分项得分"].print_title_cols == "$A:$B"  # too wide for one page: names repeat
+    with zipfile.ZipFile(path) as z:
+        names = z.namelist()
+        assert "xl/charts/chart1.xml" in names
+        chart = z.read("xl/charts/chart1.xml").decode()
+        assert "<c:barChart>" in chart and "<c:f>社区排名!$D$2:$D$7</c:f>" in chart
+
+
+def test_rankings_reload_with_the_values_of_results(ranking: tuple[dict[str, Any], Path]) -> None:
+    res, path = ranking
+    got = [r[:7] for r in rows_of(path, "楼院排名")]
+    want = [(y["rank"] if not y["disqualified"] else "取消评选资格", y["community"], y["courtyard"],
+             y["inspections"], y["total"], y["grade"], "是" if y["pass"] else "否") for y in res["courtyards"]]
+    assert got == want
+    grades = list(res["communities"][0]["grade_counts"])
+    want_c = [(c["rank"], c["community"], c["courtyards"], c["mean_total"],
+               *(c["grade_counts"][g] for g in grades), c["pass_rate"], c["rule_of_law_rate"])
+              for c in res["communities"]]
+    assert [tuple(r) for r in rows_of(path, "社区排名")] == want_c
+
+
+def test_item_scores_sheet(ranking: tuple[dict[str, Any], Path]) -> None:
+    res, path = ranking
+    header = next(load_workbook(path)["分项得分"].iter_rows(max_row=1, values_only=True))
+    assert header[:4] == ("社区", "楼院", "ENV-01 楼道杂物堆放", "ENV-02 乱贴乱画小广告")
+    ids = [h.split(" ")[0] for h in header[2:]]
+    for row, y in zip(rows_of(path, "分项得分"), res["courtyards"], strict=True):
+        want = [None if i not in y["items"] else "不适用" if y["items"][i]["earned"] is None
+                else y["items"][i]["earned"] for i in ids]
+        assert list(row[2:]) == want
+
+
+def test_rule_of_law_sheet(ranking: tuple[dict[str, Any], Path]) -> None:
+    res, path = ranking
+    rows = {r[0]: r for r in rows_of(path, "法治建设")}
+    assert list(rows) == ["LAW-01", "LAW-02", "LAW-03", "LAW-04", "LAW-05", "LAW-06", "LAW-07"]
+    assert rows["LAW-04"][3] == "《民法典》第二百七十八条"
+    # Full marks in every inspection ⇔ mean earned equals possible (earned never exceeds it).
+    yards = res["courtyards"]
+    full = [y["items"]["LAW-01"]["earned"] == y["items"]["LAW-01"]["possible"] for y in yards]
+    assert rows["LAW-01"][-1] == pytest.approx(sum(full) / len(full))
+    first = res["communities"][0]["community"]
+    mine = [f for f, y in zip(full, yards, strict=True) if y["community"] == first]
+    assert rows["LAW-01"][4] == pytest.approx(sum(mine) / len(mine))
+
+
+def test_red_and_black_lists(ranking: tuple[dict[str, Any], Path]) -> None:
+    res, path = ranking
+    cells = [r for r in rows_of(path, "红黑榜", first=1) if any(v is not None for v in r)]
+    assert cells[0][0] == "红榜（前 5 名）" and cells[7][0] == "黑榜（后 5 名）"
+    assert [r[2] for r in cells[2:7]] == [y["courtyard"] for y in res["courtyards"][:5]]
+    assert [r[2] for r in cells[9:14]] == [y["courtyard"] for y in reversed(res["courtyards"][-5:])]
+    assert cells[9][0] == "取消评选资格"
+
+
+def test_fix_list(ranking: tuple[dict[str, Any], Path]) -> None:
+    res, path = ranking
+    rows = rows_of(path, "整改清单")
+    short = [(y["courtyard"], i) for y in res["courtyards"] for i, v in y["items"].items()
+             if v["earned"] is not None and v["earned"] < v["possible"]]
+    assert len(rows) == len(short)
+    first = [r for r in rows if r[1] == rows[0][1]]
+    assert [r[6] for r in first] == sorted((r[6] for r in first), reverse=True)
+    assert all(r[6] == pytest.approx(r[4] - r[5], abs=0.011) for r in rows)
+    assert any(r[8] and "处" in r[8] for r in rows)  # the inspectors' 扣分原因
+    assert all(re.search(r"!\w+\d", r[9]) for r in rows)
+
+
+def test_about_sheet(ranking: tuple[dict[str, Any], Path]) -> None:
+    res, path = ranking
+    about = dict(r[:2] for r in rows_of(path, "说明"))
+    assert about["标准版本 2023.1"].endswith(res["criteria"]["versions"][0]["sha256"])
+    assert about["考核期"] == "2023（2023-01-01 至 2023-12-31）"
+    assert about["检查记录文件"] == f"{SAMPLE}；sha256 {res['inputs'][0]['sha256']}"
+    assert "四舍五入" in about and about["工具版本"].startswith("score ")
+
+
+def test_no_formula_error_or_link_in_any_sheet(ranking: tuple[dict[str, Any], Path]) -> None:
+    _, path = ranking
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/sheet"):
+                xml = z.read(name).decode()
+                assert "<f>" not in xml and 't="e"' not in xml and "<hyperlink" not in xml, name
+
+
+# ---------------------------------------------------------------- the inspection template
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "检查记录表.xlsx"
+    code, out, err = invoke("template", "-o", str(path), "--criteria-version", "2023.1", "--rows", "60")
+    assert code == 0, err
+    assert out.startswith(f"已生成 {path}：")
+    return path
+
+
+def validations(path: Path) -> dict[str, Any]:
+    ws = load_workbook(path)["检查记录"]
+    out = {}
+    for dv in ws.data_validations.dataValidation:
+        (ref,) = str(dv.sqref).split()
+        out[re.sub(r"\d", "", ref.split(":")[0])] = dv
+    return out
+
+
+def test_template_layout(template: Path) -> None:
+    book = load_workbook(template)
+    assert book.sheetnames == ["检查记录", "填表说明"]
+    ws = book["检查记录"]
+    headers = [c.value for c in ws[2]]
+    crit = load_standard().get("2023.1")
+    assert headers == ["社区", "楼院", "检查日期", "检查人", *(f"{i.id} {i.name}" for i in crit.all_items),
+                       *(f"{v.id} {v.name}" for v in crit.vetoes), "扣分原因", "备注"]
+    assert ws["A1"].value.startswith("解放区美丽楼院创建考核标准（示例）检查记录表（2023.1 版")
+    assert ws.freeze_panes == "D3"
+    law01 = ws.cell(2, headers.index("LAW-01 居民公约经居民会议通过并报街道备案") + 1).comment.text
+    assert "考评标准：查阅居民会议记录和备案回执；未备案不得分" in law01
+    assert "《城市居民委员会组织法》第十五条" in law01 and "（3 分，是否）" in law01
+    guide = list(book["填表说明"].iter_rows(values_only=True))
+    assert len([r for r in guide if r[0] and re.match(r"^[A-Z]+-\d+$", str(r[0]))]) == 36 + 3
+
+
+def test_template_validations(template: Path) -> None:
+    dvs = validations(template)
+    assert (dvs["C"].type, str(dvs["C"].sqref)) == ("date", "C3:C62")
+    assert (dvs["E"].type, dvs["E"].formula1) == ("custom", "AND(ISNUMBER(E3),E3>=0,INT(E3)=E3)")  # ENV-01 deduct
+    assert dvs["G"].formula1 == "AND(ISNUMBER(G3),G3>=0,G3<=4,ROUND(G3/0.5,6)=INT(ROUND(G3/0.5,6)))"
+    assert (dvs["H"].type, dvs["H"].formula1) == ("list", '"好,较好,一般,差"')  # ENV-04 choice
+    assert dvs["L"].formula1 == '"是,否,免检"'  # SAF-02 may be exempt
+    assert dvs["Q"].formula1 == '"是,否,不适用"'  # FAC-02 may be N/A
+    assert all(dv.showErrorMessage and dv.error for dv in dvs.values())
+
+
+def _valid_value(dv: Any, rnd: random.Random) -> Any:
+    """A value the validation accepts, chosen at random."""
+    if dv.type == "list":
+        return rnd.choice(dv.formula1.strip('"').split(","))
+    if dv.type == "date":
+        return date(2023, rnd.randint(1, 12), rnd.randint(1, 28))
+    formula = dv.formula1
+    marks = re.findall(r'="([^"]+)"', formula)
+    if marks and rnd.random() < 0.2:
+        return rnd.choice(marks)
+    top = re.search(r"<=(\d+(?:\.\d+)?)", formula)
+    step = re.search(r"/(\d+(?:\.\d+)?),6", formula)
+    if step:  # scale: multiples of the step up to the points
+        n = int(float(top.group(1)) / float(step.group(1)))  # type: ignore[union-attr]
+        return rnd.randint(0, n) * float(step.group(1))
+    return rnd.randint(0, int(top.group(1)) if top else 4)
+
+
+def test_filled_template_scores_cleanly_and_matches_the_reference(template: Path, tmp_path: Path) -> None:
+    rnd = random.Random(7)
+    dvs = validations(template)
+    book = load_workbook(template)
+    ws = book["检查记录"]
+    headers = [c.value for c in ws[2]]
+    records = []
+    for row in range(3, 43):
+        record: dict[str, Any] = {"社区": rnd.choice(["一社区", "二社区"]), "楼院": rnd.choice("甲乙丙丁") + "院"}
+        for col, header in enumerate(headers, start=1):
+            letter = ws.cell(2, col).column_letter
+            if header in ("社区", "楼院"):
+                value = record[header]
+            elif letter in dvs and not (header.startswith("VETO") and rnd.random() < 0.9):
+                value = _valid_value(dvs[letter], rnd)
+                if header.startswith("BON") and rnd.random() < 0.5:
+                    value = None
+            else:
+                value = None
+            ws.cell(row, col).value = value
+            key = "检查日期" if header == "检查日期" else header.split(" ")[0]
+            record[key] = value.isoformat() if isinstance(value, date) else value
+        records.append(record)
+    filled = tmp_path / "已填写.xlsx"
+    book.save(filled)
+    code, _, err = invoke("run", str(filled), "--out", str(tmp_path / "o"), "--period", "2023")
+    assert (code, err) == (0, "")
+    got = json.loads((tmp_path / "o" / "results.json").read_text(encoding="utf-8"))
+    assert got["issues"] == []
+    crit = json.loads(Path(load_standard().get("2023.1").path).read_text(encoding="utf-8"))
+    want = score_all(crit, records)
+    for y in got["courtyards"]:
+        ref = want["yards"][(y["community"], y["courtyard"])]
+        assert (y["total"], y["grade"], y["pass"], y["disqualified"], y["rank"]) == (
+            ref["total"], ref["grade"], ref["pass"], ref["disqualified"], ref["rank"])
+
+
+def test_template_refusals(template: Path, tmp_path: Path) -> None:
+    code, _, err = invoke("template", "-o", str(template))
+    assert (code, err) == (2, f"{template} 已存在，不会覆盖（其中可能已有填写的记录）；请换一个文件名\n")
+    code, _, err = invoke("template", "-o", str(tmp_path / "表.xls"))
+    assert (code, err) == (2, "检查记录表请保存为 .xlsx 文件（现为“表.xls”）\n")
