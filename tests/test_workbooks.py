@@ -107,12 +107,13 @@ def test_fix_list(ranking: tuple[dict[str, Any], Path]) -> None:
     res, path = ranking
     rows = rows_of(path, "整改清单")
     short = [(y["courtyard"], i) for y in res["courtyards"] for i, v in y["items"].items()
-             if v["earned"] is not None and v["earned"] < v["possible"]]
+             if not i.startswith("BON") and v["earned"] is not None and v["earned"] < v["possible"]]
     assert len(rows) == len(short)
     first = [r for r in rows if r[1] == rows[0][1]]
     assert [r[6] for r in first] == sorted((r[6] for r in first), reverse=True)
     assert all(r[6] == pytest.approx(r[4] - r[5], abs=0.011) for r in rows)
-    assert any(r[8] and "处" in r[8] for r in rows)  # the inspectors' 扣分原因
+    assert not any(r[2].startswith("BON") for r in rows)  # a bonus not earned is nothing to fix
+    assert rows[0][8] and "处" in rows[0][8] and rows[1][8] is None  # 扣分原因 once per courtyard
     assert all(re.search(r"!\w+\d", r[9]) for r in rows)
 
 

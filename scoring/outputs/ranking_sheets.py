@@ -4,6 +4,7 @@ them out). Everything here reads finished results; nothing re-scores."""
 from __future__ import annotations
 
 from fractions import Fraction
+from pathlib import PureWindowsPath
 from typing import Any
 
 from scoring.criteria.model import Criteria, Item
@@ -144,20 +145,34 @@ def red_and_black(results: Results, top: int) -> tuple[Table, Table]:
             Table(f"黑榜（后 {len(black)} 名）", headers, black, formats))
 
 
+def short_cells(cells: list[str]) -> str:
+    """Source cells grouped by file and sheet, without folders:
+    `D:\\检查\\一季度.xlsx › 检查记录!F12`, `…!F13` → `一季度.xlsx › 检查记录!F12、F13`."""
+    groups: dict[str, list[str]] = {}
+    for cell in cells:
+        file, sep, rest = cell.partition(" › ")
+        where, bang, ref = rest.rpartition("!") if sep else ("", "", cell)
+        name = f"{PureWindowsPath(file).name}{sep}{where}{bang}" if sep else ""
+        groups.setdefault(name, []).append(ref)
+    return "\n".join(f"{name}{'、'.join(refs)}" for name, refs in groups.items())
+
+
 def fix_list(results: Results) -> Table:
-    """整改清单: for each courtyard, every item below full points, most points lost first, with
-    the inspectors' 扣分原因 and the source cells."""
-    names = {i.id: i.name for i in items(results)}
+    """整改清单: for each courtyard, every base item below full points, most points lost first,
+    with the source cells; the inspectors' 扣分原因 stand on the courtyard's first row. (A bonus
+    item not earned is nothing to put right.)"""
+    base = {i.id: i.name for i in items(results) if i.category is not None}
     headers = ["社区", "楼院", "编号", "项目", "应得分", "实得分", "失分", "检查结果", "扣分原因", "来源单元格"]
-    formats = ["", "", "", "", "score", "score", "score", "", "", ""]
+    formats = ["", "", "", "", "score", "score", "score", "", "wrap", "wrap"]
     rows = []
     for y in sorted(results.courtyards, key=lambda y: (y.community, y.courtyard)):
         short = [(item.possible - item.earned, ident, item) for ident, item in y.items.items()
-                 if item.earned is not None and item.earned < item.possible]
-        for lost, ident, item in sorted(short, key=lambda s: (-s[0], s[1])):
-            rows.append([y.community, y.courtyard, ident, names.get(ident, ident), _score(item.possible),
-                         _score(item.earned), _score(lost), item.value, "；".join(y.reasons) or None,
-                         "；".join(item.cells) or None])
+                 if ident in base and item.earned is not None and item.earned < item.possible]
+        for n, (lost, ident, item) in enumerate(sorted(short, key=lambda s: (-s[0], s[1]))):
+            reasons = "\n".join(y.reasons) if n == 0 and y.reasons else None
+            rows.append([y.community, y.courtyard, ident, base[ident], _score(item.possible),
+                         _score(item.earned), _score(lost), item.value, reasons,
+                         short_cells(item.cells) or None])
     return Table("整改清单", headers, rows, formats)
 
 

@@ -19,6 +19,9 @@ _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 # Fills for grades, best first; the failing grade is always red.
 GRADE_FILLS = ["#63BE7B", "#A9D08E", "#C6E0B4", "#FFEB84", "#FCE4D6", "#F4B183"]
 FAIL_FILL = "#F8696B"
+NUMBER_WIDTH = 10
+WRAP_WIDTH = 36  # long text wraps within this width
+LINE_HEIGHT = 16.5  # points per line of 11-point text, with the spacing programs add
 PRINTABLE_WIDTH = 260  # character widths that still read well on one landscape A4 page
 
 
@@ -27,12 +30,17 @@ class Column:
     """A column: its header and the number format of its values ("" for text)."""
 
     header: str
-    fmt: str = ""  # "score" (0.00), "delta" (+0.00), "rate" (0.0%), "int" (0), or "" for text
+    fmt: str = ""  # "score" (0.00), "delta" (+0.00), "rate" (0.0%), "int" (0), "wrap" or "" for text
 
 
 def text_width(text: str) -> int:
     """Display width: CJK and full-width characters count twice."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def wrapped_lines(text: str) -> int:
+    """How many lines `text` takes in a wrapping column WRAP_WIDTH wide."""
+    return sum(max(1, -(-text_width(line) // WRAP_WIDTH)) for line in text.split("\n"))
 
 
 def sheet_name(name: str, taken: set[str]) -> str:
@@ -55,12 +63,14 @@ class TableWriter:
         self.header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1,
                                        "text_wrap": True, "valign": "vcenter"})
         self.title = book.add_format({"bold": True, "font_size": 13})
+        # Top-aligned throughout, so that a row grown by wrapped text still reads as one row.
         self.formats = {
-            "": book.add_format({}),
-            "score": book.add_format({"num_format": "0.00"}),
-            "rate": book.add_format({"num_format": "0.0%"}),
-            "delta": book.add_format({"num_format": "+0.00;-0.00;0.00"}),
-            "int": book.add_format({"num_format": "0"}),
+            "": book.add_format({"valign": "top"}),
+            "score": book.add_format({"num_format": "0.00", "valign": "top"}),
+            "rate": book.add_format({"num_format": "0.0%", "valign": "top"}),
+            "delta": book.add_format({"num_format": "+0.00;-0.00;0.00", "valign": "top"}),
+            "int": book.add_format({"num_format": "0", "valign": "top"}),
+            "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
         }
         self.names: set[str] = set()
 
@@ -85,12 +95,20 @@ class TableWriter:
         """Header at row `first`, then the rows; widens `widths`; returns the next free row."""
         for col, column in enumerate(columns):
             sheet.write_string(first, col, column.header, self.header)
-            widths[col] = max(widths[col], text_width(column.header))
+            # A number column need not be as wide as its header: the header wraps instead.
+            header = text_width(column.header)
+            widths[col] = max(widths[col], min(header, NUMBER_WIDTH) if column.fmt not in ("", "wrap") else header)
         for r, row in enumerate(rows, start=first + 1):
+            lines = 1
             for col, value in enumerate(row):
                 self.write_cell(sheet, r, col, value, columns[col].fmt)
                 if value is not None and not isinstance(value, (int, float)):
-                    widths[col] = max(widths[col], text_width(str(value)[:60]))
+                    wrap = columns[col].fmt == "wrap"
+                    widths[col] = max(widths[col], min(text_width(str(value)), WRAP_WIDTH if wrap else 60))
+                    if wrap:
+                        lines = max(lines, wrapped_lines(str(value)))
+            if lines > 1:  # not every program grows a row for wrapped text by itself
+                sheet.set_row(r, LINE_HEIGHT * lines)
         return first + 1 + len(rows)
 
     def finish(self, sheet: Any, widths: list[int], *, landscape: bool = True, header_row: int = 0) -> None:
