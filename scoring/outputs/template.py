@@ -154,7 +154,7 @@ def _guide(out: TableWriter, crit: Criteria, register: Register | None) -> None:
     for row, note in enumerate(notes):
         sheet.write_string(row, 0, note, out.title if row == 0 else out.formats[""])
     columns = [Column("编号"), Column("类别"), Column("项目"), Column("类型"), Column("分值", "score"),
-               Column("考评标准"), Column("考核方式"), Column("填写方法"), Column("依据")]
+               Column("考评标准", "wrap"), Column("考核方式"), Column("填写方法", "wrap"), Column("依据", "wrap")]
     widths = [0] * len(columns)
     out.write_block(sheet, len(notes) + 1, columns, _guide_rows(crit, register), widths)
-    out.finish(sheet, [min(w, 40) for w in widths], header_row=len(notes) + 1)
+    out.finish(sheet, widths, header_row=len(notes) + 1)
