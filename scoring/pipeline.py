@@ -100,5 +100,5 @@ def run(
         rows_scored=len(inspections.frame),
         rows_excluded=inspections.excluded_rows,
         forced_version=version,
-        register=standard.register,
+        standard=standard,
     )

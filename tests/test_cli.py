@@ -33,7 +33,8 @@ def test_run_sample(tmp_path: Path) -> None:
     code, out, err = invoke("run", str(SAMPLE), "--out", str(tmp_path / "o"))
     assert code == 0, err
     assert out.startswith("考核期 2023：6 个社区、48 个楼院，")
-    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["ranking.xlsx", "results.json"]
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["ranking.xlsx", "report.docx", "report.md",
+                                                                 "results.json"]
     assert digest(SAMPLE) == before
 
 

@@ -18,8 +18,9 @@ from scoring.outputs.staging import text_writer, write_all
 from scoring.outputs.terminal import print_issues, print_summary
 from scoring.outputs.workbook import DEFAULT_TOP, write_ranking
 from scoring.pipeline import run
+from scoring.report.section import build_section
 
-OUTPUT_NAMES = ("results.json", "ranking.xlsx")
+OUTPUT_NAMES = ("results.json", "ranking.xlsx", "report.md", "report.docx")
 
 
 class Reader(StrEnum):
@@ -81,12 +82,16 @@ def run_command(
             results = run(files, **options)
         out_dir = out if out is not None else DEFAULT_OUT / results.period.label
         refuse_overwriting_inputs(out_dir, files)
+        document = results_dict(results)
+        assert results.standard is not None
+        section = build_section(document, results.standard)
         written = write_all(out_dir, {
             "results.json": text_writer(dumps(results)),
             "ranking.xlsx": lambda p: write_ranking(results, p, top),
+            **section.writers(),
         })
         print_issues(stderr, results.issues)
         if as_json:
-            stdout.print_json(json.dumps(results_dict(results), ensure_ascii=False))
+            stdout.print_json(json.dumps(document, ensure_ascii=False))
         else:
             print_summary(stdout, results, written)

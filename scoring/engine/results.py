@@ -10,7 +10,7 @@ from datetime import date
 from fractions import Fraction
 
 from scoring.criteria.model import Criteria
-from scoring.criteria.regulations import Register
+from scoring.criteria.standard import Standard
 from scoring.engine.period import Period
 from scoring.issues import Issue
 
@@ -89,4 +89,4 @@ class Results:
     rows_scored: int = 0
     rows_excluded: int = 0
     forced_version: str | None = None
-    register: Register | None = None  # the regulations the criteria cite (for titles of laws)
+    standard: Standard | None = None  # all versions and the register (for names, laws, changelog)

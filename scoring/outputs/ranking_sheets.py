@@ -4,14 +4,13 @@ them out). Everything here reads finished results; nothing re-scores."""
 from __future__ import annotations
 
 from fractions import Fraction
-from pathlib import PureWindowsPath
 from typing import Any
 
 from scoring.criteria.model import Criteria, Item
 from scoring.criteria.regulations import Register
 from scoring.engine.results import CourtyardScore, Results
 from scoring.exact import round_half_up
-from scoring.outputs.tables import Table
+from scoring.outputs.tables import Table, short_cells
 
 DISQUALIFIED = "取消评选资格"
 
@@ -143,18 +142,6 @@ def red_and_black(results: Results, top: int) -> tuple[Table, Table]:
     black = [row(y) for y in list(reversed(results.courtyards))[:top]]
     return (Table(f"红榜（前 {len(red)} 名）", headers, red, formats),
             Table(f"黑榜（后 {len(black)} 名）", headers, black, formats))
-
-
-def short_cells(cells: list[str]) -> str:
-    """Source cells grouped by file and sheet, without folders:
-    `D:\\检查\\一季度.xlsx › 检查记录!F12`, `…!F13` → `一季度.xlsx › 检查记录!F12、F13`."""
-    groups: dict[str, list[str]] = {}
-    for cell in cells:
-        file, sep, rest = cell.partition(" › ")
-        where, bang, ref = rest.rpartition("!") if sep else ("", "", cell)
-        name = f"{PureWindowsPath(file).name}{sep}{where}{bang}" if sep else ""
-        groups.setdefault(name, []).append(ref)
-    return "\n".join(f"{name}{'、'.join(refs)}" for name, refs in groups.items())
 
 
 def fix_list(results: Results) -> Table:

@@ -4,7 +4,7 @@ table for the terminal, Markdown for the office's documents, and sheets of a wor
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Any
 
 import xlsxwriter
@@ -42,6 +42,18 @@ def cell_text(value: Any, fmt: str = "") -> str:
 def _texts(table: Table, row: list[Any]) -> list[str]:
     formats = table.formats or [""] * len(row)
     return [cell_text(v, f) for v, f in zip(row, formats, strict=True)]
+
+
+def short_cells(cells: list[str]) -> str:
+    """Source cells grouped by file and sheet, without folders:
+    `D:\\检查\\一季度.xlsx › 检查记录!F12`, `…!F13` → `一季度.xlsx › 检查记录!F12、F13`."""
+    groups: dict[str, list[str]] = {}
+    for cell in cells:
+        file, sep, rest = cell.partition(" › ")
+        where, bang, ref = rest.rpartition("!") if sep else ("", "", cell)
+        name = f"{PureWindowsPath(file).name}{sep}{where}{bang}" if sep else ""
+        groups.setdefault(name, []).append(ref)
+    return "\n".join(f"{name}{'、'.join(refs)}" for name, refs in groups.items())
 
 
 def to_rich(table: Table) -> RichTable:

@@ -114,7 +114,8 @@ def _write(book: Any, results: Results, top: int) -> None:
     communities = sheets.community_ranking(results)
     _chart(book, _plain(out, communities), communities)
     _plain(out, sheets.item_scores(results))
-    _plain(out, sheets.rule_of_law(results, results.register))
+    register = results.standard.register if results.standard is not None else None
+    _plain(out, sheets.rule_of_law(results, register))
     red, black = sheets.red_and_black(results, top)
     _red_black(out, red, black, grades)
     _plain(out, sheets.fix_list(results))

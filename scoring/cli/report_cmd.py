@@ -1,0 +1,43 @@
+"""`score report`: the annual-report section from a results.json, optionally into a Word draft."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from scoring.cli.common import CriteriaOpt, DebugOpt, RegulationsOpt, reported, stdout
+from scoring.criteria.standard import load_standard
+from scoring.outputs.staging import write_all
+from scoring.report.section import build_section
+from scoring.report.word import fill_draft
+from scoring.results_file import load_results
+
+
+def report_command(
+    results: Annotated[Path, typer.Argument(help="本年度（本期）评分结果 results.json")],
+    previous: Annotated[Path | None, typer.Option("--previous", help="上年度的 results.json，用于写“与上年相比”",
+                                                  show_default=False)] = None,
+    template: Annotated[Path | None, typer.Option("--template", help="自定义的报告模板（Jinja2），默认使用内置模板",
+                                                  show_default=False)] = None,
+    into: Annotated[Path | None, typer.Option(
+        "--into", help="把考核情况写入 Word 报告草稿中“【美丽楼院考核情况】”所在位置，另存为“草稿名-已填写.docx”",
+        show_default=False)] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="report.md 和 report.docx 的输出文件夹；"
+                                             "默认与 results.json 相同", show_default=False)] = None,
+    criteria: CriteriaOpt = None,
+    regulations: RegulationsOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """生成法治政府建设情况报告中的美丽楼院考核情况（report.md、report.docx），可直接写入报告草稿。"""
+    with reported(debug, writes_outputs=True):
+        standard = load_standard(criteria, regulations)
+        section = build_section(load_results(results), standard,
+                                load_results(previous) if previous is not None else None, template)
+        written = write_all(out if out is not None else results.parent, section.writers())
+        if into is not None:
+            target = into.with_name(f"{into.stem}-已填写.docx")
+            written += write_all(target.parent, {target.name: lambda p: fill_draft(section.blocks, into, p)})
+        for path in written:
+            stdout.print(f"已写入 {path}", markup=False)

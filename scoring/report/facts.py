@@ -1,0 +1,213 @@
+"""Every figure the report section states, computed from the numbers in results.json only
+(the criteria supply names, rule-of-law tags, the changelog and the laws behind it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import Any
+
+from scoring.criteria.model import Criteria, Item
+from scoring.criteria.standard import Standard
+from scoring.engine.period import parse_period
+from scoring.errors import UsageError
+
+WEAKEST = 3  # how many weak items the 问题和不足 part names
+
+
+@dataclass
+class ItemRate:
+    """How a base item fared over the courtyards where it applied."""
+
+    id: str
+    name: str
+    category: str
+    rate: float  # score rate: points earned / points possible, summed over those courtyards
+    full_rate: float  # share of those courtyards with full marks in every inspection
+    short: int  # courtyards below full marks
+    applicable: int
+    laws: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Revision:
+    """A version of the standard that took effect in the period."""
+
+    version: str
+    effective: str
+    summary: str
+    laws: list[str]  # titles of the laws its changes rest on
+    changes: int
+
+
+@dataclass
+class Previous:
+    """The change on the previous run."""
+
+    period: str
+    mean_change: Decimal
+    pass_change_pp: Decimal  # percentage points
+    rol_change_pp: Decimal | None
+    courtyards_change: int
+
+
+@dataclass
+class ReportFacts:
+    """What the section reports."""
+
+    period: str
+    title: str
+    issuer: str
+    communities: int
+    courtyards: int
+    inspections: int
+    mean_total: Decimal
+    grades: list[tuple[str, int, float]]  # name, count, share
+    passed: int
+    pass_rate: float
+    disqualified: int
+    community_rows: list[dict[str, Any]]
+    best: list[dict[str, Any]]
+    rol_rate: float | None
+    rol_items: list[ItemRate]
+    weakest_items: list[ItemRate]  # lowest score rates first
+    revisions: list[Revision]
+    previous: Previous | None = None
+
+    @property
+    def weakest_rol(self) -> ItemRate | None:
+        """The rule-of-law item with the lowest rate of full marks."""
+        return self.rol_items[0] if self.rol_items else None
+
+
+def half_up(value: Fraction | Decimal | float, places: str = "0.01") -> Decimal:
+    """Half-up rounding for display (exact for Fractions and Decimals)."""
+    if isinstance(value, Fraction):
+        value = Decimal(value.numerator) / Decimal(value.denominator)
+    return Decimal(str(value)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
+def versions_of(results: dict[str, Any], standard: Standard) -> list[Criteria]:
+    """The criteria versions the results were scored by; UsageError when the standard lacks one."""
+    found = []
+    for entry in results["criteria"].get("versions", []):
+        try:
+            found.append(standard.get(entry["version"]))
+        except UsageError:
+            raise UsageError(f"结果文件使用的考核标准版本 {entry['version']} 不在 {standard.source} 中；"
+                             "请用 --criteria 指定评分时使用的考核标准") from None
+    return sorted(found, key=lambda c: c.effective_from, reverse=True)
+
+
+def _base_items(versions: list[Criteria]) -> dict[str, tuple[Item, str, bool]]:
+    """Item id → (item, category name, rule of law?) over the versions used, newest first."""
+    out: dict[str, tuple[Item, str, bool]] = {}
+    for crit in versions:
+        for cat in crit.categories:
+            for item in cat.items:
+                out.setdefault(item.id, (item, cat.name, cat.rule_of_law))
+    return out
+
+
+def book_title(title: str) -> str:
+    """《title》, with book titles inside it marked 〈〉 (GB/T 15834)."""
+    return "《" + title.replace("《", "〈").replace("》", "〉") + "》"
+
+
+def _laws(item: Item, standard: Standard) -> list[str]:
+    reg = standard.register
+    return [book_title(reg.get(b.ref).title if b.ref in reg else b.ref) + (b.article or "") for b in item.basis]
+
+
+def item_rates(results: dict[str, Any], versions: list[Criteria], standard: Standard) -> list[ItemRate]:
+    """Rates of full marks for every base item that applied somewhere, lowest first."""
+    rates = []
+    for ident, (item, category, _) in _base_items(versions).items():
+        scores = [y["items"][ident] for y in results["courtyards"]
+                  if ident in y["items"] and y["items"][ident]["earned"] is not None]
+        if not scores:
+            continue
+        full = sum(s["earned"] == s["possible"] for s in scores)
+        possible = sum(Fraction(str(s["possible"])) for s in scores)
+        rate = sum(Fraction(str(s["earned"])) for s in scores) / possible if possible else Fraction(1)
+        rates.append(ItemRate(ident, item.name, category, float(rate), full / len(scores),
+                              len(scores) - full, len(scores), _laws(item, standard)))
+    return sorted(rates, key=lambda r: (r.rate, r.id))
+
+
+def _revisions(results: dict[str, Any], standard: Standard) -> list[Revision]:
+    period = parse_period(str(results["period"]))
+    out = []
+    for crit in standard.versions:
+        if not period.start <= crit.effective_from <= period.end:
+            continue
+        entries = [e for e in crit.changelog if e.get("version") == crit.version]
+        refs = [b["ref"] for e in entries for c in e.get("changes", []) for b in c.get("basis", [])]
+        titles = list(dict.fromkeys(
+            book_title(standard.register.get(r).title if r in standard.register else r) for r in refs))
+        out.append(Revision(crit.version, crit.effective_from.isoformat(),
+                            "；".join(e.get("summary", "") for e in entries if e.get("summary")),
+                            titles, sum(len(e.get("changes", [])) for e in entries)))
+    return out
+
+
+def _mean_total(results: dict[str, Any]) -> Fraction:
+    yards = results["courtyards"]
+    return Fraction(sum(round(y["total"] * 100) for y in yards), 100 * len(yards)) if yards else Fraction(0)
+
+
+def _rol_rate(results: dict[str, Any]) -> Fraction | None:
+    rates = [Fraction(str(y["rule_of_law_rate"])) for y in results["courtyards"]
+             if y.get("rule_of_law_rate") is not None]
+    return sum(rates, Fraction(0)) / len(rates) if rates else None
+
+
+def _pass_rate(results: dict[str, Any]) -> Fraction:
+    yards = results["courtyards"]
+    return Fraction(sum(bool(y["pass"]) for y in yards), len(yards)) if yards else Fraction(0)
+
+
+def _previous(results: dict[str, Any], previous: dict[str, Any]) -> Previous:
+    now_rol, then_rol = _rol_rate(results), _rol_rate(previous)
+    rol = None if now_rol is None or then_rol is None else half_up((now_rol - then_rol) * 100, "0.1")
+    return Previous(
+        period=str(previous["period"]),
+        mean_change=half_up(_mean_total(results) - _mean_total(previous)),
+        pass_change_pp=half_up((_pass_rate(results) - _pass_rate(previous)) * 100, "0.1"),
+        rol_change_pp=rol,
+        courtyards_change=len(results["courtyards"]) - len(previous["courtyards"]),
+    )
+
+
+def report_facts(results: dict[str, Any], standard: Standard,
+                 previous: dict[str, Any] | None = None) -> ReportFacts:
+    """All figures of the section."""
+    versions = versions_of(results, standard)
+    yards = results["courtyards"]
+    comms = results["communities"]
+    grade_order = list(comms[0]["grade_counts"]) if comms else []
+    counts = {g: sum(y["grade"] == g for y in yards) for g in grade_order}
+    rates = item_rates(results, versions, standard)
+    tagged = {ident for ident, (_, _, rol) in _base_items(versions).items() if rol}
+    newest = versions[0]
+    return ReportFacts(
+        period=str(results["period"]),
+        title=newest.title,
+        issuer=newest.issuer,
+        communities=len(comms),
+        courtyards=len(yards),
+        inspections=sum(int(y["inspections"]) for y in yards),
+        mean_total=half_up(_mean_total(results)),
+        grades=[(g, n, n / len(yards) if yards else 0.0) for g, n in counts.items()],
+        passed=sum(bool(y["pass"]) for y in yards),
+        pass_rate=float(_pass_rate(results)),
+        disqualified=sum(bool(y["disqualified"]) for y in yards),
+        community_rows=list(comms),
+        best=[c for c in comms if c["rank"] <= 3],
+        rol_rate=None if _rol_rate(results) is None else float(_rol_rate(results) or 0),
+        rol_items=[r for r in rates if r.id in tagged],
+        weakest_items=[r for r in rates if r.rate < 1][:WEAKEST],
+        revisions=_revisions(results, standard),
+        previous=_previous(results, previous) if previous is not None else None,
+    )

@@ -1,0 +1,92 @@
+"""Render the report section's Markdown from its facts with a Jinja2 template: the default ships
+with the package; the office may copy it, edit the wording and pass `--template`."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import jinja2
+
+from scoring.errors import UsageError
+from scoring.report.facts import ReportFacts, half_up
+
+DEFAULT_TEMPLATE = Path(__file__).with_name("templates") / "section.md.j2"
+NUMERALS = "一二三四五六七八九十"
+
+
+def score(value: object) -> str:
+    """A score to 2 decimals."""
+    return "—" if value is None else f"{half_up(Decimal(str(value))):.2f}"
+
+
+def pct(value: object) -> str:
+    """A rate in [0, 1] as a percentage with one decimal."""
+    return "—" if value is None else f"{half_up(Decimal(str(value)) * 100, '0.1')}%"
+
+
+def ordinal(index: object) -> str:
+    """0 → 一是, 1 → 二是, …"""
+    n = int(str(index))
+    return (NUMERALS[n] if n < len(NUMERALS) else str(n + 1)) + "是"
+
+
+def change(value: object, unit: str) -> str:
+    """+1.25 → 提高 1.25 分; -0.5 → 下降 0.5 个百分点; 0 → 持平."""
+    amount = Decimal(str(value))
+    if amount == 0:
+        return "持平"
+    return f"{'提高' if amount > 0 else '下降'} {abs(amount)} {unit}".replace(" 个", "个")
+
+
+def period_text(label: str) -> str:
+    """2023 → 2023年; 2023Q2 → 2023年第二季度."""
+    if "Q" in label:
+        year, quarter = label.split("Q")
+        return f"{year}年第{NUMERALS[int(quarter) - 1]}季度"
+    return f"{label}年"
+
+
+def _template_line(exc: BaseException) -> int | None:
+    """The template line a render-time error happened on (Jinja puts it in the traceback)."""
+    tb, line = exc.__traceback__, None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _explain(exc: jinja2.TemplateError) -> str:
+    """The error in the office's words where it is a common one."""
+    text = str(exc)
+    missing = re.search(r"has no attribute '(\w+)'|'(\w+)' is undefined", text)
+    if isinstance(exc, jinja2.UndefinedError) and missing:
+        return f"没有名为“{missing.group(1) or missing.group(2)}”的数据项（可用的数据见内置模板 section.md.j2）"
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return f"模板语法错误：{exc.message}"
+    return text
+
+
+def render_markdown(facts: ReportFacts, template: Path | None = None) -> str:
+    """The section as Markdown."""
+    path = template or DEFAULT_TEMPLATE
+    try:
+        source = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"无法读取报告模板 {path}：{exc}") from None
+    env = jinja2.Environment(autoescape=False, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env.filters.update(score=score, pct=pct, ordinal=ordinal, change=change)
+    try:
+        text = env.from_string(source).render(f=facts, period_text=period_text(facts.period))
+    except jinja2.TemplateError as exc:
+        line = getattr(exc, "lineno", None) or _template_line(exc)
+        where = f"第 {line} 行" if line else ""
+        raise UsageError(f"报告模板 {path} {where}有误：{_explain(exc)}") from None
+    lines = [line.rstrip() for line in text.splitlines()]
+    out: list[str] = []
+    for line in lines:  # at most one blank line between blocks
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip() + "\n"
