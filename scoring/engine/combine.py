@@ -2,8 +2,13 @@
 
 The `repeat` policy of the version in force at the courtyard's latest inspection — mean,
 latest (by date, then row order) or min — applies to the total and likewise to each category
-rate, the rule-of-law rate and each item's earned points. Means are exact: rows are summed per
-distinct denominator with integers, then the few partial sums are added as Fractions.
+rate, the rule-of-law rate and each item's earned points.
+
+Everything is exact. Points are whole units of 1/factor, so the points of items and
+categories combine as integer sums per courtyard (numpy), rounded half-up to hundredths with
+integer arithmetic. Ratios (total, base, rates) have a different denominator per inspection:
+their rows are summed per (courtyard, denominator) with integers and the few partial sums
+added as Fractions.
 """
 
 from __future__ import annotations
@@ -16,12 +21,15 @@ import pandas as pd
 
 from scoring.criteria.model import Criteria
 from scoring.engine.inspections import Inspections
+from scoring.engine.positions import column_letter
 from scoring.engine.results import CategoryScore, CourtyardScore, ItemScore
 from scoring.engine.score import Scored
-from scoring.exact import cents_half_up
+from scoring.exact import cents_half_up, cents_half_up_array
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
+MEAN, LATEST, MIN = 0, 1, 2
+_POLICY = {"mean": MEAN, "latest": LATEST, "min": MIN}
 
 
 class Groups:
@@ -30,49 +38,79 @@ class Groups:
     def __init__(self, inspections: Inspections) -> None:
         frame = inspections.frame
         key = frame["community"] + "\x00" + frame["courtyard"]
-        self.ids, uniques = pd.factorize(key, sort=True)
+        ids, uniques = pd.factorize(key, sort=True)
+        self.ids: IntArray = np.asarray(ids, dtype=np.int64)
         self.count = len(uniques)
         # Row order within a courtyard: by date, then by position in the inputs.
         order = np.lexsort((frame["order"].to_numpy(), frame["day"].to_numpy(), self.ids))
-        self.sorted_rows = order
+        self.sorted_rows: IntArray = order
         ends = np.r_[np.flatnonzero(np.diff(self.ids[order])), len(order) - 1]
         self.latest: IntArray = order[ends]
+        self.starts = np.r_[0, ends[:-1] + 1]
         versions = {b.criteria.version: b.criteria for b in inspections.blocks}
         self.governing: list[Criteria] = [versions[v] for v in frame["version"].to_numpy()[self.latest]]
-        policy = np.array([c.repeat for c in self.governing])
-        self.row_policy = policy[self.ids]
+        self.policy = np.array([_POLICY[c.repeat] for c in self.governing], dtype=np.int8)
+        self.row_policy = self.policy[self.ids]
         self.is_latest = np.zeros(len(frame), dtype=bool)
         self.is_latest[self.latest] = True
 
+    def rows_of(self, g: int) -> IntArray:
+        """The rows of group g, oldest first."""
+        end = len(self.sorted_rows) if g == self.count - 1 else int(self.starts[g + 1])
+        return self.sorted_rows[int(self.starts[g]):end]
+
     def in_scope(self, valid: BoolArray) -> BoolArray:
         """Rows a policy looks at: every valid row, or only the latest row under `latest`."""
-        return np.asarray(valid & ((self.row_policy != "latest") | self.is_latest), dtype=bool)
+        return np.asarray(valid & ((self.row_policy != LATEST) | self.is_latest), dtype=bool)
+
+    def any(self, mask: BoolArray) -> BoolArray:
+        """Per group: whether any of its rows is in `mask`."""
+        return np.bincount(self.ids[mask], minlength=self.count) > 0
+
+    def units_cents(self, units: IntArray, valid: BoolArray, factor: int) -> tuple[IntArray, BoolArray]:
+        """Each group's policy applied to whole units of 1/factor, in hundredths rounded half-up,
+        and whether the group had any valid row in scope."""
+        scope = self.in_scope(valid)
+        present = self.any(scope)
+        total = np.bincount(self.ids[scope], weights=units[scope], minlength=self.count)
+        count = np.bincount(self.ids[scope], minlength=self.count)
+        num = np.rint(total).astype(np.int64)  # sums of integers below 2**53 are exact in float64
+        den = np.maximum(count, 1) * factor
+        smallest = np.full(self.count, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(smallest, self.ids[scope], units[scope])
+        is_min = self.policy == MIN
+        num = np.where(is_min, smallest, num)
+        den = np.where(is_min, factor, den)
+        cents = cents_half_up_array(np.where(present, num, 0), den)
+        return cents, present
 
     def ratio(self, num: IntArray, den: IntArray | int, valid: BoolArray) -> list[Fraction | None]:
         """Each group's policy applied to num/den over its valid rows (None if there are none)."""
         den_arr = np.broadcast_to(np.asarray(den, dtype=np.int64), num.shape)
         scope = self.in_scope(valid & (den_arr > 0))
         out: list[Fraction | None] = [None] * self.count
-        is_min = self.row_policy == "min"
-        mean_rows = scope & ~is_min
-        if mean_rows.any():
-            part = pd.DataFrame({"g": self.ids[mean_rows], "d": den_arr[mean_rows],
-                                 "n": num[mean_rows]})
-            sums = part.groupby(["g", "d"], sort=False)["n"].agg(["sum", "count"])
-            totals: dict[int, tuple[Fraction, int]] = {}
-            for (g, d), s, c in zip(sums.index, sums["sum"], sums["count"], strict=True):
-                acc, k = totals.get(g, (Fraction(0), 0))
-                totals[g] = (acc + Fraction(int(s), int(d)), k + int(c))
-            for g, (acc, k) in totals.items():
-                out[g] = acc / k
-        min_rows = scope & is_min
-        if min_rows.any():
-            rows = np.flatnonzero(min_rows)
+        is_min_row = self.row_policy == MIN
+        mean_rows = np.flatnonzero(scope & ~is_min_row)
+        if len(mean_rows):
+            dens, dcode = np.unique(den_arr[mean_rows], return_inverse=True)
+            key = self.ids[mean_rows] * len(dens) + dcode
+            keys, inverse = np.unique(key, return_inverse=True)
+            sums = np.zeros(len(keys), dtype=np.int64)
+            np.add.at(sums, inverse, num[mean_rows])
+            counts = np.bincount(self.ids[mean_rows], minlength=self.count)
+            acc: dict[int, Fraction] = {}
+            for k, s in zip(keys.tolist(), sums.tolist(), strict=True):
+                g, d = divmod(k, len(dens))
+                acc[g] = acc.get(g, Fraction(0)) + Fraction(s, int(dens[d]))
+            for g, summed in acc.items():
+                out[g] = summed / int(counts[g])
+        min_rows = np.flatnonzero(scope & is_min_row)
+        if len(min_rows):
             # Division is correctly rounded, so floats order these small rationals exactly.
-            value = num[rows] / den_arr[rows]
-            part = pd.DataFrame({"g": self.ids[rows], "v": value, "r": rows})
+            quotient = num[min_rows] / den_arr[min_rows]
+            part = pd.DataFrame({"g": self.ids[min_rows], "v": quotient, "r": min_rows})
             best = part.loc[part.groupby("g")["v"].idxmin()]
-            for g, r in zip(best["g"], best["r"], strict=True):
+            for g, r in zip(best["g"].tolist(), best["r"].tolist(), strict=True):
                 out[g] = Fraction(int(num[r]), int(den_arr[r]))
         return out
 
@@ -91,10 +129,58 @@ def _base_and_bonus(groups: Groups, scored: Scored) -> tuple[list[Fraction], lis
     bonus = groups.ratio(scored.bonus, scored.factor, every)
     pick = groups.min_rows(scored.total_num / scored.den)
     for g, r in enumerate(pick):
-        if groups.governing[g].repeat == "min":
+        if groups.policy[g] == MIN:
             base[g] = Fraction(int(scored.base_num[r]), int(scored.den[r]))
             bonus[g] = Fraction(int(scored.bonus[r]), scored.factor)
     return [b or Fraction(0) for b in base], [b or Fraction(0) for b in bonus]
+
+
+class _Cells:
+    """Source cells of one item for a courtyard: `file › sheet!F12、F40`, per file and sheet.
+
+    The usual case — a courtyard's inspections all in one sheet of the wide layout, where every
+    item's cell stands in the inspection's own row — takes one string of the courtyard's row
+    numbers and puts each item's column letter into it (`str.replace`), instead of building
+    every reference one by one."""
+
+    def __init__(self, frame: pd.DataFrame, groups: Groups, scored: Scored) -> None:
+        codes, prefixes = pd.factorize(pd.Series(
+            [f"{file} › {sheet}!" if sheet else f"{file} › "
+             for file, sheet in zip(frame["file"], frame["sheet"], strict=True)]))
+        self.codes = np.asarray(codes, dtype=np.int64)
+        self.prefixes = [str(p) for p in prefixes]
+        self.groups = groups
+        self.frame_rows = frame["row"].to_numpy(dtype=np.int64)
+        lowest = np.full(groups.count, np.iinfo(np.int64).max)
+        highest = np.full(groups.count, -1)
+        np.minimum.at(lowest, groups.ids, self.codes)
+        np.maximum.at(highest, groups.ids, self.codes)
+        self.one_sheet = lowest == highest
+        self.regular = {
+            ident: ~groups.any((scored.item_column[ident] < 0) | (scored.item_row[ident] != self.frame_rows))
+            for ident in scored.item_column}
+        self.letters: dict[int, str] = {}
+        self.templates: dict[int, str] = {}
+
+    def _letter(self, col: int) -> str:
+        if col not in self.letters:
+            self.letters[col] = column_letter(col)
+        return self.letters[col]
+
+    def of(self, g: int, rows: IntArray, ident: str, columns: npt.NDArray[np.int32],
+           excel_rows: IntArray) -> list[str]:
+        if self.one_sheet[g] and self.regular[ident][g]:
+            template = self.templates.get(g)
+            if template is None:
+                template = self.templates[g] = "\0" + "、\0".join(map(str, self.frame_rows[rows].tolist()))
+            letter = self._letter(int(columns[rows[0]]))
+            return [self.prefixes[self.codes[rows[0]]] + template.replace("\0", letter)]
+        found: dict[str, list[str]] = {}
+        for r in rows.tolist():
+            col = int(columns[r])
+            if col >= 0:
+                found.setdefault(self.prefixes[self.codes[r]], []).append(f"{self._letter(col)}{excel_rows[r]}")
+        return [prefix + "、".join(refs) for prefix, refs in found.items()]
 
 
 def combine(inspections: Inspections, scored: Scored) -> list[CourtyardScore]:
@@ -111,8 +197,8 @@ def combine(inspections: Inspections, scored: Scored) -> list[CourtyardScore]:
     cat_e = {c: scored.cat_earned[c].to_numpy() for c in cat_ids}
     cat_p = {c: scored.cat_possible[c].to_numpy() for c in cat_ids}
     rate = {c: groups.ratio(cat_e[c], cat_p[c], cat_p[c] > 0) for c in cat_ids}
-    earned = {c: groups.ratio(cat_e[c], f, cat_p[c] > 0) for c in cat_ids}
-    possible = {c: groups.ratio(cat_p[c], f, cat_p[c] > 0) for c in cat_ids}
+    earned = {c: groups.units_cents(cat_e[c], cat_p[c] > 0, f) for c in cat_ids}
+    possible = {c: groups.units_cents(cat_p[c], cat_p[c] > 0, f) for c in cat_ids}
 
     # Rule-of-law rate: categories tagged rule_of_law in each courtyard's governing version.
     rol: list[Fraction | None] = [None] * groups.count
@@ -126,46 +212,49 @@ def combine(inspections: Inspections, scored: Scored) -> list[CourtyardScore]:
                 rol[g] = value
 
     item_ids = list(scored.item_earned.columns)
-    item_values: dict[str, tuple[list[Fraction | None], list[Fraction | None], BoolArray]] = {}
+    items: dict[str, tuple[IntArray, BoolArray, IntArray, BoolArray, BoolArray]] = {}
     for ident in item_ids:
         e_float = scored.item_earned[ident].to_numpy()
-        p_float = scored.item_possible[ident].to_numpy()
         applicable = ~np.isnan(e_float)
         e_int = np.nan_to_num(e_float).astype(np.int64)
-        p_int = np.nan_to_num(p_float).astype(np.int64)
-        short = groups.in_scope(applicable) & (e_int < p_int)
-        not_full = np.bincount(groups.ids[short], minlength=groups.count) > 0
-        item_values[ident] = (groups.ratio(e_int, f, applicable),
-                              groups.ratio(p_int, f, applicable), not_full)
+        p_int = np.nan_to_num(scored.item_possible[ident].to_numpy()).astype(np.int64)
+        e_cents, present = groups.units_cents(e_int, applicable, f)
+        p_cents, _ = groups.units_cents(p_int, applicable, f)
+        not_full = groups.any(groups.in_scope(applicable) & (e_int < p_int))
+        seen = groups.any(np.asarray([t is not None for t in scored.item_text[ident]], dtype=bool))
+        items[ident] = (e_cents, present, p_cents, not_full, seen)
 
     veto_ids = list(scored.vetoes.columns)
-    veto_hits = {v: np.bincount(groups.ids[scored.vetoes[v].to_numpy()], minlength=groups.count)
-                 for v in veto_ids}
-
-    courtyards = []
-    prefix = [f"{file} › {sheet}!" if sheet else f"{file} › "
-              for file, sheet in zip(frame["file"], frame["sheet"], strict=True)]
+    veto_hits = {v: groups.any(scored.vetoes[v].to_numpy()) for v in veto_ids}
+    cat_seen = {c: groups.any(cat_p[c] > 0) for c in cat_ids}
+    cells = _Cells(frame, groups, scored)
     community = frame["community"].to_numpy()
     courtyard = frame["courtyard"].to_numpy()
     dates = frame["date"].to_numpy()
     reasons = frame["reason"].to_numpy()
-    rows_of = np.split(groups.sorted_rows, np.flatnonzero(np.diff(groups.ids[groups.sorted_rows])) + 1)
-    for g, rows in enumerate(rows_of):
+
+    courtyards = []
+    for g in range(groups.count):
+        rows = groups.rows_of(g)
         latest = groups.latest[g]
-        seen = [i for i in item_ids if any(scored.item_text[i][r] is not None for r in rows)]
-        items = {}
-        for ident in seen:
-            e, p, not_full = item_values[ident]
-            items[ident] = ItemScore(
-                earned=e[g], possible=p[g] or Fraction(0),
+        own = {x.id for x in groups.governing[g].categories}
+        yard_items = {}
+        for ident in item_ids:
+            e_cents, present, p_cents, not_full, seen = items[ident]
+            if not seen[g]:
+                continue
+            yard_items[ident] = ItemScore(
+                earned_cents=int(e_cents[g]) if present[g] else None,
+                possible_cents=int(p_cents[g]) if present[g] else 0,
                 value=scored.item_text[ident][latest],
-                cells=[prefix[r] + c for r in rows
-                       if (c := scored.item_cells[ident][r])],
+                cells=cells.of(g, rows, ident, scored.item_column[ident], scored.item_row[ident]),
                 full=not bool(not_full[g]),
             )
-        cats = {c: CategoryScore(earned[c][g], possible[c][g], rate[c][g])
-                for c in cat_ids if any(cat_p[c][r] > 0 for r in rows)
-                or c in {x.id for x in groups.governing[g].categories}}
+        cats = {}
+        for c in cat_ids:
+            if cat_seen[c][g] or c in own:
+                (e, has), (p, _) = earned[c], possible[c]
+                cats[c] = CategoryScore(int(e[g]) if has[g] else None, int(p[g]) if has[g] else None, rate[c][g])
         value = total[g]
         assert value is not None  # every kept row has something applicable
         courtyards.append(CourtyardScore(
@@ -173,8 +262,8 @@ def combine(inspections: Inspections, scored: Scored) -> list[CourtyardScore]:
             inspections=len(rows), dates=[dates[r] for r in rows],
             version=groups.governing[g].version,
             base=base[g], bonus=bonus[g], total=value, total_cents=cents_half_up(value),
-            rule_of_law_rate=rol[g], categories=cats, items=items,
-            vetoes=[v for v in veto_ids if veto_hits[v][g] > 0],
+            rule_of_law_rate=rol[g], categories=cats, items=yard_items,
+            vetoes=[v for v in veto_ids if veto_hits[v][g]],
             reasons=[f"{dates[r].isoformat()}：{reasons[r]}" for r in rows if reasons[r]],
         ))
     return courtyards

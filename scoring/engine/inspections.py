@@ -7,9 +7,10 @@ out of scoring; the caller decides whether that stops the run (default) or not (
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -54,8 +55,21 @@ class ItemValues:
 
     units: IntArray  # earned points × factor (0 where not applicable)
     applicable: BoolArray
-    text: list[str]  # the value as shown to users
-    cells: list[str]  # source cell of each value, e.g. F12
+    text: npt.NDArray[np.object_]  # the value as shown to users
+    columns: npt.NDArray[np.int32]  # 0-based column of each value's cell (-1: no cell)
+    rows: IntArray  # Excel row of each value's cell
+
+    def take(self, keep: npt.NDArray[np.intp]) -> ItemValues:
+        """The values of some rows only."""
+        return ItemValues(self.units[keep], self.applicable[keep], self.text[keep], self.columns[keep],
+                          self.rows[keep])
+
+    @staticmethod
+    def join(a: ItemValues, b: ItemValues) -> ItemValues:
+        """Two blocks' values one after the other."""
+        return ItemValues(*(np.concatenate([x, y]) for x, y in zip(
+            (a.units, a.applicable, a.text, a.columns, a.rows),
+            (b.units, b.applicable, b.text, b.columns, b.rows), strict=True)))
 
 
 @dataclass
@@ -104,26 +118,49 @@ class _Row:
     day: date
 
 
+class _Cached:
+    """A function of a cell value computed once per distinct value (a column holds few)."""
+
+    def __init__(self, function: Callable[[Any], Any]) -> None:
+        self.function = function
+        self.seen: dict[tuple[type, Any], Any] = {}
+
+    def __call__(self, value: Any) -> Any:
+        key = (type(value), value)
+        try:
+            return self.seen[key]
+        except KeyError:
+            result = self.seen[key] = self.function(value)
+            return result
+        except TypeError:  # an unhashable value: compute it every time
+            return self.function(value)
+
+
 def _identity(tables: list[SheetTable]) -> tuple[list[_Row], list[Issue]]:
     rows: list[_Row] = []
     issues: list[Issue] = []
+    name = _Cached(lambda v: normalise(display(v)))
+    unusable = _Cached(lambda v: (found := special(v)) is not None and found.kind != "blank")
     for t, table in enumerate(tables):
         cols = table.identity_columns
+        day_of = _Cached(partial(parse_date, date1904=table.date1904))
         for i, excel_row in enumerate(table.rows):
             where = {"file": table.file, "sheet": table.sheet}
             bad = False
             for role in ("community", "courtyard", "date"):
-                found = special(table.identity[role][i])
-                if found is not None and found.kind not in ("blank",):
+                raw = table.identity[role][i]
+                if unusable(raw):
+                    found = special(raw)
+                    assert found is not None
                     issues.append(make(_KIND_ISSUE[found.kind], **where, value=found.text,
                                        cell=cell_ref(cols[role], excel_row), expected="请填写文字"))
                     bad = True
             if bad:
                 continue
-            community = normalise(display(table.identity["community"][i]))
-            courtyard = normalise(display(table.identity["courtyard"][i]))
+            community = name(table.identity["community"][i])
+            courtyard = name(table.identity["courtyard"][i])
             raw_day = table.identity["date"][i]
-            day = parse_date(raw_day, table.date1904)
+            day = day_of(raw_day)
             if not community:
                 issues.append(make("E132", **where, cell=cell_ref(cols["community"], excel_row)))
                 bad = True
@@ -141,14 +178,17 @@ def _identity(tables: list[SheetTable]) -> tuple[list[_Row], list[Issue]]:
     return rows, issues
 
 
-def _outcomes(values: list[Any], item: Item, factor: int) -> tuple[npt.NDArray[np.int8], IntArray, list[str]]:
+def _outcomes(values: npt.NDArray[np.object_], item: Item,
+              factor: int) -> tuple[npt.NDArray[np.int8], IntArray, npt.NDArray[np.object_]]:
     """Kind code, units and text per value, interpreting each distinct value once."""
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    if bool in set(map(type, values)):  # TRUE must not merge with the number 1 (True == 1)
+        values = np.array([("TRUE" if v else "FALSE") if type(v) is bool else v for v in values], dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
     outs = [interpret(u, item, factor) for u in uniques] + [Outcome("blank")]
     kind = np.array([_KIND_CODE[o.kind] for o in outs], dtype=np.int8)[codes]
     units = np.array([o.units for o in outs], dtype=np.int64)[codes]
-    texts = [o.text for o in outs]
-    return kind, units, [texts[c] for c in codes]
+    texts = np.array([o.text for o in outs] + [""], dtype=object)[:-1]
+    return kind, units, texts[codes]
 
 
 class _Collector:
@@ -183,26 +223,28 @@ class _Collector:
         is_bonus = item.category is None
         if column is None and not self._absent(table, item.id, item.name, version, not is_bonus, bad):
             return None
+        n = len(rows)
         if column is None:  # what-if run: a bonus item earns 0, a base item is not applicable
-            n = len(rows)
             mark = "" if is_bonus else "不适用"
-            return ItemValues(np.zeros(n, dtype=np.int64), np.full(n, is_bonus), [mark] * n, [""] * n)
-        values = [column.values[r.index] for r in rows]
-        kind, units, texts = _outcomes(values, item, self.factor)
+            return ItemValues(np.zeros(n, dtype=np.int64), np.full(n, is_bonus), np.full(n, mark, dtype=object),
+                              np.full(n, -1, dtype=np.int32), np.zeros(n, dtype=np.int64))
+        index = np.fromiter((r.index for r in rows), dtype=np.intp, count=n)
+        kind, units, texts = _outcomes(column.array()[index], item, self.factor)
+        excel_rows = np.asarray(column.rows, dtype=np.int64)[index]
         letter = column_letter(column.column)
-        cells = [f"{letter}{column.rows[r.index]}" for r in rows]
         ok_kinds = {"ok", "na", "exempt"} | ({"blank"} if is_bonus else set())
         wrong = ~np.isin(kind, [_KIND_CODE[k] for k in ok_kinds])
         for k in np.flatnonzero(wrong):
             name = _ITEM_KINDS[kind[k]]
             code = _KIND_ISSUE.get(name, "E120")
-            self.issues.append(make(code, **where, cell=cells[k], item=item.id, value=texts[k],
+            self.issues.append(make(code, **where, cell=f"{letter}{excel_rows[k]}", item=item.id, value=texts[k],
                                     kind=f"{item.name}填写值", expected=expected_text(item)))
         bad |= wrong
         applicable = kind != _KIND_CODE["na"]
         if is_bonus:
-            applicable = np.ones(len(rows), dtype=bool)
-        return ItemValues(np.where(wrong, 0, units), applicable, texts, cells)
+            applicable = np.ones(n, dtype=bool)
+        return ItemValues(np.where(wrong, 0, units), applicable, texts,
+                          np.full(n, column.column, dtype=np.int32), excel_rows)
 
     def veto_values(
         self, table: SheetTable, rows: list[_Row], veto_id: str, version: Criteria, bad: BoolArray
@@ -333,8 +375,7 @@ def collect(
         positions = np.arange(start, len(records), dtype=np.int64)
         sub = VersionBlock(crit, positions)
         for ident, val in items.items():
-            sub.items[ident] = ItemValues(val.units[good], val.applicable[good],
-                                          [val.text[k] for k in good], [val.cells[k] for k in good])
+            sub.items[ident] = val.take(good)
         sub.vetoes = {ident: marked[good] for ident, marked in vetoes.items()}
         block = blocks.get(crit.version)
         blocks[crit.version] = sub if block is None else _merge(block, sub)
@@ -367,9 +408,6 @@ def _merge(a: VersionBlock, b: VersionBlock) -> VersionBlock:
     """Two blocks of the same version (from different sheets) as one."""
     out = VersionBlock(a.criteria, np.concatenate([a.rows, b.rows]))
     for ident, x in a.items.items():
-        y = b.items[ident]
-        out.items[ident] = ItemValues(np.concatenate([x.units, y.units]),
-                                      np.concatenate([x.applicable, y.applicable]),
-                                      x.text + y.text, x.cells + y.cells)
+        out.items[ident] = ItemValues.join(x, b.items[ident])
     out.vetoes = {k: np.concatenate([v, b.vetoes[k]]) for k, v in a.vetoes.items()}
     return out

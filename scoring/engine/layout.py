@@ -5,9 +5,12 @@ their aliases and item columns by id, id + name or name, and turn the long layou
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from scoring.criteria.model import Criteria
 from scoring.engine.dates import parse_date
@@ -94,6 +97,12 @@ class ItemColumn:
     values: list[Any]
     rows: list[int]  # Excel row of each value
 
+    def array(self) -> npt.NDArray[np.object_]:
+        """The values as an object array (None for blank cells)."""
+        out = np.empty(len(self.values), dtype=object)
+        out[:] = self.values
+        return out
+
 
 @dataclass
 class SheetTable:
@@ -140,7 +149,8 @@ def find_header(sheet: RawSheet) -> tuple[int | None, list[Issue]]:
 
 
 def _blank(row: list[Any]) -> bool:
-    return all(v is None or (isinstance(v, str) and not normalise(v)) for v in row)
+    """Whether a row holds nothing (stops at the first filled cell, usually the first one)."""
+    return not any(v is not None and v != "" and not (type(v) is str and not v.strip()) for v in row)
 
 
 def build_table(sheet: RawSheet, catalog: ColumnCatalog) -> tuple[SheetTable | None, list[Issue]]:
@@ -186,14 +196,28 @@ def build_table(sheet: RawSheet, catalog: ColumnCatalog) -> tuple[SheetTable | N
     data = [(index + 2 + k, row) for k, row in enumerate(sheet.rows[index + 1:]) if not _blank(row)]
     if long_item is not None and long_value is not None:
         return _long_table(sheet, data, identity_columns, long_item, long_value, catalog, issues)
+    columns = _transpose([row for _, row in data])
     table = SheetTable(
         sheet.file, sheet.sheet, [r for r, _ in data],
-        {role: [_at(row, col) for _, row in data] for role, col in identity_columns.items()},
+        {role: columns(col) for role, col in identity_columns.items()},
         identity_columns, date1904=sheet.date1904,
     )
     for ident, col in item_columns.items():
-        table.items[ident] = ItemColumn(col, [_at(row, col) for _, row in data], table.rows)
+        table.items[ident] = ItemColumn(col, columns(col), table.rows)
     return table, issues
+
+
+def _transpose(rows: list[list[Any]]) -> Callable[[int], list[Any]]:
+    """Column access for rows of any lengths: rows become columns once, in C (zip)."""
+    width = max((len(r) for r in rows), default=0)
+    if any(len(r) != width for r in rows):
+        rows = [list(r) + [None] * (width - len(r)) for r in rows]
+    columns = list(zip(*rows, strict=True)) if rows else []
+
+    def column(index: int) -> list[Any]:
+        return list(columns[index]) if index < width else [None] * len(rows)
+
+    return column
 
 
 def _at(row: list[Any], col: int) -> Any:

@@ -42,21 +42,14 @@ NO_RESULT: Any = _NoResult()
 
 @dataclass
 class RawSheet:
-    """One sheet as read: `rows[i]` is Excel row `i + 1`."""
+    """One sheet as read: `rows[i]` is Excel row `i + 1`. An empty cell is None or ""; a
+    boolean cell stays a bool (the engine reads it as the text TRUE/FALSE)."""
 
     file: str
     sheet: str | None  # None for CSV files
     rows: list[list[Any]]
     date1904: bool = False
     hidden_rows: list[int] = field(default_factory=list)
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, str) and value == "":
-        return None
-    return value
 
 
 def _fail(file: str, code: str, **fields: Any) -> InvalidInputError:
@@ -85,7 +78,7 @@ def _apply_scan(rows: list[list[Any]], scan: SheetScan) -> None:
         value = rows[r0 - 1][c0]
         for r in range(r0 + 1, min(r1, len(rows)) + 1):
             for c in range(c0, c1 + 1):
-                if c >= len(rows[r - 1]) or rows[r - 1][c] is None:
+                if c >= len(rows[r - 1]) or rows[r - 1][c] in (None, ""):
                     _put(rows, r, c, value)
 
 
@@ -94,9 +87,7 @@ def _values_calamine(path: Path, names: list[str]) -> dict[str, list[list[Any]]]
 
     book = CalamineWorkbook.from_path(str(path))
     try:
-        return {name: [[_cell(v) for v in row]
-                       for row in book.get_sheet_by_name(name).to_python(skip_empty_area=False)]
-                for name in names}
+        return {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in names}
     finally:
         book.close()
 
@@ -115,7 +106,7 @@ def _values_openpyxl(path: Path, names: list[str]) -> dict[str, list[list[Any]]]
             for name in names:
                 sheet = book[name]
                 sheet.reset_dimensions()  # never trust <dimension>: read-only mode would pad to it
-                out[name] = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+                out[name] = [list(row) for row in sheet.iter_rows(values_only=True)]
             return out
         finally:
             book.close()
@@ -164,8 +155,7 @@ def _read_xls(path: Path, shown: str) -> list[RawSheet]:
         book = CalamineWorkbook.from_path(str(path))
         try:
             names = [m.name for m in book.sheets_metadata if m.visible == SheetVisibleEnum.Visible]
-            return [RawSheet(shown, name, [[_cell(v) for v in row] for row in
-                                           book.get_sheet_by_name(name).to_python(skip_empty_area=False)])
+            return [RawSheet(shown, name, book.get_sheet_by_name(name).to_python(skip_empty_area=False))
                     for name in names]
         finally:
             book.close()
@@ -189,7 +179,7 @@ def _read_csv(path: Path, shown: str) -> list[RawSheet]:
     except UnicodeDecodeError:
         raise _fail(shown, "E103", detail="无法识别文件编码，请另存为 UTF-8 或 GB18030 编码的 CSV") from None
     try:
-        rows = [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text, newline=""))]
+        rows: list[list[Any]] = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
         raise _fail(shown, "E103", detail=f"CSV 格式错误：{exc}") from None
     return [RawSheet(shown, None, rows)]

@@ -17,21 +17,22 @@ from scoring.issues import Issue
 
 @dataclass
 class CategoryScore:
-    """A category's combined figures for one courtyard (None where it was not applicable)."""
+    """A category's combined figures for one courtyard (None where it was not applicable);
+    points in hundredths, rounded half-up; the rate exact."""
 
-    earned: Fraction | None
-    possible: Fraction | None
+    earned_cents: int | None
+    possible_cents: int | None
     rate: Fraction | None
 
 
 @dataclass
 class ItemScore:
-    """An item's combined figures for one courtyard."""
+    """An item's combined figures for one courtyard, points in hundredths rounded half-up."""
 
-    earned: Fraction | None  # None when not applicable in every inspection
-    possible: Fraction
+    earned_cents: int | None  # None when not applicable in every inspection
+    possible_cents: int
     value: str | None  # the value of the latest inspection, as shown
-    cells: list[str]  # source cells, oldest inspection first
+    cells: list[str]  # source cells, `file › sheet!F12、F40` per file and sheet, oldest first
     full: bool  # earned full points wherever applicable (for grade prerequisites)
 
 

@@ -28,7 +28,8 @@ class Scored:
     item_earned: pd.DataFrame  # float64 units, NaN where not applicable / not in the version
     item_possible: pd.DataFrame  # float64 units, NaN likewise
     item_text: dict[str, np.ndarray]  # object arrays: the value as shown, None where absent
-    item_cells: dict[str, np.ndarray]  # object arrays: source cell, None where absent
+    item_column: dict[str, np.ndarray]  # int32: 0-based column of the source cell, -1 where none
+    item_row: dict[str, np.ndarray]  # int64: Excel row of the source cell
     bonus: np.ndarray  # int64 units, capped
     vetoes: pd.DataFrame  # bool, one column per veto id
     base_num: np.ndarray  # int64: base = base_num / den
@@ -54,7 +55,8 @@ def score(inspections: Inspections) -> Scored:
     item_e = np.full((n, len(item_ids)), np.nan)
     item_p = np.full((n, len(item_ids)), np.nan)
     texts = {i: np.full(n, None, dtype=object) for i in item_ids}
-    cells = {i: np.full(n, None, dtype=object) for i in item_ids}
+    columns = {i: np.full(n, -1, dtype=np.int32) for i in item_ids}
+    excel_rows = {i: np.zeros(n, dtype=np.int64) for i in item_ids}
     bonus = np.zeros(n, dtype=np.int64)
     vetoes = np.zeros((n, len(veto_ids)), dtype=bool)
     scale_units = np.zeros(n, dtype=np.int64)
@@ -71,7 +73,8 @@ def score(inspections: Inspections) -> Scored:
             item_e[rows, j] = np.where(values.applicable, values.units, np.nan)
             item_p[rows, j] = np.where(values.applicable, points, np.nan)
             texts[item.id][rows] = values.text
-            cells[item.id][rows] = values.cells
+            columns[item.id][rows] = values.columns
+            excel_rows[item.id][rows] = values.rows
         for cat in crit.categories:
             c = cat_ids.index(cat.id)
             for item in cat.items:
@@ -98,7 +101,8 @@ def score(inspections: Inspections) -> Scored:
         item_earned=pd.DataFrame(item_e, columns=item_ids),
         item_possible=pd.DataFrame(item_p, columns=item_ids),
         item_text=texts,
-        item_cells=cells,
+        item_column=columns,
+        item_row=excel_rows,
         bonus=bonus,
         vetoes=pd.DataFrame(vetoes, columns=veto_ids),
         base_num=base_num,

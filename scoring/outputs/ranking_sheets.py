@@ -99,13 +99,13 @@ def item_scores(results: Results) -> Table:
         row: list[Any] = [y.community, y.courtyard]
         for item in all_items:
             got = y.items.get(item.id)
-            row.append(None if got is None else "不适用" if got.earned is None else _score(got.earned))
+            row.append(None if got is None else "不适用" if got.earned_cents is None else got.earned_cents / 100)
         rows.append(row)
     return Table("分项得分", headers, rows, formats)
 
 
 def _full_rate(yards: list[CourtyardScore], item: str) -> float | None:
-    applicable = [y.items[item] for y in yards if item in y.items and y.items[item].earned is not None]
+    applicable = [y.items[item] for y in yards if item in y.items and y.items[item].earned_cents is not None]
     return float(Fraction(sum(i.full for i in applicable), len(applicable))) if applicable else None
 
 
@@ -153,12 +153,12 @@ def fix_list(results: Results) -> Table:
     formats = ["", "", "", "", "score", "score", "score", "", "wrap", "wrap"]
     rows = []
     for y in sorted(results.courtyards, key=lambda y: (y.community, y.courtyard)):
-        short = [(item.possible - item.earned, ident, item) for ident, item in y.items.items()
-                 if ident in base and item.earned is not None and item.earned < item.possible]
+        short = [(item.possible_cents - item.earned_cents, ident, item) for ident, item in y.items.items()
+                 if ident in base and item.earned_cents is not None and not item.full]
         for n, (lost, ident, item) in enumerate(sorted(short, key=lambda s: (-s[0], s[1]))):
             reasons = "\n".join(y.reasons) if n == 0 and y.reasons else None
-            rows.append([y.community, y.courtyard, ident, base[ident], _score(item.possible),
-                         _score(item.earned), _score(lost), item.value, reasons,
+            rows.append([y.community, y.courtyard, ident, base[ident], item.possible_cents / 100,
+                         (item.earned_cents or 0) / 100, lost / 100, item.value, reasons,
                          short_cells(item.cells) or None])
     return Table("整改清单", headers, rows, formats)
 

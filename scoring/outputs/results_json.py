@@ -19,6 +19,10 @@ def _score(value: Fraction | None) -> float | None:
     return None if value is None else round_half_up(value)
 
 
+def _cents(value: int | None) -> float | None:
+    return None if value is None else value / 100
+
+
 def _rate(value: Fraction | None) -> float | None:
     return None if value is None else float(value)
 
@@ -40,11 +44,11 @@ def courtyard_dict(y: CourtyardScore) -> dict[str, Any]:
         "rank_in_community": y.rank_in_community,
         "rule_of_law_rate": _rate(y.rule_of_law_rate),
         "categories": {
-            cid: {"earned": _score(c.earned), "possible": _score(c.possible), "rate": _rate(c.rate)}
+            cid: {"earned": _cents(c.earned_cents), "possible": _cents(c.possible_cents), "rate": _rate(c.rate)}
             for cid, c in y.categories.items()
         },
         "items": {
-            iid: {"earned": _score(i.earned), "possible": _score(i.possible), "value": i.value,
+            iid: {"earned": _cents(i.earned_cents), "possible": i.possible_cents / 100, "value": i.value,
                   "cells": list(i.cells)}
             for iid, i in y.items.items()
         },
