@@ -13,8 +13,8 @@ from scoring.cli.common import CriteriaOpt, DebugOpt, RegulationsOpt, reported, 
 from scoring.engine.limits import DEFAULT_LIMITS, Limits
 from scoring.engine.reader import expand_inputs
 from scoring.errors import UsageError
-from scoring.outputs.results_json import dumps, results_dict
-from scoring.outputs.staging import text_writer, write_all
+from scoring.outputs.results_json import json_writer, results_dict
+from scoring.outputs.staging import write_all
 from scoring.outputs.terminal import print_issues, print_summary
 from scoring.outputs.workbook import DEFAULT_TOP, write_ranking
 from scoring.pipeline import run
@@ -86,7 +86,7 @@ def run_command(
         assert results.standard is not None
         section = build_section(document, results.standard)
         written = write_all(out_dir, {
-            "results.json": text_writer(dumps(results)),
+            "results.json": json_writer(document),
             "ranking.xlsx": lambda p: write_ranking(results, p, top),
             **section.writers(),
         })

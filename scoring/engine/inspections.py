@@ -191,6 +191,17 @@ def _outcomes(values: npt.NDArray[np.object_], item: Item,
     return kind, units, texts[codes]
 
 
+def _veto_meaning(value: Any) -> tuple[bool, tuple[str, str] | None]:
+    """Whether a veto cell marks the veto, or the issue (code, shown value) it raises."""
+    found = special(value)
+    if found is not None and found.kind != "blank":
+        return False, (_KIND_ISSUE[found.kind], found.text)
+    result = False if found is not None else veto_marked(value)
+    if result is None:
+        return False, ("E135", display(value))
+    return result, None
+
+
 class _Collector:
     """Builds the version blocks, recording issues and the rows that have errors."""
 
@@ -255,22 +266,16 @@ class _Collector:
         if column is None:
             self._absent(table, veto_id, veto.name, version, False, bad)
             return np.zeros(len(rows), dtype=bool)
-        marked = np.zeros(len(rows), dtype=bool)
-        for k, r in enumerate(rows):
-            value = column.values[r.index]
-            cell = cell_ref(column.column, column.rows[r.index])
-            found = special(value)
-            result = False if found is not None and found.kind == "blank" else veto_marked(value)
-            if found is not None and found.kind != "blank":
-                self.issues.append(make(_KIND_ISSUE[found.kind], **where, cell=cell, item=veto_id,
-                                        value=found.text, expected=veto_expected(veto)))
-                bad[k] = True
-            elif result is None:
-                self.issues.append(make("E135", **where, cell=cell, item=veto_id, value=display(value),
-                                        expected=veto_expected(veto)))
-                bad[k] = True
-            else:
-                marked[k] = result
+        index = np.fromiter((r.index for r in rows), dtype=np.intp, count=len(rows))
+        codes, uniques = pd.factorize(column.array()[index], use_na_sentinel=True)
+        meanings = [_veto_meaning(u) for u in uniques] + [(False, None)]
+        marked = np.array([m for m, _ in meanings], dtype=bool)[codes]
+        for k in np.flatnonzero(np.array([p is not None for _, p in meanings], dtype=bool)[codes]):
+            code, text = meanings[codes[k]][1]
+            cell = cell_ref(column.column, column.rows[rows[k].index])
+            self.issues.append(make(code, **where, cell=cell, item=veto_id, value=text,
+                                    expected=veto_expected(veto)))
+            bad[k] = True
         return marked
 
     def block(

@@ -15,7 +15,7 @@ from scoring.engine.period import Period
 from scoring.issues import Issue
 
 
-@dataclass
+@dataclass(slots=True)
 class CategoryScore:
     """A category's combined figures for one courtyard (None where it was not applicable);
     points in hundredths, rounded half-up; the rate exact."""
@@ -25,7 +25,7 @@ class CategoryScore:
     rate: Fraction | None
 
 
-@dataclass
+@dataclass(slots=True)
 class ItemScore:
     """An item's combined figures for one courtyard, points in hundredths rounded half-up."""
 

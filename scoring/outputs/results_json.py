@@ -6,7 +6,9 @@ Scores are numbers rounded half-up to 2 decimals; rates are fractions in [0, 1];
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 from scoring.engine.results import CourtyardScore, Results
@@ -87,6 +89,48 @@ def results_dict(results: Results) -> dict[str, Any]:
     }
 
 
+INDENT_UP_TO = 2000  # courtyards: a district's results are indented to read; a city's are compact
+
+
 def dumps(results: Results) -> str:
     """`results.json` as text (UTF-8, Chinese kept readable, no NaN ever)."""
-    return json.dumps(results_dict(results), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    return dumps_document(results_dict(results))
+
+
+def _layout(document: dict[str, Any]) -> dict[str, Any]:
+    if len(document["courtyards"]) <= INDENT_UP_TO:
+        return {"indent": 2}
+    return {"separators": (",", ":")}
+
+
+def json_writer(document: dict[str, Any]) -> Callable[[Path], None]:
+    """A writer of `document`. A large one goes out courtyard by courtyard, each encoded by the
+    C encoder (`json.dump` to a file would use the pure-Python one), so that no second copy of
+    the whole document is ever held as one string."""
+    def write(path: Path) -> None:
+        with path.open("w", encoding="utf-8") as handle:
+            if len(document["courtyards"]) <= INDENT_UP_TO:
+                handle.write(dumps_document(document))
+                return
+            handle.write("{")
+            for n, (key, value) in enumerate(document.items()):
+                handle.write(("," if n else "") + json.dumps(key) + ":")
+                if isinstance(value, list):
+                    handle.write("[")
+                    for k, entry in enumerate(value):
+                        handle.write(("," if k else "") + _compact(entry))
+                    handle.write("]")
+                else:
+                    handle.write(_compact(value))
+            handle.write("}\n")
+
+    return write
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def dumps_document(document: dict[str, Any]) -> str:
+    """A results document as text, laid out by its size."""
+    return json.dumps(document, ensure_ascii=False, allow_nan=False, **_layout(document)) + "\n"

@@ -4,13 +4,13 @@ table for the terminal, Markdown for the office's documents, and sheets of a wor
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path, PureWindowsPath
 from typing import Any
 
-import xlsxwriter
 from rich.table import Table as RichTable
 
-from scoring.outputs.xlsx import Column, TableWriter
+from scoring.outputs.xlsx import Column, TableWriter, new_workbook
 
 
 @dataclass
@@ -44,6 +44,11 @@ def _texts(table: Table, row: list[Any]) -> list[str]:
     return [cell_text(v, f) for v, f in zip(row, formats, strict=True)]
 
 
+@cache
+def _file_name(path: str) -> str:
+    return PureWindowsPath(path).name
+
+
 def short_cells(cells: list[str]) -> str:
     """Source cells grouped by file and sheet, without folders:
     `D:\\检查\\一季度.xlsx › 检查记录!F12`, `…!F13` → `一季度.xlsx › 检查记录!F12、F13`."""
@@ -51,7 +56,7 @@ def short_cells(cells: list[str]) -> str:
     for cell in cells:
         file, sep, rest = cell.partition(" › ")
         where, bang, ref = rest.rpartition("!") if sep else ("", "", cell)
-        name = f"{PureWindowsPath(file).name}{sep}{where}{bang}" if sep else ""
+        name = f"{_file_name(file)}{sep}{where}{bang}" if sep else ""
         groups.setdefault(name, []).append(ref)
     return "\n".join(f"{name}{'、'.join(refs)}" for name, refs in groups.items())
 
@@ -81,8 +86,7 @@ def to_markdown(table: Table) -> str:
 
 def write_workbook(tables: list[Table], path: Path) -> None:
     """Each table on its own sheet."""
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                           "strings_to_numbers": False})
+    book = new_workbook(path)
     try:
         out = TableWriter(book)
         for table in tables:

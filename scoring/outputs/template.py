@@ -13,13 +13,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-
 from scoring.criteria.model import Criteria, Item, Veto
 from scoring.criteria.regulations import Register
 from scoring.engine.positions import column_letter
 from scoring.engine.values import expected_text, veto_expected
-from scoring.outputs.xlsx import Column, TableWriter, text_width
+from scoring.outputs.xlsx import Column, TableWriter, new_workbook, text_width
 
 DEFAULT_ROWS = 300
 IDENTITY = ["社区", "楼院", "检查日期", "检查人"]
@@ -90,8 +88,7 @@ def _guide_rows(crit: Criteria, register: Register | None) -> list[list[Any]]:
 def write_template(crit: Criteria, path: Path, register: Register | None = None,
                    rows: int = DEFAULT_ROWS) -> None:
     """Write the blank inspection workbook for version `crit` to `path`."""
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                           "strings_to_numbers": False})
+    book = new_workbook(path, streaming=False)  # the title row is merged after the header
     try:
         _write(book, crit, register, rows)
     finally:

@@ -7,13 +7,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-
 from scoring import __version__
 from scoring.engine.results import Results
 from scoring.outputs import ranking_sheets as sheets
 from scoring.outputs.tables import Table
-from scoring.outputs.xlsx import Column, TableWriter
+from scoring.outputs.xlsx import Column, TableWriter, new_workbook
 
 DEFAULT_TOP = 10
 RULES_TEXT = [
@@ -33,8 +31,7 @@ RULES_TEXT = [
 
 def write_ranking(results: Results, path: Path, top: int = DEFAULT_TOP) -> None:
     """Write the ranking workbook to `path`."""
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                           "strings_to_numbers": False})
+    book = new_workbook(path)
     try:
         _write(book, results, top)
     finally:

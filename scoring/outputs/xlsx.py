@@ -12,7 +12,10 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+import xlsxwriter
 
 MAX_CELL_TEXT = 32767
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -20,6 +23,7 @@ _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 GRADE_FILLS = ["#63BE7B", "#A9D08E", "#C6E0B4", "#FFEB84", "#FCE4D6", "#F4B183"]
 FAIL_FILL = "#F8696B"
 NUMBER_WIDTH = 10
+WIDTH_SAMPLE = 500  # column widths are fitted to the first rows; enough for a clerk's screen
 WRAP_WIDTH = 36  # long text wraps within this width
 LINE_HEIGHT = 16.5  # points per line of 11-point text, with the spacing programs add
 PRINTABLE_WIDTH = 260  # character widths that still read well on one landscape A4 page
@@ -33,14 +37,23 @@ class Column:
     fmt: str = ""  # "score" (0.00), "delta" (+0.00), "rate" (0.0%), "int" (0), "wrap" or "" for text
 
 
+def new_workbook(path: Path, *, streaming: bool = True) -> Any:
+    """An xlsxwriter workbook that never turns text into formulas, links or numbers; streaming
+    (constant-memory) unless the sheets must be written out of order."""
+    return xlsxwriter.Workbook(str(path), {"constant_memory": streaming, "strings_to_formulas": False,
+                                           "strings_to_urls": False, "strings_to_numbers": False})
+
+
 def text_width(text: str) -> int:
     """Display width: CJK and full-width characters count twice."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def wrapped_lines(text: str) -> int:
-    """How many lines `text` takes in a wrapping column WRAP_WIDTH wide."""
-    return sum(max(1, -(-text_width(line) // WRAP_WIDTH)) for line in text.split("\n"))
+    """About how many lines `text` takes in a wrapping column WRAP_WIDTH wide. Width from the
+    UTF-8 length (a CJK character is 3 bytes and 2 columns, ASCII 1 and 1): no per-character
+    work for long texts."""
+    return sum(max(1, -(-((len(line.encode()) + len(line)) // 2) // WRAP_WIDTH)) for line in text.split("\n"))
 
 
 def sheet_name(name: str, taken: set[str]) -> str:
@@ -79,36 +92,39 @@ class TableWriter:
         return self.book.add_worksheet(sheet_name(name, self.names))
 
     def write_cell(self, sheet: Any, row: int, col: int, value: Any, fmt: str = "") -> None:
-        """One value: numbers as numbers, everything else as literal text."""
-        style = self.formats[fmt]
-        if value is None:
-            sheet.write_blank(row, col, None, style)
-        elif isinstance(value, bool):
-            sheet.write_string(row, col, "是" if value else "否", style)
-        elif isinstance(value, (int, float)):
-            sheet.write_number(row, col, value, style)
-        else:
-            sheet.write_string(row, col, str(value)[:MAX_CELL_TEXT], style)
+        """One value: numbers as numbers, everything else as literal text; nothing for None."""
+        kind = type(value)
+        if kind is str:
+            sheet.write_string(row, col, value if len(value) <= MAX_CELL_TEXT else value[:MAX_CELL_TEXT],
+                               self.formats[fmt])
+        elif kind is float or kind is int:
+            sheet.write_number(row, col, value, self.formats[fmt])
+        elif kind is bool:
+            sheet.write_string(row, col, "是" if value else "否", self.formats[fmt])
+        elif value is not None:
+            sheet.write_string(row, col, str(value)[:MAX_CELL_TEXT], self.formats[fmt])
 
     def write_block(self, sheet: Any, first: int, columns: Sequence[Column],
                     rows: Sequence[Sequence[Any]], widths: list[int]) -> int:
-        """Header at row `first`, then the rows; widens `widths`; returns the next free row."""
+        """Header at row `first`, then the rows, strictly in order (the workbook streams them in
+        constant-memory mode); widens `widths`; returns the next free row."""
         for col, column in enumerate(columns):
             sheet.write_string(first, col, column.header, self.header)
             # A number column need not be as wide as its header: the header wraps instead.
             header = text_width(column.header)
             widths[col] = max(widths[col], min(header, NUMBER_WIDTH) if column.fmt not in ("", "wrap") else header)
-        for r, row in enumerate(rows, start=first + 1):
-            lines = 1
+        wraps = [col for col, column in enumerate(columns) if column.fmt == "wrap"]
+        for n, row in enumerate(rows):
+            r = first + 1 + n
+            if wraps:  # not every program grows a row for wrapped text by itself; before the cells
+                lines = max(wrapped_lines(str(row[c])) if row[c] is not None else 1 for c in wraps)
+                if lines > 1:
+                    sheet.set_row(r, LINE_HEIGHT * lines)
             for col, value in enumerate(row):
                 self.write_cell(sheet, r, col, value, columns[col].fmt)
-                if value is not None and not isinstance(value, (int, float)):
-                    wrap = columns[col].fmt == "wrap"
-                    widths[col] = max(widths[col], min(text_width(str(value)), WRAP_WIDTH if wrap else 60))
-                    if wrap:
-                        lines = max(lines, wrapped_lines(str(value)))
-            if lines > 1:  # not every program grows a row for wrapped text by itself
-                sheet.set_row(r, LINE_HEIGHT * lines)
+                if n < WIDTH_SAMPLE and value is not None and not isinstance(value, (int, float)):
+                    limit = WRAP_WIDTH if columns[col].fmt == "wrap" else 60
+                    widths[col] = max(widths[col], min(text_width(str(value)[:limit]), limit))
         return first + 1 + len(rows)
 
     def finish(self, sheet: Any, widths: list[int], *, landscape: bool = True, header_row: int = 0) -> None:

@@ -129,8 +129,9 @@ def item_rates(results: dict[str, Any], versions: list[Criteria], standard: Stan
         if not scores:
             continue
         full = sum(s["earned"] == s["possible"] for s in scores)
-        possible = sum(Fraction(str(s["possible"])) for s in scores)
-        rate = sum(Fraction(str(s["earned"])) for s in scores) / possible if possible else Fraction(1)
+        # Scores in results.json carry 2 decimals: sum them exactly as whole hundredths.
+        possible = sum(round(s["possible"] * 100) for s in scores)
+        rate = Fraction(sum(round(s["earned"] * 100) for s in scores), possible) if possible else Fraction(1)
         rates.append(ItemRate(ident, item.name, category, float(rate), full / len(scores),
                               len(scores) - full, len(scores), _laws(item, standard)))
     return sorted(rates, key=lambda r: (r.rate, r.id))

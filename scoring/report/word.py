@@ -30,9 +30,8 @@ def _table(document: Any, rows: list[list[str]], style: str | None) -> Any:
     table = document.add_table(rows=len(rows), cols=width)
     if style:
         table.style = style
-    for r, row in enumerate(rows):
-        for c, text in enumerate(row):
-            cell = table.cell(r, c)
+    for r, (row, cells) in enumerate(zip(rows, table.rows, strict=True)):
+        for text, cell in zip(row, cells.cells, strict=False):  # table.cell(r, c) is linear per call
             cell.text = text
             if r == 0:
                 for run in cell.paragraphs[0].runs:
