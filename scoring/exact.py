@@ -54,7 +54,3 @@ def to_units(value: Decimal, factor: int) -> int:
         raise ValueError(f"{value} is not a multiple of 1/{factor}")
     return int(scaled)
 
-
-def fraction_or_none(num: int, den: int) -> Fraction | None:
-    """num/den, or None when there is nothing to divide by (no applicable item)."""
-    return None if den == 0 else Fraction(num, den)

@@ -10,10 +10,6 @@ NOT_APPLICABLE = frozenset({"不适用", "/", "n/a", "na", "—", "-"})
 EXEMPT = frozenset({"免检"})
 RESERVED_MARKS = NOT_APPLICABLE | EXEMPT | {"N/A", "NA"}
 
-YES_TEXT = "是、√、✓、✔、Y、yes、TRUE、1、有、合格、达标"
-NO_TEXT = "否、×、✗、✘、X、N、no、FALSE、0、无、不合格、不达标"
-NA_TEXT = "不适用、/、N/A、NA、—、-"
-
 
 def key(text: str) -> str:
     """The lookup key of a normalised mark: ASCII letters folded to lower case."""
