@@ -14,7 +14,11 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 apt-get update -qq >/dev/null 2>&1 || true
-apt-get download r-cran-readxl r-cran-openxlsx >/dev/null 2>&1
+for attempt in 1 2 3; do  # a registry can hiccup; try again before giving up
+  apt-get download r-cran-readxl r-cran-openxlsx >/dev/null 2>&1 && break
+  [ "$attempt" = 3 ] && { echo "real-world corpus: apt-get download failed" >&2; exit 1; }
+  sleep 5
+done
 for deb in *.deb; do dpkg-deb -x "$deb" x; done
 mkdir -p "$dest"
 find x -path '*extdata*' \( -iname '*.xlsx' -o -iname '*.xls' \) -exec cp {} "$dest" \;
