@@ -128,16 +128,17 @@ class TableWriter:
         return first + 1 + len(rows)
 
     def finish(self, sheet: Any, widths: list[int], *, landscape: bool = True, header_row: int = 0) -> None:
-        """Column widths and print set-up: one page wide with the header repeated; a sheet too
-        wide to read on one page runs across pages with its first two columns repeated."""
+        """Column widths and print set-up: fitted to the page width with the header repeated; a
+        sheet too wide to read on one page is fitted to as many pages wide as it needs, with
+        its first two columns (the names) repeated on each."""
         for col, width in enumerate(widths):
             sheet.set_column(col, col, min(max(width + 2, 8), 62))
         if landscape:
             sheet.set_landscape()
         sheet.set_paper(9)  # A4
-        if sum(min(max(w + 2, 8), 62) for w in widths) <= PRINTABLE_WIDTH:
-            sheet.fit_to_pages(1, 0)
-        else:
+        pages = -(-sum(min(max(w + 2, 8), 62) for w in widths) // PRINTABLE_WIDTH)
+        sheet.fit_to_pages(max(pages, 1), 0)
+        if pages > 1:
             sheet.repeat_columns(0, 1)
         sheet.repeat_rows(header_row)
 
