@@ -83,10 +83,10 @@ def run(
     for yard in yards:
         assign_grade(yard, standard.get(yard.version))
     yards = rank_courtyards(yards)
-    used = [b.criteria for b in inspections.blocks]
-    used = sorted({c.version: c for c in used}.values(), key=lambda c: c.effective_from)
+    # One block per version; oldest first for results.json, newest first for the grade order.
+    used = sorted((b.criteria for b in inspections.blocks), key=lambda c: c.effective_from)
     grade_names: list[str] = []
-    for crit in sorted(used, key=lambda c: c.effective_from, reverse=True):
+    for crit in reversed(used):
         grade_names += [g.name for g in crit.grades if g.name not in grade_names]
     return Results(
         standard_id=standard.id,

@@ -92,11 +92,6 @@ def results_dict(results: Results) -> dict[str, Any]:
 INDENT_UP_TO = 2000  # courtyards: a district's results are indented to read; a city's are compact
 
 
-def dumps(results: Results) -> str:
-    """`results.json` as text (UTF-8, Chinese kept readable, no NaN ever)."""
-    return dumps_document(results_dict(results))
-
-
 def _layout(document: dict[str, Any]) -> dict[str, Any]:
     if len(document["courtyards"]) <= INDENT_UP_TO:
         return {"indent": 2}
