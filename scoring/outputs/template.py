@@ -88,7 +88,7 @@ def _guide_rows(crit: Criteria, register: Register | None) -> list[list[Any]]:
 def write_template(crit: Criteria, path: Path, register: Register | None = None,
                    rows: int = DEFAULT_ROWS) -> None:
     """Write the blank inspection workbook for version `crit` to `path`."""
-    book = new_workbook(path, streaming=False)  # the title row is merged after the header
+    book = new_workbook(path)
     try:
         _write(book, crit, register, rows)
     finally:

@@ -3,11 +3,13 @@ auto-filter, widths that fit Chinese text, number formats, print set-up (landsca
 width, header repeated) — and user text always as text.
 
 xlsxwriter's `write()` would turn `=…` into a formula and URLs into links (reliability.md);
-everything here goes through `write_string` / `write_number` / `write_blank`.
+everything here goes through `write_string` / `write_number`, or is written as inline text and
+numbers by bulk.py (a table's rows, however many).
 """
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -17,7 +19,8 @@ from typing import Any
 
 import xlsxwriter
 
-MAX_CELL_TEXT = 32767
+from scoring.outputs.bulk import MAX_CELL_TEXT, DeferredRows, splice
+
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 # Fills for grades, best first; the failing grade is always red.
 GRADE_FILLS = ["#63BE7B", "#A9D08E", "#C6E0B4", "#FFEB84", "#FCE4D6", "#F4B183"]
@@ -37,11 +40,34 @@ class Column:
     fmt: str = ""  # "score" (0.00), "delta" (+0.00), "rate" (0.0%), "int" (0), "wrap" or "" for text
 
 
-def new_workbook(path: Path, *, streaming: bool = True) -> Any:
-    """An xlsxwriter workbook that never turns text into formulas, links or numbers; streaming
-    (constant-memory) unless the sheets must be written out of order."""
-    return xlsxwriter.Workbook(str(path), {"constant_memory": streaming, "strings_to_formulas": False,
-                                           "strings_to_urls": False, "strings_to_numbers": False})
+class Book(xlsxwriter.Workbook):  # type: ignore[misc]  # xlsxwriter has no type information
+    """An xlsxwriter workbook that never turns text into formulas, links or numbers, built in
+    memory; the rows of its tables are deferred and streamed into the file when it closes
+    (bulk.py), so what xlsxwriter writes itself is small. Not in xlsxwriter's constant-memory
+    mode: that mode writes a text like `<r>…</r>` as raw rich-text XML (the text is lost)."""
+
+    def __init__(self, path: Path) -> None:
+        self.target = path
+        self.buffer = io.BytesIO()
+        self.deferred: dict[str, DeferredRows] = {}
+        super().__init__(self.buffer, {"strings_to_formulas": False, "strings_to_urls": False,
+                                       "strings_to_numbers": False})
+
+    def defer(self, sheet: Any, rows: DeferredRows) -> None:
+        """Write `rows` into `sheet` when the workbook closes."""
+        self.deferred[sheet.name] = rows
+
+    def close(self) -> None:
+        super().close()
+        if self.deferred:
+            splice(self.buffer.getvalue(), self.target, self.deferred)
+        else:
+            self.target.write_bytes(self.buffer.getvalue())
+
+
+def new_workbook(path: Path) -> Book:
+    """A workbook to be written to `path` (see Book)."""
+    return Book(path)
 
 
 def text_width(text: str) -> int:
@@ -94,7 +120,11 @@ class TableWriter:
     def write_cell(self, sheet: Any, row: int, col: int, value: Any, fmt: str = "") -> None:
         """One value: numbers as numbers, everything else as literal text; nothing for None."""
         kind = type(value)
-        if kind is str:
+        if kind is str and value.startswith("<r>") and value.endswith("</r>"):
+            # xlsxwriter would put such a text into the file as raw rich-text XML (and lose it);
+            # as three runs of a rich string it stays the text it is.
+            sheet.write_rich_string(row, col, value[:1], value[1:3], value[3:MAX_CELL_TEXT], self.formats[fmt])
+        elif kind is str:
             sheet.write_string(row, col, value if len(value) <= MAX_CELL_TEXT else value[:MAX_CELL_TEXT],
                                self.formats[fmt])
         elif kind is float or kind is int:
@@ -104,35 +134,61 @@ class TableWriter:
         elif value is not None:
             sheet.write_string(row, col, str(value)[:MAX_CELL_TEXT], self.formats[fmt])
 
-    def write_block(self, sheet: Any, first: int, columns: Sequence[Column],
-                    rows: Sequence[Sequence[Any]], widths: list[int]) -> int:
-        """Header at row `first`, then the rows, strictly in order (the workbook streams them in
-        constant-memory mode); widens `widths`; returns the next free row."""
+    def write_header(self, sheet: Any, row: int, columns: Sequence[Column], widths: list[int]) -> None:
+        """The bold header row; widens `widths` to fit it."""
         for col, column in enumerate(columns):
-            sheet.write_string(first, col, column.header, self.header)
+            sheet.write_string(row, col, column.header, self.header)
             # A number column need not be as wide as its header: the header wraps instead.
             header = text_width(column.header)
             widths[col] = max(widths[col], min(header, NUMBER_WIDTH) if column.fmt not in ("", "wrap") else header)
-        wraps = [col for col, column in enumerate(columns) if column.fmt == "wrap"]
-        for n, row in enumerate(rows):
-            r = first + 1 + n
-            if wraps:  # not every program grows a row for wrapped text by itself; before the cells
-                lines = max(wrapped_lines(str(row[c])) if row[c] is not None else 1 for c in wraps)
-                if lines > 1:
-                    sheet.set_row(r, LINE_HEIGHT * lines)
+
+    @staticmethod
+    def fit_widths(columns: Sequence[Column], rows: Sequence[Sequence[Any]], widths: list[int]) -> None:
+        """Widens `widths` to the text of the first WIDTH_SAMPLE rows."""
+        for row in rows[:WIDTH_SAMPLE]:
             for col, value in enumerate(row):
-                self.write_cell(sheet, r, col, value, columns[col].fmt)
-                if n < WIDTH_SAMPLE and value is not None and not isinstance(value, (int, float)):
+                if value is not None and not isinstance(value, (int, float)):
                     limit = WRAP_WIDTH if columns[col].fmt == "wrap" else 60
                     widths[col] = max(widths[col], min(text_width(str(value)[:limit]), limit))
+
+    @staticmethod
+    def row_heights(columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> list[float | None] | None:
+        """The height of each row whose wrapped text takes more than one line (not every program
+        grows a row for wrapped text by itself); None where the default height fits."""
+        wraps = [col for col, column in enumerate(columns) if column.fmt == "wrap"]
+        if not wraps:
+            return None
+        heights: list[float | None] = []
+        for row in rows:
+            lines = max(wrapped_lines(str(row[c])) if row[c] is not None else 1 for c in wraps)
+            heights.append(LINE_HEIGHT * lines if lines > 1 else None)
+        return heights
+
+    def write_block(self, sheet: Any, first: int, columns: Sequence[Column],
+                    rows: Sequence[Sequence[Any]], widths: list[int]) -> int:
+        """Header at row `first`, then the rows, cell by cell through xlsxwriter (for small
+        blocks; TableWriter.table defers a table's rows to bulk.py); widens `widths`; returns
+        the next free row."""
+        self.write_header(sheet, first, columns, widths)
+        self.fit_widths(columns, rows, widths)
+        heights = self.row_heights(columns, rows)
+        for n, row in enumerate(rows):
+            r = first + 1 + n
+            if heights is not None and heights[n] is not None:
+                sheet.set_row(r, heights[n])
+            for col, value in enumerate(row):
+                self.write_cell(sheet, r, col, value, columns[col].fmt)
         return first + 1 + len(rows)
 
-    def finish(self, sheet: Any, widths: list[int], *, landscape: bool = True, header_row: int = 0) -> None:
-        """Column widths and print set-up: fitted to the page width with the header repeated; a
-        sheet too wide to read on one page is fitted to as many pages wide as it needs, with
-        its first two columns (the names) repeated on each."""
+    def finish(self, sheet: Any, widths: list[int], *, landscape: bool = True, header_row: int = 0,
+               columns: Sequence[Column] | None = None) -> None:
+        """Column widths (and, given `columns`, each column's format) and print set-up: fitted
+        to the page width with the header repeated; a sheet too wide to read on one page is
+        fitted to as many pages wide as it needs, with its first two columns (the names)
+        repeated on each."""
         for col, width in enumerate(widths):
-            sheet.set_column(col, col, min(max(width + 2, 8), 62))
+            fmt = self.formats[columns[col].fmt] if columns is not None else None
+            sheet.set_column(col, col, min(max(width + 2, 8), 62), fmt)
         if landscape:
             sheet.set_landscape()
         sheet.set_paper(9)  # A4
@@ -144,14 +200,18 @@ class TableWriter:
 
     def table(self, name: str, columns: Sequence[Column], rows: Sequence[Sequence[Any]],
               *, landscape: bool = True) -> Any:
-        """A sheet holding one table, header frozen and filtered, widths fitted."""
+        """A sheet holding one table, header frozen and filtered, widths fitted; its rows are
+        written when the workbook closes (bulk.py), each column in its own format."""
         sheet = self.add_sheet(name)
         widths = [0] * len(columns)
-        self.write_block(sheet, 0, columns, rows, widths)
+        self.write_header(sheet, 0, columns, widths)
+        self.fit_widths(columns, rows, widths)
+        if columns and rows:
+            self.book.defer(sheet, DeferredRows(rows, 0, len(columns), self.row_heights(columns, rows)))
         sheet.freeze_panes(1, 0)
         if columns:
             sheet.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
-        self.finish(sheet, widths, landscape=landscape)
+        self.finish(sheet, widths, landscape=landscape, columns=columns)
         return sheet
 
     def colour_grades(self, sheet: Any, col: int, first: int, last: int, grades: list[tuple[str, bool]]) -> None:
