@@ -143,7 +143,7 @@ class _Cells:
     numbers and puts each item's column letter into it (`str.replace`), instead of building
     every reference one by one."""
 
-    def __init__(self, frame: pd.DataFrame, groups: Groups, scored: Scored) -> None:
+    def __init__(self, frame: pd.DataFrame, groups: Groups) -> None:
         codes, prefixes = pd.factorize(pd.Series(
             [f"{file} › {sheet}!" if sheet else f"{file} › "
              for file, sheet in zip(frame["file"], frame["sheet"], strict=True)]))
@@ -156,9 +156,8 @@ class _Cells:
         np.minimum.at(lowest, groups.ids, self.codes)
         np.maximum.at(highest, groups.ids, self.codes)
         self.one_sheet = lowest == highest
-        self.regular = {
-            ident: ~groups.any((scored.item_column[ident] < 0) | (scored.item_row[ident] != self.frame_rows))
-            for ident in scored.item_column}
+        first = groups.sorted_rows[groups.starts]
+        self.first_prefix: list[str] = [self.prefixes[c] for c in self.codes[first].tolist()]
         self.letters: dict[int, str] = {}
         self.templates: dict[int, str] = {}
 
@@ -167,16 +166,24 @@ class _Cells:
             self.letters[col] = column_letter(col)
         return self.letters[col]
 
-    def of(self, g: int, rows: IntArray, ident: str, columns: npt.NDArray[np.int32],
-           excel_rows: IntArray) -> list[str]:
-        if self.one_sheet[g] and self.regular[ident][g]:
+    def letters_of(self, columns: npt.NDArray[np.int32], excel_rows: IntArray) -> list[str | None]:
+        """Per group, the item's column letter when the template applies (one sheet, the item's
+        cell in each inspection's own row), else None."""
+        groups = self.groups
+        regular = self.one_sheet & ~groups.any((columns < 0) | (excel_rows != self.frame_rows))
+        first = columns[groups.sorted_rows[groups.starts]].tolist()
+        return [self._letter(col) if ok else None for col, ok in zip(first, regular.tolist(), strict=True)]
+
+    def of(self, g: int, letter: str | None, columns: npt.NDArray[np.int32], excel_rows: IntArray) -> list[str]:
+        """The source cells of group g (`letter` from letters_of)."""
+        if letter is not None:
             template = self.templates.get(g)
             if template is None:
+                rows = self.groups.rows_of(g)
                 template = self.templates[g] = "\0" + "、\0".join(map(str, self.frame_rows[rows].tolist()))
-            letter = self._letter(int(columns[rows[0]]))
-            return [self.prefixes[self.codes[rows[0]]] + template.replace("\0", letter)]
+            return [self.first_prefix[g] + template.replace("\0", letter)]
         found: dict[str, list[str]] = {}
-        for r in rows.tolist():
+        for r in self.groups.rows_of(g).tolist():
             col = int(columns[r])
             if col >= 0:
                 found.setdefault(self.prefixes[self.codes[r]], []).append(f"{self._letter(col)}{excel_rows[r]}")
@@ -212,7 +219,10 @@ def combine(inspections: Inspections, scored: Scored) -> list[CourtyardScore]:
                 rol[g] = value
 
     item_ids = list(scored.item_earned.columns)
-    items: dict[str, tuple[IntArray, BoolArray, IntArray, BoolArray, BoolArray]] = {}
+    cells = _Cells(frame, groups)
+    # Per item, per group, as Python lists: the loop below reads them 300k times at city scale.
+    items: list[tuple[str, list[int], list[bool], list[int], list[bool], list[bool], list[str | None],
+                      list[str | None]]] = []
     for ident in item_ids:
         e_float = scored.item_earned[ident].to_numpy()
         applicable = ~np.isnan(e_float)
@@ -222,12 +232,13 @@ def combine(inspections: Inspections, scored: Scored) -> list[CourtyardScore]:
         p_cents, _ = groups.units_cents(p_int, applicable, f)
         not_full = groups.any(groups.in_scope(applicable) & (e_int < p_int))
         seen = groups.any(np.asarray([t is not None for t in scored.item_text[ident]], dtype=bool))
-        items[ident] = (e_cents, present, p_cents, not_full, seen)
+        items.append((ident, e_cents.tolist(), present.tolist(), p_cents.tolist(), (~not_full).tolist(),
+                      seen.tolist(), scored.item_text[ident][groups.latest].tolist(),
+                      cells.letters_of(scored.item_column[ident], scored.item_row[ident])))
 
     veto_ids = list(scored.vetoes.columns)
     veto_hits = {v: groups.any(scored.vetoes[v].to_numpy()) for v in veto_ids}
     cat_seen = {c: groups.any(cat_p[c] > 0) for c in cat_ids}
-    cells = _Cells(frame, groups, scored)
     community = frame["community"].to_numpy()
     courtyard = frame["courtyard"].to_numpy()
     dates = frame["date"].to_numpy()
@@ -239,22 +250,22 @@ def combine(inspections: Inspections, scored: Scored) -> list[CourtyardScore]:
         latest = groups.latest[g]
         own = {x.id for x in groups.governing[g].categories}
         yard_items = {}
-        for ident in item_ids:
-            e_cents, present, p_cents, not_full, seen = items[ident]
-            if not seen[g]:
+        for ident, earned_of, has_of, possible_of, full_of, seen_of, shown_of, letter_of in items:
+            if not seen_of[g]:
                 continue
+            has = has_of[g]
             yard_items[ident] = ItemScore(
-                earned_cents=int(e_cents[g]) if present[g] else None,
-                possible_cents=int(p_cents[g]) if present[g] else 0,
-                value=scored.item_text[ident][latest],
-                cells=cells.of(g, rows, ident, scored.item_column[ident], scored.item_row[ident]),
-                full=not bool(not_full[g]),
+                earned_cents=earned_of[g] if has else None,
+                possible_cents=possible_of[g] if has else 0,
+                value=shown_of[g],
+                cells=cells.of(g, letter_of[g], scored.item_column[ident], scored.item_row[ident]),
+                full=full_of[g],
             )
         cats = {}
         for c in cat_ids:
             if cat_seen[c][g] or c in own:
-                (e, has), (p, _) = earned[c], possible[c]
-                cats[c] = CategoryScore(int(e[g]) if has[g] else None, int(p[g]) if has[g] else None, rate[c][g])
+                (e, has_e), (p, _) = earned[c], possible[c]
+                cats[c] = CategoryScore(int(e[g]) if has_e[g] else None, int(p[g]) if has_e[g] else None, rate[c][g])
         value = total[g]
         assert value is not None  # every kept row has something applicable
         courtyards.append(CourtyardScore(

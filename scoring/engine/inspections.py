@@ -7,10 +7,9 @@ out of scoring; the caller decides whether that stops the run (default) or not (
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -25,7 +24,6 @@ from scoring.engine.period import Period, infer_period, parse_period
 from scoring.engine.positions import cell_ref, cell_sort_key, column_letter
 from scoring.engine.spelling import duplicate_issues, spelling_issues
 from scoring.engine.values import (
-    Outcome,
     display,
     expected_text,
     interpret,
@@ -108,87 +106,96 @@ def unit_factor(versions: tuple[Criteria, ...]) -> int:
     return int(10 ** max(decimals_of(x) for x in values))
 
 
+ObjectArray = npt.NDArray[np.object_]
+_IDENTITY = ("community", "courtyard", "date")
+
+
+def _distinct(values: Sequence[Any] | ObjectArray) -> tuple[npt.NDArray[np.intp], list[Any]]:
+    """Codes into a column's distinct values, and those values (None last, for blank cells);
+    TRUE and FALSE are kept apart from the numbers 1 and 0 (True == 1) as the texts Excel shows."""
+    column = np.empty(len(values), dtype=object)
+    column[:] = values
+    if bool in set(map(type, column)):
+        column = np.array([("TRUE" if v else "FALSE") if type(v) is bool else v for v in column], dtype=object)
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    distinct = [*uniques, None]
+    return np.where(codes < 0, len(distinct) - 1, codes), distinct
+
+
+def _spread(per_distinct: list[Any], codes: npt.NDArray[np.intp], dtype: Any = object) -> npt.NDArray[Any]:
+    """What was worked out once per distinct value, for every cell of the column."""
+    found = np.empty(len(per_distinct), dtype=dtype)
+    found[:] = per_distinct
+    return found[codes]
+
+
 @dataclass
-class _Row:
+class _Rows:
+    """The rows of one table whose identity (community, courtyard, date) is usable, as columns."""
+
     table: int
-    index: int  # position within the table
-    excel_row: int
-    community: str
-    courtyard: str
-    day: date
+    index: npt.NDArray[np.intp]  # positions within the table
+    excel_row: IntArray
+    community: ObjectArray
+    courtyard: ObjectArray
+    day: ObjectArray  # dates
+    ordinal: IntArray  # the dates' ordinals
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def take(self, keep: npt.NDArray[np.intp] | BoolArray) -> _Rows:
+        """Some of the rows only."""
+        return _Rows(self.table, self.index[keep], self.excel_row[keep], self.community[keep],
+                     self.courtyard[keep], self.day[keep], self.ordinal[keep])
 
 
-class _Cached:
-    """A function of a cell value computed once per distinct value (a column holds few)."""
-
-    def __init__(self, function: Callable[[Any], Any]) -> None:
-        self.function = function
-        self.seen: dict[tuple[type, Any], Any] = {}
-
-    def __call__(self, value: Any) -> Any:
-        key = (type(value), value)
-        try:
-            return self.seen[key]
-        except KeyError:
-            result = self.seen[key] = self.function(value)
-            return result
-        except TypeError:  # an unhashable value: compute it every time
-            return self.function(value)
-
-
-def _identity(tables: list[SheetTable]) -> tuple[list[_Row], list[Issue]]:
-    rows: list[_Row] = []
-    issues: list[Issue] = []
-    name = _Cached(lambda v: normalise(display(v)))
-    unusable = _Cached(lambda v: (found := special(v)) is not None and found.kind != "blank")
-    for t, table in enumerate(tables):
-        cols = table.identity_columns
-        day_of = _Cached(partial(parse_date, date1904=table.date1904))
-        for i, excel_row in enumerate(table.rows):
-            where = {"file": table.file, "sheet": table.sheet}
-            bad = False
-            for role in ("community", "courtyard", "date"):
-                raw = table.identity[role][i]
-                if unusable(raw):
-                    found = special(raw)
-                    assert found is not None
-                    issues.append(make(_KIND_ISSUE[found.kind], **where, value=found.text,
-                                       cell=cell_ref(cols[role], excel_row), expected="请填写文字"))
-                    bad = True
-            if bad:
-                continue
-            community = name(table.identity["community"][i])
-            courtyard = name(table.identity["courtyard"][i])
-            raw_day = table.identity["date"][i]
-            day = day_of(raw_day)
-            if not community:
-                issues.append(make("E132", **where, cell=cell_ref(cols["community"], excel_row)))
-                bad = True
-            if not courtyard:
-                issues.append(make("E133", **where, cell=cell_ref(cols["courtyard"], excel_row)))
-                bad = True
-            if day is None:
-                code = "E131" if raw_day is None or not display(raw_day) else "E130"
-                issues.append(make(code, **where, cell=cell_ref(cols["date"], excel_row),
-                                   value=display(raw_day)))
-                bad = True
-            if not bad:
-                assert day is not None
-                rows.append(_Row(t, i, excel_row, community, courtyard, day))
-    return rows, issues
+def _identity(t: int, table: SheetTable) -> tuple[_Rows, list[Issue]]:
+    """Each distinct community, courtyard and date of a table checked and normalised once; the
+    issues of the rows that are unusable, in row order."""
+    excel = np.asarray(table.rows, dtype=np.int64)
+    cols = table.identity_columns
+    where = {"file": table.file, "sheet": table.sheet}
+    found: list[tuple[int, int, Issue]] = []  # (row, order within the row, issue)
+    unusable = np.zeros(len(excel), dtype=bool)
+    columns = {}
+    for order, role in enumerate(_IDENTITY):
+        codes, distinct = columns[role] = _distinct(table.identity[role])
+        specials = [special(v) for v in distinct]
+        hit = _spread([f is not None and f.kind != "blank" for f in specials], codes, bool)
+        for i in np.flatnonzero(hit):
+            kind = specials[codes[i]]
+            assert kind is not None
+            found.append((int(i), order, make(_KIND_ISSUE[kind.kind], **where, value=kind.text,
+                                              cell=cell_ref(cols[role], int(excel[i])), expected="请填写文字")))
+        unusable |= hit
+    community, courtyard = (_spread([normalise(display(v)) for v in columns[role][1]], columns[role][0])
+                            for role in ("community", "courtyard"))
+    day_codes, raw_days = columns["date"]
+    parsed = [parse_date(v, date1904=table.date1904) for v in raw_days]
+    day = _spread(parsed, day_codes)
+    checks = [("E132", "community", community == ""), ("E133", "courtyard", courtyard == ""),
+              (None, "date", _spread([d is None for d in parsed], day_codes, bool))]
+    for order, (code, role, missing) in enumerate(checks, start=len(_IDENTITY)):
+        for i in np.flatnonzero(missing & ~unusable):
+            raw = raw_days[day_codes[i]]
+            issue = make(code, **where, cell=cell_ref(cols[role], int(excel[i]))) if code else make(
+                "E131" if raw is None or not display(raw) else "E130", **where,
+                cell=cell_ref(cols[role], int(excel[i])), value=display(raw))
+            found.append((int(i), order, issue))
+    keep = np.flatnonzero(~unusable & ~np.any([m for _, _, m in checks], axis=0))
+    ordinals = _spread([d.toordinal() if d is not None else 0 for d in parsed], day_codes, np.int64)
+    rows = _Rows(t, keep, excel[keep], community[keep], courtyard[keep], day[keep], ordinals[keep])
+    return rows, [issue for _, _, issue in sorted(found, key=lambda f: (f[0], f[1]))]
 
 
 def _outcomes(values: npt.NDArray[np.object_], item: Item,
               factor: int) -> tuple[npt.NDArray[np.int8], IntArray, npt.NDArray[np.object_]]:
     """Kind code, units and text per value, interpreting each distinct value once."""
-    if bool in set(map(type, values)):  # TRUE must not merge with the number 1 (True == 1)
-        values = np.array([("TRUE" if v else "FALSE") if type(v) is bool else v for v in values], dtype=object)
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    outs = [interpret(u, item, factor) for u in uniques] + [Outcome("blank")]
-    kind = np.array([_KIND_CODE[o.kind] for o in outs], dtype=np.int8)[codes]
-    units = np.array([o.units for o in outs], dtype=np.int64)[codes]
-    texts = np.array([o.text for o in outs] + [""], dtype=object)[:-1]
-    return kind, units, texts[codes]
+    codes, distinct = _distinct(values)
+    outs = [interpret(v, item, factor) for v in distinct]  # None (blank) is interpreted as blank
+    return (_spread([_KIND_CODE[o.kind] for o in outs], codes, np.int8),
+            _spread([o.units for o in outs], codes, np.int64), _spread([o.text for o in outs], codes))
 
 
 def _veto_meaning(value: Any) -> tuple[bool, tuple[str, str] | None]:
@@ -227,7 +234,7 @@ class _Collector:
         return False
 
     def item_values(
-        self, table: SheetTable, rows: list[_Row], item: Item, version: Criteria, bad: BoolArray
+        self, table: SheetTable, rows: _Rows, item: Item, version: Criteria, bad: BoolArray
     ) -> ItemValues | None:
         where = {"file": table.file, "sheet": table.sheet}
         column = table.items.get(item.id)
@@ -239,9 +246,8 @@ class _Collector:
             mark = "" if is_bonus else "不适用"
             return ItemValues(np.zeros(n, dtype=np.int64), np.full(n, is_bonus), np.full(n, mark, dtype=object),
                               np.full(n, -1, dtype=np.int32), np.zeros(n, dtype=np.int64))
-        index = np.fromiter((r.index for r in rows), dtype=np.intp, count=n)
-        kind, units, texts = _outcomes(column.array()[index], item, self.factor)
-        excel_rows = np.asarray(column.rows, dtype=np.int64)[index]
+        kind, units, texts = _outcomes(column.array()[rows.index], item, self.factor)
+        excel_rows = np.asarray(column.rows, dtype=np.int64)[rows.index]
         letter = column_letter(column.column)
         ok_kinds = {"ok", "na", "exempt"} | ({"blank"} if is_bonus else set())
         wrong = ~np.isin(kind, [_KIND_CODE[k] for k in ok_kinds])
@@ -258,7 +264,7 @@ class _Collector:
                           np.full(n, column.column, dtype=np.int32), excel_rows)
 
     def veto_values(
-        self, table: SheetTable, rows: list[_Row], veto_id: str, version: Criteria, bad: BoolArray
+        self, table: SheetTable, rows: _Rows, veto_id: str, version: Criteria, bad: BoolArray
     ) -> BoolArray:
         veto = next(v for v in version.vetoes if v.id == veto_id)
         where = {"file": table.file, "sheet": table.sheet}
@@ -266,20 +272,19 @@ class _Collector:
         if column is None:
             self._absent(table, veto_id, veto.name, version, False, bad)
             return np.zeros(len(rows), dtype=bool)
-        index = np.fromiter((r.index for r in rows), dtype=np.intp, count=len(rows))
-        codes, uniques = pd.factorize(column.array()[index], use_na_sentinel=True)
+        codes, uniques = pd.factorize(column.array()[rows.index], use_na_sentinel=True)
         meanings = [_veto_meaning(u) for u in uniques] + [(False, None)]
         marked = np.array([m for m, _ in meanings], dtype=bool)[codes]
         for k in np.flatnonzero(np.array([p is not None for _, p in meanings], dtype=bool)[codes]):
             code, text = meanings[codes[k]][1]
-            cell = cell_ref(column.column, column.rows[rows[k].index])
+            cell = cell_ref(column.column, column.rows[rows.index[k]])
             self.issues.append(make(code, **where, cell=cell, item=veto_id, value=text,
                                     expected=veto_expected(veto)))
             bad[k] = True
         return marked
 
     def block(
-        self, table: SheetTable, rows: list[_Row], version: Criteria
+        self, table: SheetTable, rows: _Rows, version: Criteria
     ) -> tuple[dict[str, ItemValues], dict[str, BoolArray], BoolArray]:
         bad = np.zeros(len(rows), dtype=bool)
         items: dict[str, ItemValues] = {}
@@ -294,7 +299,7 @@ class _Collector:
                 any_applicable |= items[item.id].applicable
             for k in np.flatnonzero(~any_applicable & ~bad):
                 self.issues.append(make("E125", file=table.file, sheet=table.sheet,
-                                        cell=f"第{rows[k].excel_row}行"))
+                                        cell=f"第{rows.excel_row[k]}行"))
             bad |= ~any_applicable
         return items, vetoes, bad
 
@@ -313,45 +318,49 @@ def collect(
     or when no row can be scored; UsageError for a bad or missing --period / --criteria-version.
     """
     forced = standard.get(version) if version is not None else None
-    rows, issues = _identity(tables)
-    dated = [r.day for r in rows]
-    if not dated and not issues:
+    found = [_identity(t, table) for t, table in enumerate(tables)]
+    issues = [issue for _, table_issues in found for issue in table_issues]
+    usable = [rows for rows, _ in found]
+    if not any(len(rows) for rows in usable) and not issues:
         raise InvalidInputError(make("E150").message, [make("E150")])
-    chosen = parse_period(period) if period is not None else infer_period(dated) if dated else None
-    in_period: list[_Row] = []
-    outside: dict[tuple[str, str | None], int] = {}
-    for r in rows:
-        if chosen is not None and r.day in chosen:
-            in_period.append(r)
-        else:
-            key = (tables[r.table].file, tables[r.table].sheet)
-            outside[key] = outside.get(key, 0) + 1
-    assert chosen is not None or not rows
+    chosen = parse_period(period) if period is not None else infer_period(
+        [d for rows in usable for d in set(rows.day.tolist())]) if any(len(rows) for rows in usable) else None
+    assert chosen is not None or not any(len(rows) for rows in usable)
     label = chosen.label if chosen else ""
-    for (file, sheet), count in outside.items():
-        issues.append(make("W202", file=file, sheet=sheet, value=count, expected=label))
-    if rows and not in_period:
-        issue = make("E154", value=label, detail=len(rows))
+    inside: list[_Rows] = []
+    for rows in usable:
+        within = ((rows.ordinal >= chosen.start.toordinal()) & (rows.ordinal <= chosen.end.toordinal())
+                  if chosen is not None else np.zeros(len(rows), dtype=bool))
+        if not within.all():
+            table = tables[rows.table]
+            issues.append(make("W202", file=table.file, sheet=table.sheet, value=int((~within).sum()),
+                               expected=label))
+        inside.append(rows.take(within))
+    if any(len(rows) for rows in usable) and not any(len(rows) for rows in inside):
+        issue = make("E154", value=label, detail=sum(len(rows) for rows in usable))
         raise InvalidInputError(issue.message, [*issues, issue])
 
-    by_block: dict[tuple[int, str], list[_Row]] = {}
+    # The version in force on each distinct date, then the rows of each (table, version).
+    by_block: list[tuple[_Rows, Criteria]] = []
     first = standard.versions[0]
-    for r in in_period:
-        crit = forced or standard.in_force(r.day)
-        if crit is None:
-            table = tables[r.table]
+    for rows in inside:
+        days, codes = np.unique(rows.ordinal, return_inverse=True)
+        versions = [forced or standard.in_force(date.fromordinal(int(d))) for d in days]
+        table = tables[rows.table]
+        for k in np.flatnonzero(np.array([v is None for v in versions], dtype=bool)[codes]):
             issues.append(make("E134", file=table.file, sheet=table.sheet,
-                               cell=cell_ref(table.identity_columns["date"], r.excel_row),
-                               value=r.day.isoformat(), expected=first.effective_from.isoformat()))
-            continue
-        by_block.setdefault((r.table, crit.version), []).append(r)
+                               cell=cell_ref(table.identity_columns["date"], int(rows.excel_row[k])),
+                               value=rows.day[k].isoformat(), expected=first.effective_from.isoformat()))
+        names = np.array([v.version if v is not None else "" for v in versions], dtype=object)[codes]
+        for name in pd.unique(names):
+            if name:
+                by_block.append((rows.take(names == name), standard.get(name)))
 
     factor = unit_factor(standard.versions)
     collector = _Collector(tables, factor, what_if=forced is not None)
-    pending: list[tuple[Criteria, list[_Row], dict[str, ItemValues], dict[str, BoolArray], BoolArray]] = []
-    for (t, ver), block_rows in by_block.items():
-        crit = standard.get(ver)
-        items, vetoes, bad = collector.block(tables[t], block_rows, crit)
+    pending: list[tuple[Criteria, _Rows, dict[str, ItemValues], dict[str, BoolArray], BoolArray]] = []
+    for block_rows, crit in by_block:
+        items, vetoes, bad = collector.block(tables[block_rows.table], block_rows, crit)
         pending.append((crit, block_rows, items, vetoes, bad))
     issues += sorted(collector.issues, key=lambda i: (i.file or "", i.sheet or "",
                                                       cell_sort_key(i.cell)))
@@ -360,35 +369,39 @@ def collect(
         raise InvalidInputError(f"检查记录有 {sum(i.is_error for i in issues)} 处错误", issues)
 
     blocks: dict[str, VersionBlock] = {}
-    records: list[dict[str, Any]] = []
+    parts: list[dict[str, Any]] = []
+    scored = 0
+    longest = max((len(t.rows) for t in tables), default=0) + 1
     for crit, block_rows, items, vetoes, bad in pending:
         good = np.flatnonzero(~bad)
         if not len(good):
             continue
-        start = len(records)
-        for k in good:
-            r = block_rows[k]
-            table = tables[r.table]
-            reason = table.identity.get("reason")
-            records.append({
-                "file": table.file, "sheet": table.sheet, "row": r.excel_row,
-                "reason": clean(str(reason[r.index])) if reason and reason[r.index] is not None else "",
-                "community": r.community, "courtyard": r.courtyard, "date": r.day,
-                "day": r.day.toordinal(),
-                "version": crit.version, "order": (r.table, r.index),
-            })
-        positions = np.arange(start, len(records), dtype=np.int64)
-        sub = VersionBlock(crit, positions)
+        rows = block_rows.take(good)
+        table = tables[rows.table]
+        reason_codes, reasons = _distinct(np.asarray(table.identity["reason"], dtype=object)[rows.index]
+                                          if "reason" in table.identity else [None] * len(rows))
+        parts.append({
+            "file": np.full(len(rows), table.file, dtype=object),
+            "sheet": np.full(len(rows), table.sheet, dtype=object),
+            "row": rows.excel_row,
+            "reason": _spread([clean(str(r)) if r is not None else "" for r in reasons], reason_codes),
+            "community": rows.community, "courtyard": rows.courtyard, "date": rows.day, "day": rows.ordinal,
+            "version": np.full(len(rows), crit.version, dtype=object),
+            "order": rows.table * longest + rows.index.astype(np.int64),
+        })
+        sub = VersionBlock(crit, np.arange(scored, scored + len(rows), dtype=np.int64))
+        scored += len(rows)
         for ident, val in items.items():
             sub.items[ident] = val.take(good)
         sub.vetoes = {ident: marked[good] for ident, marked in vetoes.items()}
         block = blocks.get(crit.version)
         blocks[crit.version] = sub if block is None else _merge(block, sub)
     # Rows with an error: every data row that is neither outside the period nor scored.
-    excluded = sum(len(t.rows) for t in tables) - sum(outside.values()) - len(records)
-    if not records:
+    outside = sum(len(u) - len(i) for u, i in zip(usable, inside, strict=True))
+    excluded = sum(len(t.rows) for t in tables) - outside - scored
+    if not scored:
         raise InvalidInputError(make("E150").message, [*issues, make("E150")])
-    frame = pd.DataFrame.from_records(records)
+    frame = pd.DataFrame({key: np.concatenate([part[key] for part in parts]) for key in parts[0]})
     frame["order"] = pd.factorize(frame["order"], sort=True)[0]
     assert chosen is not None
     issues += spelling_issues(frame) + duplicate_issues(frame, _signatures(frame, blocks.values()))
