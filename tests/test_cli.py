@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import subprocess
@@ -12,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from scoring.cli.app import app
+from scoring.cli.common import collector_paused
 from tests.helpers import MINI, criteria_dir, record, rows_for, write_csv
 
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "inspections.xlsx"
@@ -175,3 +177,13 @@ def test_python_dash_m() -> None:
     done = subprocess.run([sys.executable, "-m", "scoring", "--help"], capture_output=True,
                           text=True, check=False)
     assert done.returncode == 0 and "score" in done.stdout.lower()
+
+
+def test_the_garbage_collector_is_paused_only_while_a_command_works() -> None:
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(ValueError), collector_paused():
+        raise ValueError
+    assert gc.isenabled()

@@ -4,6 +4,7 @@ Chinese messages and exit codes (design.md §6: 0 ok, 1 bad data/criteria, 2 usa
 
 from __future__ import annotations
 
+import gc
 import sys
 import traceback
 from collections.abc import Iterator
@@ -63,6 +64,21 @@ def reported(debug: bool, *, writes_outputs: bool = False) -> Iterator[None]:
         stderr.print(f"内部错误（程序缺陷）：{type(exc).__name__}: {exc}。请加 --debug 重新运行，"
                      "并把输出发给维护人员。", style="red", markup=False)
         raise typer.Exit(EXIT_INTERNAL) from None
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while a command works. A run allocates millions
+    of small objects (cells, scores, table rows) that live until it ends and form no cycles;
+    the collector's repeated passes over them cost a fifth of a 100k-row run. Reference counting
+    still frees everything as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def parse_day(text: str, option: str) -> date:

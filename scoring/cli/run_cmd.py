@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from scoring.cli.common import CriteriaOpt, DebugOpt, RegulationsOpt, reported, stderr, stdout
+from scoring.cli.common import CriteriaOpt, DebugOpt, RegulationsOpt, collector_paused, reported, stderr, stdout
 from scoring.engine.limits import DEFAULT_LIMITS, Limits
 from scoring.engine.reader import expand_inputs
 from scoring.errors import UsageError
@@ -68,7 +68,7 @@ def run_command(
     debug: DebugOpt = False,
 ) -> None:
     """为检查记录评分、排名，输出 results.json 和 ranking.xlsx。"""
-    with reported(debug, writes_outputs=True):
+    with reported(debug, writes_outputs=True), collector_paused():
         if out is not None:
             refuse_overwriting_inputs(out, files)
         options: dict[str, Any] = {"criteria": criteria, "regulations": regulations, "period": period,

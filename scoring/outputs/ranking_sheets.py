@@ -115,6 +115,9 @@ def rule_of_law(results: Results, register: Register | None) -> Table:
     tagged = {c.id for crit in results.versions for c in crit.categories if c.rule_of_law}
     law_items = [i for i in items(results) if i.category in tagged]
     communities = [c.community for c in results.communities]
+    members: dict[str, list[CourtyardScore]] = {c: [] for c in communities}
+    for y in results.courtyards:
+        members[y.community].append(y)
     headers = ["编号", "项目", "分值", "依据", *(f"{c}满分率" for c in communities), "全部楼院满分率"]
     formats = ["", "", "score", "", *(["rate"] * len(communities)), "rate"]
     rows = []
@@ -122,7 +125,7 @@ def rule_of_law(results: Results, register: Register | None) -> Table:
         basis = "；".join(
             f"《{register.get(b.ref).short_title if register and b.ref in register else b.ref}》{b.article or ''}"
             for b in item.basis)
-        per = [_full_rate([y for y in results.courtyards if y.community == c], item.id) for c in communities]
+        per = [_full_rate(members[c], item.id) for c in communities]
         rows.append([item.id, item.name, float(item.points), basis or None, *per,
                      _full_rate(results.courtyards, item.id)])
     return Table("法治建设", headers, rows, formats)
@@ -153,13 +156,14 @@ def fix_list(results: Results) -> Table:
     formats = ["", "", "", "", "score", "score", "score", "", "wrap", "wrap"]
     rows = []
     for y in sorted(results.courtyards, key=lambda y: (y.community, y.courtyard)):
-        short = [(item.possible_cents - item.earned_cents, ident, item) for ident, item in y.items.items()
-                 if ident in base and item.earned_cents is not None and not item.full]
-        for n, (lost, ident, item) in enumerate(sorted(short, key=lambda s: (-s[0], s[1]))):
-            reasons = "\n".join(y.reasons) if n == 0 and y.reasons else None
+        short = sorted((item.earned_cents - item.possible_cents, ident, item) for ident, item in y.items.items()
+                       if not item.full and item.earned_cents is not None and ident in base)
+        reasons = "\n".join(y.reasons) or None
+        for minus, ident, item in short:  # most points lost first
             rows.append([y.community, y.courtyard, ident, base[ident], item.possible_cents / 100,
-                         (item.earned_cents or 0) / 100, lost / 100, item.value, reasons,
+                         (item.possible_cents + minus) / 100, -minus / 100, item.value, reasons,
                          short_cells(item.cells) or None])
+            reasons = None
     return Table("整改清单", headers, rows, formats)
 
 

@@ -52,6 +52,9 @@ def _file_name(path: str) -> str:
 def short_cells(cells: list[str]) -> str:
     """Source cells grouped by file and sheet, without folders:
     `D:\\检查\\一季度.xlsx › 检查记录!F12`, `…!F13` → `一季度.xlsx › 检查记录!F12、F13`."""
+    if len(cells) == 1:  # the usual case: one file and sheet
+        file, sep, rest = cells[0].partition(" › ")
+        return f"{_file_name(file)}{sep}{rest}" if sep else rest
     groups: dict[str, list[str]] = {}
     for cell in cells:
         file, sep, rest = cell.partition(" › ")
