@@ -3,10 +3,13 @@ ties, rounding and versions (design.md §4). The standard is tests.helpers.MINI 
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from scoring.engine.combine import group_sums
 from scoring.errors import InvalidInputError, UsageError
 from tests.helpers import MINI, mini, record, score_records, yard
 
@@ -218,3 +221,13 @@ def test_date_before_first_version(tmp_path: Path) -> None:
         score_records(tmp_path, [record("一社区", "甲院", "2022-12-01")], period="2022")
     assert [(i.code, i.cell, i.message) for i in info.value.issues] == [
         ("E134", "C2", "检查日期 2022-12-01 早于考核标准最早版本的生效日期 2023-01-01，没有可用的标准版本")]
+
+
+def test_group_sums_are_exact_over_a_common_denominator_and_without_one() -> None:
+    num, den, ids = np.array([1, 2, 3, 5, 7]), np.array([3, 6, 3, 7, 9]), np.array([0, 0, 2, 2, 2])
+    assert group_sums(num, den, ids, 3) == {0: Fraction(2, 3), 2: Fraction(1) + Fraction(5, 7) + Fraction(7, 9)}
+    # too big for int64 over the common denominator 15: summed per denominator as Fractions
+    big = 2**61 + 1
+    got = group_sums(np.array([big, big, 1]), np.array([3, 5, 3]), np.array([1, 1, 1]), 2)
+    assert got == {1: Fraction(big + 1, 3) + Fraction(big, 5)}
+    assert group_sums(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), 2) == {}

@@ -33,6 +33,32 @@ MEAN, LATEST, MIN = 0, 1, 2
 _POLICY = {"mean": MEAN, "latest": LATEST, "min": MIN}
 
 
+def group_sums(num: IntArray, den: IntArray, ids: IntArray, count: int) -> dict[int, Fraction]:
+    """Per group (0 … count-1) present in `ids`, the exact sum of its num/den. With a common
+    denominator (the lcm of the few distinct ones) that keeps every partial sum well inside
+    int64, one integer sum per group; otherwise sums per (group, denominator), added as
+    Fractions."""
+    dens, dcode = np.unique(den, return_inverse=True)
+    common = math.lcm(*(int(d) for d in dens))
+    multipliers = np.array([common // int(d) for d in dens], dtype=object)
+    largest = int(max(multipliers, default=1))
+    if largest < 2**62 and int(np.abs(num).max(initial=0)) * largest * len(num) < 2**62:
+        scaled = num * multipliers.astype(np.int64)[dcode]
+        sums = np.zeros(count, dtype=np.int64)
+        np.add.at(sums, ids, scaled)
+        present = np.flatnonzero(np.bincount(ids, minlength=count))
+        return {g: Fraction(s, common) for g, s in zip(present.tolist(), sums[present].tolist(), strict=True)}
+    key = ids * len(dens) + dcode
+    keys, inverse = np.unique(key, return_inverse=True)
+    partial = np.zeros(len(keys), dtype=np.int64)
+    np.add.at(partial, inverse, num)
+    acc: dict[int, Fraction] = {}
+    for k, s in zip(keys.tolist(), partial.tolist(), strict=True):
+        g, d = divmod(k, len(dens))
+        acc[g] = acc.get(g, Fraction(0)) + Fraction(s, int(dens[d]))
+    return acc
+
+
 class Groups:
     """Courtyards as groups of inspection rows, with each group's policy and latest row."""
 
@@ -94,7 +120,8 @@ class Groups:
         mean_rows = np.flatnonzero(scope & ~is_min_row)
         if len(mean_rows):
             counts = np.bincount(self.ids[mean_rows], minlength=self.count)
-            for g, summed in self._sums(num[mean_rows], den_arr[mean_rows], self.ids[mean_rows]).items():
+            for g, summed in group_sums(num[mean_rows], den_arr[mean_rows], self.ids[mean_rows],
+                                               self.count).items():
                 out[g] = summed / int(counts[g])
         min_rows = np.flatnonzero(scope & is_min_row)
         if len(min_rows):
@@ -105,30 +132,6 @@ class Groups:
             for g, r in zip(best["g"].tolist(), best["r"].tolist(), strict=True):
                 out[g] = Fraction(int(num[r]), int(den_arr[r]))
         return out
-
-    def _sums(self, num: IntArray, den: IntArray, ids: IntArray) -> dict[int, Fraction]:
-        """Per group present in `ids`, the exact sum of its num/den. With a common denominator
-        (the lcm of the few distinct ones) that keeps every partial sum well inside int64, one
-        integer sum per group; otherwise sums per (group, denominator), added as Fractions."""
-        dens, dcode = np.unique(den, return_inverse=True)
-        common = math.lcm(*(int(d) for d in dens))
-        multipliers = np.array([common // int(d) for d in dens], dtype=object)
-        biggest = int(np.abs(num).max(initial=0)) * int(max(multipliers, default=1)) * len(num)
-        if biggest < 2**62:
-            scaled = num * multipliers.astype(np.int64)[dcode]
-            sums = np.zeros(self.count, dtype=np.int64)
-            np.add.at(sums, ids, scaled)
-            present = np.flatnonzero(np.bincount(ids, minlength=self.count))
-            return {g: Fraction(s, common) for g, s in zip(present.tolist(), sums[present].tolist(), strict=True)}
-        key = ids * len(dens) + dcode
-        keys, inverse = np.unique(key, return_inverse=True)
-        partial = np.zeros(len(keys), dtype=np.int64)
-        np.add.at(partial, inverse, num)
-        acc: dict[int, Fraction] = {}
-        for k, s in zip(keys.tolist(), partial.tolist(), strict=True):
-            g, d = divmod(k, len(dens))
-            acc[g] = acc.get(g, Fraction(0)) + Fraction(s, int(dens[d]))
-        return acc
 
     def min_rows(self, value: npt.NDArray[np.float64]) -> IntArray:
         """For each group, its row with the smallest value (earliest on ties)."""
