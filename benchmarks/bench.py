@@ -9,6 +9,10 @@ repeated and the median reported.
 - naive: what a user would write — `pandas.read_excel` (openpyxl) and `DataFrame.to_excel`
   (openpyxl) of the same output tables.
 
+At the largest size it also runs `score run --reader openpyxl` once and checks that its
+results.json is identical to the calamine run's (the other reader path must give the same
+results).
+
     python benchmarks/bench.py                 # 10k and 100k rows, 3 runs each
     python benchmarks/bench.py --rows 10000 --repeat 5
 """
@@ -16,6 +20,7 @@ repeated and the median reported.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -102,6 +107,19 @@ def bench(rows: int, repeat: int, work: Path) -> dict[str, tuple[float, float]]:
     return {k: (statistics.median(t for t, _ in v), max(m for _, m in v)) for k, v in results.items()}
 
 
+def same_results_with_openpyxl(rows: int, work: Path) -> bool:
+    """Whether `score run --reader openpyxl` writes the results.json the calamine run wrote."""
+    data = HERE / "data" / f"inspections-{rows}.xlsx"
+    outs = {}
+    for reader in ("calamine", "openpyxl"):
+        outs[reader] = work / f"check-{reader}"
+        run_child([sys.executable, "-m", "scoring", "run", str(data), "--out", str(outs[reader]),
+                   "--reader", reader])
+    calamine, openpyxl = (json.loads((outs[r] / "results.json").read_text(encoding="utf-8"))
+                          for r in ("calamine", "openpyxl"))
+    return calamine == openpyxl
+
+
 def table(figures: dict[int, dict[str, tuple[float, float]]]) -> str:
     """The README table."""
     lines = ["| rows | `score run` | peak RSS | floor (read + write) | run ÷ floor | naive | naive ÷ run |",
@@ -125,11 +143,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="score-bench-") as tmp:
         for rows in args.rows:
             figures[rows] = bench(rows, args.repeat, Path(tmp))
+        largest = max(args.rows)
+        print(f"checking results.json with --reader openpyxl at {largest} rows …", flush=True)
+        same = same_results_with_openpyxl(largest, Path(tmp))
     text = table(figures)
-    print(text)
+    check = (f"results.json at {largest:,} rows with `--reader openpyxl` "
+             f"{'is identical to' if same else 'DIFFERS from'} the calamine run's.")
+    print(text + "\n\n" + check)
     (HERE / "RESULTS.md").write_text(
         f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores; medians of {args.repeat} runs.\n\n"
-        + text + "\n", encoding="utf-8")
+        + text + "\n\n" + check + "\n", encoding="utf-8")
+    if not same:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":
