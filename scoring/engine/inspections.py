@@ -321,11 +321,12 @@ def collect(
     found = [_identity(t, table) for t, table in enumerate(tables)]
     issues = [issue for _, table_issues in found for issue in table_issues]
     usable = [rows for rows, _ in found]
-    if not any(len(rows) for rows in usable) and not issues:
+    dated = sum(len(rows) for rows in usable)
+    if not dated and not issues:
         raise InvalidInputError(make("E150").message, [make("E150")])
     chosen = parse_period(period) if period is not None else infer_period(
-        [d for rows in usable for d in set(rows.day.tolist())]) if any(len(rows) for rows in usable) else None
-    assert chosen is not None or not any(len(rows) for rows in usable)
+        [d for rows in usable for d in set(rows.day.tolist())]) if dated else None
+    assert chosen is not None or not dated
     label = chosen.label if chosen else ""
     inside: list[_Rows] = []
     for rows in usable:
@@ -336,8 +337,8 @@ def collect(
             issues.append(make("W202", file=table.file, sheet=table.sheet, value=int((~within).sum()),
                                expected=label))
         inside.append(rows.take(within))
-    if any(len(rows) for rows in usable) and not any(len(rows) for rows in inside):
-        issue = make("E154", value=label, detail=sum(len(rows) for rows in usable))
+    if dated and not any(len(rows) for rows in inside):
+        issue = make("E154", value=label, detail=dated)
         raise InvalidInputError(issue.message, [*issues, issue])
 
     # The version in force on each distinct date, then the rows of each (table, version).

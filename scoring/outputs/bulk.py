@@ -92,7 +92,7 @@ def text_xml(text: str) -> str:
 def _fragment(value: Any, style: str) -> str:
     """A cell's XML after its `r="…` reference: numbers as numbers, everything else as text."""
     kind = type(value)
-    if (kind is float or kind is int) and math.isfinite(value):
+    if kind is int or (kind is float and math.isfinite(value)):
         return f'"{style}><v>{value!r}</v></c>'
     if kind is bool:
         value = "是" if value else "否"
@@ -180,6 +180,8 @@ def splice(package_bytes: bytes, target: Path, deferred: dict[str, DeferredRows]
     with zipfile.ZipFile(io.BytesIO(package_bytes)) as source, \
             zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=DEFLATE_LEVEL) as out:
         members = {member: name for name, member in _sheet_members(source).items() if name in deferred}
+        if len(members) != len(deferred):  # a bug, never the data: rows must not vanish quietly
+            raise RuntimeError(f"sheets not in the package: {sorted(set(deferred) - set(members.values()))}")
         for info in source.infolist():
             name = members.get(info.filename)
             if name is None:
