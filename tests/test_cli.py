@@ -187,3 +187,14 @@ def test_the_garbage_collector_is_paused_only_while_a_command_works() -> None:
     with pytest.raises(ValueError), collector_paused():
         raise ValueError
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize("sample", ["inspections.xlsx", "inspections-2022.xlsx"])
+def test_both_reader_paths_give_identical_results(tmp_path: Path, sample: str) -> None:
+    written = {}
+    for reader in ("calamine", "openpyxl"):
+        code, _, err = invoke("run", str(SAMPLE.parent / sample), "--out", str(tmp_path / reader),
+                              "--reader", reader)
+        assert code == 0, err
+        written[reader] = (tmp_path / reader / "results.json").read_bytes()
+    assert written["calamine"] == written["openpyxl"]
