@@ -152,3 +152,17 @@ def test_the_package_holds_each_part_once(tmp_path: Path) -> None:
         names = z.namelist()
         assert len(names) == len(set(names)) and z.testzip() is None
         assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in z.infolist())
+
+
+def test_sheets_are_found_by_name_whatever_the_name(tmp_path: Path) -> None:
+    path = tmp_path / "names.xlsx"
+    book = new_workbook(path)
+    out = TableWriter(book)
+    names = ["A&B's <表>", "红榜（前 5 名）", '引号"']
+    for n, name in enumerate(names):
+        out.table(name, COLUMNS[:2], [[name, n]])
+    book.close()
+    loaded = load_workbook(path)
+    assert loaded.sheetnames == names
+    got = [(loaded[name]["A2"].value, loaded[name]["B2"].value) for name in names]
+    assert got == [(name, n) for n, name in enumerate(names)]
