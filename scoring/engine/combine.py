@@ -7,8 +7,8 @@ rate, the rule-of-law rate and each item's earned points.
 Everything is exact. Points are whole units of 1/factor, so the points of items and
 categories combine as integer sums per courtyard (numpy), rounded half-up to hundredths with
 integer arithmetic. Ratios (total, base, rates) have a different denominator per inspection:
-their rows are summed per (courtyard, denominator) with integers and the few partial sums
-added as Fractions.
+their rows are summed per courtyard as integers over the lcm of the few distinct denominators
+(group_sums), one Fraction per courtyard.
 """
 
 from __future__ import annotations
