@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from scoring.outputs.bulk import column_letter, text_xml, write_behind
-from scoring.outputs.xlsx import Column, TableWriter, new_workbook
+from scoring.outputs.xlsx import Column, TableWriter, new_workbook, wrapped_lines
 
 COLUMNS = [Column("文字"), Column("得分", "score"), Column("得分率", "rate"), Column("名次", "int"),
            Column("扣分原因", "wrap")]
@@ -166,3 +166,10 @@ def test_sheets_are_found_by_name_whatever_the_name(tmp_path: Path) -> None:
     assert loaded.sheetnames == names
     got = [(loaded[name]["A2"].value, loaded[name]["B2"].value) for name in names]
     assert got == [(name, n) for n, name in enumerate(names)]
+
+
+def test_wrapped_lines_are_estimated_from_the_text_width() -> None:
+    assert wrapped_lines("") == 1
+    assert wrapped_lines("a" * 36) == 1 and wrapped_lines("a" * 37) == 2
+    assert wrapped_lines("字" * 18) == 1 and wrapped_lines("字" * 19) == 2  # two columns each
+    assert wrapped_lines("一行\n" + "字" * 19 + "\n") == 4  # 1 + 2 + an empty last line
