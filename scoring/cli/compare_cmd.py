@@ -10,7 +10,7 @@ import typer
 from scoring.cli.common import DebugOpt, reported, stdout
 from scoring.compare import compare
 from scoring.outputs.comparison import comparison_tables
-from scoring.outputs.staging import write_all
+from scoring.outputs.staging import write_one
 from scoring.outputs.tables import Table, to_rich, write_workbook
 from scoring.results_file import load_results
 
@@ -39,5 +39,5 @@ def compare_command(
             if table.rows:
                 stdout.print(to_rich(table))
         if xlsx is not None:
-            write_all(xlsx.parent, {xlsx.name: lambda p: write_workbook(tables, p)})
+            write_one(xlsx, lambda p: write_workbook(tables, p))
             stdout.print(f"已写入 {xlsx}", markup=False)

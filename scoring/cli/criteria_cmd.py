@@ -21,7 +21,7 @@ from scoring.criteria.standard import Standard, load_standard
 from scoring.criteria.versioning import new_version, write_new_version
 from scoring.errors import UsageError
 from scoring.outputs.criteria_reports import audit_table, diff_json, diff_tables
-from scoring.outputs.staging import Writer, text_writer, write_all
+from scoring.outputs.staging import text_writer, write_one
 from scoring.outputs.tables import to_markdown, to_rich, write_workbook
 from scoring.outputs.terminal import print_issues
 
@@ -153,10 +153,6 @@ def _version(ref: str, standard: Standard, regulations: Path | None) -> Criteria
     return standard.get(ref)
 
 
-def _write_one(target: Path, write: Writer) -> None:
-    write_all(target.parent, {target.name: write})
-
-
 @app.command("diff")
 def diff_command(
     a: Annotated[str, typer.Argument(help="原版本：版本号（如 2022.1）或版本文件路径")],
@@ -176,7 +172,7 @@ def diff_command(
         if fmt is DiffFormat.xlsx:
             if output is None:
                 raise UsageError("xlsx 格式需要用 -o 指定输出文件，例如 -o 标准对比.xlsx")
-            _write_one(output, lambda p: write_workbook(tables, p))
+            write_one(output, lambda p: write_workbook(tables, p))
             stdout.print(f"已写入 {output}", markup=False)
             return
         if fmt is DiffFormat.text:
@@ -191,7 +187,7 @@ def diff_command(
         if output is None:
             print(text, end="")
         else:
-            _write_one(output, text_writer(text))
+            write_one(output, text_writer(text))
             stdout.print(f"已写入 {output}", markup=False)
 
 

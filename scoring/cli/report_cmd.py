@@ -9,7 +9,7 @@ import typer
 
 from scoring.cli.common import CriteriaOpt, DebugOpt, RegulationsOpt, reported, stdout
 from scoring.criteria.standard import load_standard
-from scoring.outputs.staging import write_all
+from scoring.outputs.staging import write_all, write_one
 from scoring.report.section import build_section
 from scoring.report.word import fill_draft
 from scoring.results_file import load_results
@@ -38,6 +38,6 @@ def report_command(
         written = write_all(out if out is not None else results.parent, section.writers())
         if into is not None:
             target = into.with_name(f"{into.stem}-已填写.docx")
-            written += write_all(target.parent, {target.name: lambda p: fill_draft(section.blocks, into, p)})
+            written.append(write_one(target, lambda p: fill_draft(section.blocks, into, p)))
         for path in written:
             stdout.print(f"已写入 {path}", markup=False)

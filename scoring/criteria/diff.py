@@ -70,10 +70,6 @@ class CriteriaDiff:
     categories: list[tuple[str, str, Decimal | None, Decimal | None]] = field(default_factory=list)
     settings: list[FieldChange] = field(default_factory=list)  # scale, bonus cap, repeat
 
-    def of_kind(self, kind: str) -> list[EntryChange]:
-        """The entry changes of one kind."""
-        return [e for e in self.entries if e.kind == kind]
-
     @property
     def empty(self) -> bool:
         """Whether nothing changed (category totals follow from item changes)."""

@@ -46,10 +46,9 @@ _DIMENSION = re.compile(r'<dimension ref="[^"]*"/>')
 
 @dataclass
 class DeferredRows:
-    """The rows of one table, to be written below its header row (0-based `first`)."""
+    """The rows of one table, to be written below its header in the sheet's first row."""
 
     rows: Sequence[Sequence[Any]]
-    first: int
     columns: int
     heights: Sequence[float | None] | None = None  # per row, points; None = default
 
@@ -107,7 +106,7 @@ def rows_xml(table: DeferredRows, styles: Sequence[int | None]) -> Iterator[str]
     heights = table.heights
     out: list[str] = []
     for n, row in enumerate(table.rows):
-        ref = str(table.first + 2 + n)  # 1-based, below the header
+        ref = str(n + 2)  # 1-based, below the header
         height = heights[n] if heights is not None else None
         out.append(f'<row r="{ref}">' if height is None else f'<row r="{ref}" ht="{height:g}" customHeight="1">')
         for c, value in enumerate(row):
@@ -151,12 +150,8 @@ def _column_styles(head: str, columns: int) -> list[int | None]:
 
 def _sheet_parts(xml: str, table: DeferredRows) -> tuple[str, str]:
     """The sheet's XML before and after the deferred rows, its dimension widened to them."""
-    end = xml.index("</sheetData>") if "</sheetData>" in xml else -1
-    if end < 0:  # an empty <sheetData/>
-        end = xml.index("<sheetData/>")
-        xml = xml[:end] + "<sheetData></sheetData>" + xml[end + len("<sheetData/>"):]
-        end = xml.index("</sheetData>")
-    last = f"{column_letter(max(table.columns, 1) - 1)}{table.first + 1 + len(table.rows)}"
+    end = xml.index("</sheetData>")  # after the header row xlsxwriter wrote
+    last = f"{column_letter(table.columns - 1)}{len(table.rows) + 1}"
     head = _DIMENSION.sub(f'<dimension ref="A1:{last}"/>', xml[:end], count=1)
     return head, xml[end:]
 

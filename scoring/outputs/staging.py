@@ -70,3 +70,8 @@ def write_all(out_dir: Path, writers: dict[str, Writer]) -> list[Path]:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return [out_dir / name for name in writers]
+
+
+def write_one(target: Path, writer: Writer) -> Path:
+    """Write one file the same way (staged next to it, then moved into place)."""
+    return write_all(target.parent, {target.name: writer})[0]

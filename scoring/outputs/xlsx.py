@@ -209,7 +209,7 @@ class TableWriter:
         self.write_header(sheet, 0, columns, widths)
         self.fit_widths(columns, rows, widths)
         if columns and rows:
-            self.book.defer(sheet, DeferredRows(rows, 0, len(columns), self.row_heights(columns, rows)))
+            self.book.defer(sheet, DeferredRows(rows, len(columns), self.row_heights(columns, rows)))
         sheet.freeze_panes(1, 0)
         if columns:
             sheet.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
