@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
+from scoring.engine.results import CourtyardScore, Results
 from scoring.errors import UsageError
 
 Key = tuple[str, str]
@@ -55,8 +55,8 @@ class Comparison:
     split: bool  # whether data/criteria effects were computed from a re-score
     courtyards: list[Change] = field(default_factory=list)
     communities: list[Change] = field(default_factory=list)
-    only_a: list[dict[str, Any]] = field(default_factory=list)
-    only_b: list[dict[str, Any]] = field(default_factory=list)
+    only_a: list[CourtyardScore] = field(default_factory=list)
+    only_b: list[CourtyardScore] = field(default_factory=list)
 
     @property
     def attribution(self) -> str:
@@ -72,21 +72,15 @@ class Comparison:
         return "检查记录和考核标准都有变化；如需区分两者的影响，请用 --rescored 提供按新标准重算的上年结果。"
 
 
-def _dec(value: Any) -> Decimal:
-    return Decimal(str(value))
+def _fingerprint(results: Results) -> tuple[frozenset[str], frozenset[str]]:
+    return (frozenset(i.sha256 for i in results.inputs), frozenset(v.sha256 for v in results.version_refs))
 
 
-def _fingerprint(results: dict[str, Any]) -> tuple[frozenset[str], frozenset[str]]:
-    inputs = frozenset(str(i.get("sha256")) for i in results["inputs"])
-    criteria = frozenset(str(v.get("sha256")) for v in results["criteria"].get("versions", []))
-    return inputs, criteria
+def _yards(results: Results) -> dict[Key, CourtyardScore]:
+    return {(y.community, y.courtyard): y for y in results.courtyards}
 
 
-def _yards(results: dict[str, Any]) -> dict[Key, dict[str, Any]]:
-    return {(y["community"], y["courtyard"]): y for y in results["courtyards"]}
-
-
-def compare(a: dict[str, Any], b: dict[str, Any], rescored: dict[str, Any] | None = None) -> Comparison:
+def compare(a: Results, b: Results, rescored: Results | None = None) -> Comparison:
     """Compare run `a` (before) with run `b` (after); `rescored` is a's inputs under b's criteria."""
     inputs_a, criteria_a = _fingerprint(a)
     inputs_b, criteria_b = _fingerprint(b)
@@ -95,7 +89,7 @@ def compare(a: dict[str, Any], b: dict[str, Any], rescored: dict[str, Any] | Non
         if inputs_c != inputs_a or criteria_c != criteria_b:
             raise UsageError("--rescored 的结果必须是用第二个结果的考核标准、重算第一个结果的检查记录"
                              "（检查记录或考核标准的校验码不一致）")
-    result = Comparison(str(a["period"]), str(b["period"]), inputs_a == inputs_b,
+    result = Comparison(a.period.label, b.period.label, inputs_a == inputs_b,
                         criteria_a == criteria_b, rescored is not None)
     yards_a, yards_b = _yards(a), _yards(b)
     yards_c = _yards(rescored) if rescored is not None else {}
@@ -104,20 +98,18 @@ def compare(a: dict[str, Any], b: dict[str, Any], rescored: dict[str, Any] | Non
         if ya is None:
             result.only_b.append(yb)
             continue
-        change = Change(key[0], key[1], _dec(ya["total"]), _dec(yb["total"]), ya["rank"], yb["rank"],
-                        ya["grade"], yb["grade"])
+        change = Change(key[0], key[1], ya.total, yb.total, ya.rank, yb.rank, ya.grade, yb.grade)
         yc = yards_c.get(key)
         if yc is not None:
-            change.criteria_effect = _dec(yc["total"]) - change.total_a
-            change.data_effect = change.total_b - _dec(yc["total"])
+            change.criteria_effect = yc.total - change.total_a
+            change.data_effect = change.total_b - yc.total
         result.courtyards.append(change)
     result.only_a = [ya for key, ya in yards_a.items() if key not in yards_b]
-    comms_a = {c["community"]: c for c in a["communities"]}
-    for cb in b["communities"]:
-        ca = comms_a.get(cb["community"])
+    comms_a = {c.community: c for c in a.communities}
+    for cb in b.communities:
+        ca = comms_a.get(cb.community)
         if ca is not None:
-            result.communities.append(Change(cb["community"], None, _dec(ca["mean_total"]),
-                                             _dec(cb["mean_total"]), ca["rank"], cb["rank"]))
+            result.communities.append(Change(cb.community, None, ca.mean_total, cb.mean_total, ca.rank, cb.rank))
     result.courtyards.sort(key=lambda c: (-abs(c.delta), c.community, c.courtyard or ""))
     result.communities.sort(key=lambda c: (-abs(c.delta), c.community))
     return result

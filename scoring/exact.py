@@ -8,22 +8,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:  # only annotations: the light modules that round need not import numpy
+    import numpy as np
+    import numpy.typing as npt
 
 CENTS = 100  # scores are rounded to 2 decimals
-
-
-def round_half_up(value: Fraction | Decimal | int) -> float:
-    """Round a non-negative or negative exact value half away from zero to 2 decimals.
-
-    Returns the float nearest to the rounded decimal, which prints as that decimal.
-    """
-    frac = Fraction(value)
-    sign = -1 if frac < 0 else 1
-    cents = (abs(frac) * CENTS * 2 + 1) // 2
-    return sign * int(cents) / CENTS
 
 
 def cents_half_up(value: Fraction) -> int:
@@ -54,3 +45,21 @@ def to_units(value: Decimal, factor: int) -> int:
         raise ValueError(f"{value} is not a multiple of 1/{factor}")
     return int(scaled)
 
+
+
+def half_up(value: Fraction | Decimal | int, places: str = "0.01") -> Decimal:
+    """An exact value rounded half-up to the decimal places of `places` ("0.01", "0.1", "1")."""
+    frac = Fraction(value)
+    step = Fraction(Decimal(places))
+    sign = -1 if frac < 0 else 1
+    steps = (abs(frac) / step * 2 + 1) // 2
+    return sign * Decimal(int(steps)) * Decimal(places)
+
+
+def percent(rate: Fraction | Decimal, places: str = "0.1") -> str:
+    """A rate in [0, 1] as a percentage rounded half-up ("70.8%"; a whole number as "90%")."""
+    value = half_up(Fraction(rate) * 100, places)
+    text = f"{value:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{text}%"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from scoring.criteria.standard import Standard, load_standard
 from scoring.engine.combine import combine
@@ -13,7 +14,7 @@ from scoring.engine.inspections import collect
 from scoring.engine.layout import HEADER_SCAN_ROWS, ColumnCatalog, SheetTable, build_table
 from scoring.engine.limits import DEFAULT_LIMITS, Limits
 from scoring.engine.reader import Backend, RawSheet, expand_inputs, read_all
-from scoring.engine.results import Results
+from scoring.engine.results import InputFile, Results, VersionRef
 from scoring.engine.score import score
 from scoring.errors import InvalidInputError
 from scoring.issues import Issue, make
@@ -57,6 +58,8 @@ def run(
     *,
     criteria: Path | None = None,
     regulations: Path | None = None,
+    standard: Standard | None = None,
+    frames: list[tuple[str, list[list[Any]]]] | None = None,
     period: str | None = None,
     version: str | None = None,
     lenient: bool = False,
@@ -64,35 +67,45 @@ def run(
     limits: Limits = DEFAULT_LIMITS,
     backend: Backend = "calamine",
 ) -> Results:
-    """Score, combine, grade and rank every courtyard in the inputs.
+    """Score, combine, grade and rank every courtyard in the inputs: the files in `paths` and
+    the in-memory tables in `frames` (name, rows with the header first). The standard is
+    `standard`, else loaded from `criteria`/`regulations`.
 
     Raises InvalidCriteriaError, InvalidInputError (every problem listed) or UsageError.
     """
-    standard = load_standard(criteria, regulations)
+    if standard is None:
+        standard = load_standard(criteria, regulations)
     if version is not None:
         standard.get(version)  # a wrong --criteria-version is a usage error before any reading
     files, issues = expand_inputs(paths)
     if issues:
         raise InvalidInputError(issues[0].message, issues)
-    inputs = [(str(p), file_sha256(p)) for p in files]
+    inputs = [InputFile(str(p), file_sha256(p)) for p in files]
     tables, issues = read_tables(files, standard, progress, limits, backend)
+    for name, rows in frames or []:
+        inputs.append(InputFile(name, rows_sha256(rows)))
+        table, table_issues = build_table(RawSheet(name, None, rows), ColumnCatalog(standard.versions))
+        issues += table_issues
+        if table is not None:
+            tables.append(table)
     if any(i.is_error for i in issues):
         raise InvalidInputError(f"检查记录有 {sum(i.is_error for i in issues)} 处错误", issues)
     inspections = collect(tables, standard, period=period, version=version, lenient=lenient)
     del tables  # the sheets' cells: the inspections hold what scoring needs (a third of the peak)
     yards = combine(inspections, score(inspections))
+    used = {b.criteria.version: b.criteria for b in inspections.blocks}
     for yard in yards:
-        assign_grade(yard, standard.get(yard.version))
+        assign_grade(yard, standard.get(yard.version), used)
     yards = rank_courtyards(yards)
     # One block per version; oldest first for results.json, newest first for the grade order.
-    used = sorted((b.criteria for b in inspections.blocks), key=lambda c: c.effective_from)
+    ordered = sorted(used.values(), key=lambda c: c.effective_from)
     grade_names: list[str] = []
-    for crit in reversed(used):
+    for crit in reversed(ordered):
         grade_names += [g.name for g in crit.grades if g.name not in grade_names]
     return Results(
         standard_id=standard.id,
         standard_title=standard.latest.title,
-        versions=used,
+        version_refs=[VersionRef(c.version, c.effective_from, c.sha256) for c in ordered],
         inputs=inputs,
         period=inspections.period,
         courtyards=yards,
@@ -103,3 +116,12 @@ def run(
         forced_version=version,
         standard=standard,
     )
+
+
+def rows_sha256(rows: list[list[Any]]) -> str:
+    """A fingerprint of an in-memory table (its cells as text), so that runs of the same
+    DataFrame compare as the same input."""
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update(("\x1f".join("" if v is None else str(v) for v in row) + "\x1e").encode())
+    return digest.hexdigest()

@@ -13,6 +13,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from scoring.criteria.resources import bundled_root
+from scoring.engine.results import Results
 from scoring.outputs.results_json import results_dict
 from scoring.pipeline import run
 
@@ -122,12 +123,18 @@ def record(community: str, yard: str, day: str, **values: Any) -> dict[str, Any]
     return {"社区": community, "楼院": yard, "检查日期": day, **FULL, **values}
 
 
+def score_results(tmp: Path, records: list[dict[str, Any]], *versions: dict[str, Any],
+                  columns: list[str] | None = None, **options: Any) -> Results:
+    """Run the pipeline on a CSV of `records` and return the typed results."""
+    folder = criteria_dir(tmp, *(versions or (MINI,)))
+    path = write_csv(tmp / "in.csv", rows_for(records, columns))
+    return run([path], criteria=folder, **options)
+
+
 def score_records(tmp: Path, records: list[dict[str, Any]], *versions: dict[str, Any],
                   columns: list[str] | None = None, **options: Any) -> dict[str, Any]:
     """Run the pipeline on a CSV of `records` and return the results.json document."""
-    folder = criteria_dir(tmp, *(versions or (MINI,)))
-    path = write_csv(tmp / "in.csv", rows_for(records, columns))
-    return results_dict(run([path], criteria=folder, **options))
+    return results_dict(score_results(tmp, records, *versions, columns=columns, **options))
 
 
 def yard(results: dict[str, Any], name: str) -> dict[str, Any]:

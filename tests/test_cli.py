@@ -141,7 +141,7 @@ def test_internal_error_is_one_line_without_debug(tmp_path: Path,
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("scoring.cli.run_cmd.run", broken)
+    monkeypatch.setattr("scoring.api.score", broken)
     code, _, err = invoke("run", str(SAMPLE))
     assert code == 70
     assert err == "内部错误（程序缺陷）：RuntimeError: boom。请加 --debug 重新运行，并把输出发给维护人员。\n"

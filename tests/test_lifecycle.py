@@ -14,8 +14,9 @@ from scoring.criteria import load_standard
 from scoring.criteria.audit import audit_version
 from scoring.criteria.changelog import check_changelog
 from scoring.criteria.diff import diff
+from scoring.engine.results import Results
 from scoring.outputs.criteria_reports import diff_json
-from tests.helpers import MINI, criteria_dir, mini, record, rows_for, score_records, write_csv
+from tests.helpers import MINI, criteria_dir, mini, record, rows_for, score_results, write_csv
 from tests.test_cli import invoke
 
 
@@ -191,10 +192,10 @@ def test_regulations_commands() -> None:
 
 
 def run_json(tmp: Path, name: str, records: list[dict[str, Any]], *versions: dict[str, Any],
-             **options: Any) -> dict[str, Any]:
+             **options: Any) -> Results:
     folder = tmp / name
     folder.mkdir()
-    return score_records(folder, records, *versions, **options)
+    return score_results(folder, records, *versions, **options)
 
 
 def test_compare_same_inputs_different_criteria(tmp_path: Path) -> None:
@@ -209,7 +210,7 @@ def test_compare_same_inputs_different_criteria(tmp_path: Path) -> None:
     assert result.attribution == "两次评分使用相同的检查记录，分数变化全部由考核标准调整引起。"
     # 甲院: 17/21·21 + 2 = 19 → 17/25·25 + 2 = 19; 乙院: 23 → 27.
     assert [(c.courtyard, str(c.total_a), str(c.total_b), str(c.delta), c.rank_delta) for c in result.courtyards] == [
-        ("乙院", "23.0", "27.0", "4.0", 0), ("甲院", "19.0", "19.0", "0.0", 0)]
+        ("乙院", "23.00", "27.00", "4.00", 0), ("甲院", "19.00", "19.00", "0.00", 0)]
 
 
 def test_compare_different_data_same_criteria(tmp_path: Path) -> None:
@@ -230,9 +231,9 @@ def test_compare_split_and_only_one_run(tmp_path: Path) -> None:
     result = compare(a, b, c)
     (yard,) = result.courtyards
     # 甲院 19 → 22: criteria 19 → 18 (cap 2 → 1), data 18 → 22.
-    assert (str(yard.delta), str(yard.criteria_effect), str(yard.data_effect)) == ("3.0", "-1.0", "4.0")
-    assert [y["courtyard"] for y in result.only_a] == ["丙院"]
-    assert [y["courtyard"] for y in result.only_b] == ["丁院"]
+    assert (str(yard.delta), str(yard.criteria_effect), str(yard.data_effect)) == ("3.00", "-1.00", "4.00")
+    assert [y.courtyard for y in result.only_a] == ["丙院"]
+    assert [y.courtyard for y in result.only_b] == ["丁院"]
     code, _, err = invoke("compare", str(tmp_path / "nothing.json"), str(tmp_path / "x.json"))
     assert (code, err) == (1, f"{tmp_path / 'nothing.json'} 不是有效的评分结果文件（results.json）：文件不存在\n")
 

@@ -33,9 +33,9 @@ def test_results_fields_are_exactly_the_contract(sample_run: tuple[dict[str, Any
     assert list(res["criteria"]["versions"][0]) == ["version", "effective_from", "sha256"]
     assert list(res["inputs"][0]) == ["path", "sha256"]
     yard = res["courtyards"][0]
-    assert list(yard) == ["community", "courtyard", "inspections", "base", "bonus", "total",
-                          "grade", "pass", "disqualified", "vetoes", "rank", "rank_in_community",
-                          "rule_of_law_rate", "categories", "items"]
+    assert list(yard) == ["community", "courtyard", "inspections", "dates", "version", "base", "bonus",
+                          "total", "grade", "pass", "disqualified", "grade_reason", "vetoes", "veto_marks",
+                          "rank", "rank_in_community", "rule_of_law_rate", "categories", "items"]
     assert list(yard["categories"]["LAW"]) == ["earned", "possible", "rate"]
     assert list(yard["items"]["LAW-01"]) == ["earned", "possible", "value", "cells"]
     assert list(res["communities"][0]) == ["community", "courtyards", "mean_total",

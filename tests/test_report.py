@@ -184,7 +184,7 @@ def test_explain_blocked_by_a_prerequisite_not_by_points(tmp_path: Path) -> None
     e = explain_json(results, folder, "甲院")
     assert (e["total"], e["grade"], e["next_grade"], e["gap"], e["reachable"]) == (19.0, "良好", "优秀", 0.0, True)
     assert e["grade_reasons"] == ["未评为优秀（18 分以上）：前置条件“A1 名牌齐全”未得满分（0.00/4.00）",
-                                  "评为良好：总分 19.00 达到 15 分"]
+                                  "评为良好：总分 19.00 分达到 15 分"]
     assert e["steps"] == [{"id": "A1", "name": "名牌齐全", "lost": 4.0, "gain": 4.0, "required": True}]
 
 
@@ -195,7 +195,8 @@ def test_explain_gap_in_points_cheapest_first(tmp_path: Path) -> None:
     e = explain_json(results, folder, "一社区/甲院")
     assert (e["total"], e["grade"], e["gap"]) == (17.0, "良好", 1.0)
     assert [(s["id"], s["gain"], s["required"]) for s in e["steps"]] == [("B1", 4.0, True)]
-    assert e["grade_reasons"][0] == "未评为优秀（18 分以上）：总分 17.00 低于 18 分；“法治”得分率 63.6% 低于要求的 80%"
+    assert e["grade_reasons"][0] == ("未评为优秀（18 分以上）：总分 17.00 分低于 18 分；"
+                                     "“法治”得分率 63.6% 低于要求的 80%")
     items = {i["id"]: i for i in e["items"]}
     assert (items["A2"]["value"], items["A2"]["earned"], items["A2"]["status"]) == ("1", 1.0, "失分")
     assert items["A2"]["cells"] == [f"{tmp_path / 'in.csv'} › E2"]
@@ -216,8 +217,8 @@ def test_explain_disqualified_and_vetoes(tmp_path: Path) -> None:
     results, folder = mini_results(tmp_path, [record("一社区", "甲院", "2023-03-01", V1="是")])
     e = explain_json(results, folder, "甲院")
     assert e["disqualified"] and e["next_grade"] is None
-    assert e["vetoes"] == ["V1 重大事故：取消评选资格，不参加排名"]
-    assert e["grade_reasons"] == ["发生一票否决事项，取消评选资格，评为不合格"]
+    assert e["vetoes"] == ["V1 重大事故（2023-03-01）：取消评选资格，不参加排名"]
+    assert e["grade_reasons"] == ["一票否决“重大事故”：取消评选资格，评为不合格"]
 
 
 def test_explain_text_and_name_errors(tmp_path: Path) -> None:

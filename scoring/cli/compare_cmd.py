@@ -8,11 +8,6 @@ from typing import Annotated
 import typer
 
 from scoring.cli.common import DebugOpt, reported, stdout
-from scoring.compare import compare
-from scoring.outputs.comparison import comparison_tables
-from scoring.outputs.staging import write_one
-from scoring.outputs.tables import Table, to_rich, write_workbook
-from scoring.results_file import load_results
 
 TERMINAL_ROWS = 20
 
@@ -28,8 +23,14 @@ def compare_command(
 ) -> None:
     """对比两次评分结果：各楼院、社区的分数和名次变化（变化大的在前）、等级变化、只出现在一次中的楼院。"""
     with reported(debug):
-        result = compare(load_results(first), load_results(second),
-                         load_results(rescored) if rescored is not None else None)
+        from scoring.compare import compare
+        from scoring.engine.results import Results
+        from scoring.outputs.comparison import comparison_tables
+        from scoring.outputs.staging import write_one
+        from scoring.outputs.tables import Table, to_rich, write_workbook
+
+        result = compare(Results.load(first), Results.load(second),
+                         Results.load(rescored) if rescored is not None else None)
         tables = comparison_tables(result)
         stdout.print(result.attribution, markup=False)
         yards, comms, only = tables

@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from scoring.cli.common import CriteriaOpt, DebugOpt, RegulationsOpt, reported, stdout
-from scoring.criteria.standard import load_standard
-from scoring.explain import Explanation, explain
-from scoring.outputs.tables import Table, short_cells, to_rich
-from scoring.results_file import load_results
+
+if TYPE_CHECKING:
+    from scoring.explain import Explanation
 
 
 def _print(e: Explanation) -> None:
+    from scoring.outputs.tables import Table, short_cells, to_rich
+
     rank = f"全部第 {e.rank} 名、社区内第 {e.rank_in_community} 名" if e.rank else "不参加排名"
     stdout.print(f"{e.community} {e.courtyard}（按 {e.version} 版评分，检查 {e.inspections} 次）", markup=False)
-    stdout.print(f"总分 {e.total:.2f}（基础分 {e.base:.2f} + 加分 {e.bonus:.2f}），{e.grade}，{rank}", markup=False)
-    rows = [[i.id, i.name, i.category, i.value, i.earned, i.possible, i.status, short_cells(i.cells) or None]
-            for i in e.items]
+    stdout.print(f"总分 {e.total}（基础分 {e.base} + 加分 {e.bonus}），{e.grade}，{rank}", markup=False)
+    rows = [[i.id, i.name, i.category, i.value, None if i.earned is None else float(i.earned), float(i.possible),
+             i.status, short_cells(i.cells) or None] for i in e.items]
     headers = ["编号", "项目", "类别", "检查结果", "得分", "应得分", "情况", "来源单元格"]
     stdout.print(to_rich(Table("各项目得分", headers, rows, ["", "", "", "", "score", "score", "", ""])))
     for veto in e.vetoes:
@@ -30,15 +31,15 @@ def _print(e: Explanation) -> None:
     if e.next_grade is None:
         return
     if not e.steps:
-        stdout.print(f"距{e.next_grade}还差 {e.gap:.2f} 分，但已没有可补足的项目。", markup=False)
+        stdout.print(f"距{e.next_grade}还差 {e.gap} 分，但已没有可补足的项目。", markup=False)
         return
-    lead = (f"距{e.next_grade}还差 {e.gap:.2f} 分" if e.gap else f"总分已达到{e.next_grade}的分数线")
+    lead = (f"距{e.next_grade}还差 {e.gap} 分" if e.gap else f"总分已达到{e.next_grade}的分数线")
     tail = "将以下项目补足满分即可达到（必须项在前，其余从最容易的开始）：" if e.reachable else \
         "即使以下项目全部补足满分也还达不到："
     stdout.print(f"{lead}，{tail}", markup=False)
+    steps = [[s.id, s.name, float(s.lost), float(s.gain), "是" if s.required else None] for s in e.steps]
     stdout.print(to_rich(Table(f"达到{e.next_grade}需要补足的项目", ["编号", "项目", "失分", "可提高总分", "必须"],
-                               [[s.id, s.name, s.lost, s.gain, "是" if s.required else None] for s in e.steps],
-                               ["", "", "score", "score", ""])))
+                               steps, ["", "", "score", "score", ""])))
 
 
 def explain_command(
@@ -51,7 +52,11 @@ def explain_command(
 ) -> None:
     """说明某个楼院的得分：各项目得分和来源单元格、否决项、为什么是这个等级、怎样达到上一等级。"""
     with reported(debug):
-        result = explain(load_results(results), load_standard(criteria, regulations), courtyard)
+        from scoring.api import load_standard
+        from scoring.engine.results import Results
+        from scoring.explain import explain
+
+        result = explain(Results.load(results, load_standard(criteria, regulations)), courtyard)
         if as_json:
             print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
         else:

@@ -8,11 +8,6 @@ from typing import Annotated
 import typer
 
 from scoring.cli.common import CriteriaOpt, DebugOpt, RegulationsOpt, reported, stdout
-from scoring.criteria.standard import load_standard
-from scoring.outputs.staging import write_all, write_one
-from scoring.report.section import build_section
-from scoring.report.word import fill_draft
-from scoring.results_file import load_results
 
 
 def report_command(
@@ -32,9 +27,15 @@ def report_command(
 ) -> None:
     """生成法治政府建设情况报告中的美丽楼院考核情况（report.md、report.docx），可直接写入报告草稿。"""
     with reported(debug, writes_outputs=True):
+        from scoring.api import load_standard
+        from scoring.engine.results import Results
+        from scoring.outputs.staging import write_all, write_one
+        from scoring.report.section import build_section
+        from scoring.report.word import fill_draft
+
         standard = load_standard(criteria, regulations)
-        section = build_section(load_results(results), standard,
-                                load_results(previous) if previous is not None else None, template)
+        section = build_section(Results.load(results, standard), standard,
+                                Results.load(previous, standard) if previous is not None else None, template)
         written = write_all(out if out is not None else results.parent, section.writers())
         if into is not None:
             target = into.with_name(f"{into.stem}-已填写.docx")

@@ -2,37 +2,35 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from scoring.api import DEFAULT_TOP, OUTPUT_NAMES
 from scoring.cli.common import CriteriaOpt, DebugOpt, RegulationsOpt, collector_paused, reported, stderr, stdout
 from scoring.engine.limits import DEFAULT_LIMITS, Limits
-from scoring.engine.reader import expand_inputs
 from scoring.errors import UsageError
-from scoring.outputs.results_json import json_writer, results_dict
-from scoring.outputs.staging import write_all
-from scoring.outputs.terminal import print_issues, print_summary
-from scoring.outputs.workbook import DEFAULT_TOP, write_ranking
-from scoring.pipeline import run
-from scoring.report.section import build_section
 
-OUTPUT_NAMES = ("results.json", "ranking.xlsx", "report.md", "report.docx")
-
+if TYPE_CHECKING:
+    from scoring.engine.results import Results
 
 class Reader(StrEnum):
     """How .xlsx files are read."""
 
     calamine = "calamine"
     openpyxl = "openpyxl"
+
+
 DEFAULT_OUT = Path("score-output")
 
 
 def refuse_overwriting_inputs(out_dir: Path, inputs: list[Path]) -> None:
     """An output path that is one of the inputs is refused before anything runs."""
+    from scoring.engine.reader import expand_inputs
+
     files, _ = expand_inputs(inputs)
     resolved = {p.resolve() for p in files}
     for name in OUTPUT_NAMES:
@@ -69,29 +67,29 @@ def run_command(
 ) -> None:
     """为检查记录评分、排名，输出 results.json 和 ranking.xlsx。"""
     with reported(debug, writes_outputs=True), collector_paused():
+        from scoring.api import load_standard, output_writers, score
+        from scoring.outputs.staging import write_all
+        from scoring.outputs.terminal import print_issues, print_summary
+
         if out is not None:
             refuse_overwriting_inputs(out, files)
-        options: dict[str, Any] = {"criteria": criteria, "regulations": regulations, "period": period,
-                   "version": criteria_version, "lenient": lenient, "backend": reader.value,
-                   "limits": Limits(max_size_mb=max_size, max_sheets=max_sheets, max_cells=max_cells)}
+        standard = load_standard(criteria, regulations)
+        limits = Limits(max_size_mb=max_size, max_sheets=max_sheets, max_cells=max_cells)
+
+        def scored(progress: Callable[[str], None] | None = None) -> Results:
+            return score(files, standard, period=period, criteria_version=criteria_version, lenient=lenient,
+                         limits=limits, reader=reader.value, progress=progress)
+
         if stderr.is_terminal:
             with stderr.status("正在读取检查记录……") as status:
-                results = run(files, progress=lambda where: status.update(f"正在读取 {where} ……"),
-                              **options)
+                results = scored(lambda where: status.update(f"正在读取 {where} ……"))
         else:
-            results = run(files, **options)
+            results = scored()
         out_dir = out if out is not None else DEFAULT_OUT / results.period.label
         refuse_overwriting_inputs(out_dir, files)
-        document = results_dict(results)
-        assert results.standard is not None
-        section = build_section(document, results.standard)
-        written = write_all(out_dir, {
-            "results.json": json_writer(document),
-            "ranking.xlsx": lambda p: write_ranking(results, p, top),
-            **section.writers(),
-        })
+        written = write_all(out_dir, output_writers(results, top=top))
         print_issues(stderr, results.issues)
         if as_json:
-            stdout.print_json(json.dumps(document, ensure_ascii=False))
+            stdout.print_json(results.dump())
         else:
             print_summary(stdout, results, written)

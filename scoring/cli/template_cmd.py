@@ -12,7 +12,6 @@ from scoring.cli.common import CriteriaOpt, DebugOpt, RegulationsOpt, reported, 
 from scoring.criteria.standard import load_standard
 from scoring.errors import UsageError
 from scoring.outputs.staging import write_one
-from scoring.outputs.template import DEFAULT_ROWS, write_template
 
 
 def template_command(
@@ -20,7 +19,8 @@ def template_command(
                                          show_default=False)],
     criteria_version: Annotated[str | None, typer.Option(
         "--criteria-version", help="按哪个版本生成；默认为今天施行的版本", show_default=False)] = None,
-    rows: Annotated[int, typer.Option("--rows", help="预设格式和下拉列表的行数", min=1, max=100_000)] = DEFAULT_ROWS,
+    rows: Annotated[int | None, typer.Option("--rows", help="预设格式和下拉列表的行数（默认 300 行）", min=1,
+                                             max=100_000, show_default=False)] = None,
     criteria: CriteriaOpt = None,
     regulations: RegulationsOpt = None,
     debug: DebugOpt = False,
@@ -34,6 +34,9 @@ def template_command(
             raise UsageError(f"检查记录表请保存为 .xlsx 文件（现为“{output.name}”）")
         if output.exists():
             raise UsageError(f"{output} 已存在，不会覆盖（其中可能已有填写的记录）；请换一个文件名")
-        write_one(output, lambda p: write_template(crit, p, standard.register, rows))
+        from scoring.outputs.template import write_template
+
+        extra = {} if rows is None else {"rows": rows}
+        write_one(output, lambda p: write_template(crit, p, standard.register, **extra))
         stdout.print(f"已生成 {output}：{crit.title} {crit.label}，{len(crit.all_items)} 个项目、"
                      f"{len(crit.vetoes)} 个否决项，预设 {rows} 行。", markup=False)

@@ -122,14 +122,22 @@ def check_register(data: dict[str, Any], file: str) -> list[Issue]:
     return issues
 
 
-def load_register(path: Path) -> Register:
-    """Load and check a register; raises InvalidCriteriaError listing every problem."""
+def load_register(path: Path, *, schema: bool = True) -> Register:
+    """Load and check a register; raises InvalidCriteriaError listing every problem.
+
+    `schema=False` (commands that only show a register or a standard, and must start without
+    jsonschema) checks the JSON Schema only when the cheap checks or building fail, to report why.
+    """
     data, _, issues = read_json(path)
-    if not issues:
+    if not issues and schema:
         issues = schema_issues(data, "regulations", str(path))
     if not issues:
-        issues = check_register(data, str(path))
+        try:
+            issues = check_register(data, str(path))
+            regs = {raw["id"]: _regulation(raw) for raw in data["regulations"]}
+        except (KeyError, TypeError, ValueError, AttributeError):
+            issues = schema_issues(data, "regulations", str(path)) or [
+                make("C010", file=str(path), detail="法规库内容不完整")]
     if issues:
         raise InvalidCriteriaError(f"法规库 {path} 有 {len(issues)} 处问题", issues)
-    regs = {raw["id"]: _regulation(raw) for raw in data["regulations"]}
     return Register(regs, str(path))

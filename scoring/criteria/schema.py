@@ -9,13 +9,14 @@ import difflib
 import json
 from collections.abc import Iterable
 from functools import cache
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from scoring.criteria.resources import schema_path
 from scoring.issues import Issue, make
+
+if TYPE_CHECKING:  # jsonschema is imported when a check runs: commands that only show criteria start without it
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 _TYPE_NAMES = {
     "object": "对象 {…}", "array": "列表 […]", "string": "文字", "number": "数字",
@@ -26,6 +27,8 @@ _TYPE_NAMES = {
 @cache
 def validator(name: str) -> Draft202012Validator:
     """The validator for `criteria` or `regulations` (schemas ship with the package)."""
+    from jsonschema import Draft202012Validator
+
     schema = json.loads(schema_path(name).read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema)

@@ -82,19 +82,30 @@ def build_criteria(data: dict[str, Any], path: str, sha256: str) -> Criteria:
     )
 
 
-def read_criteria_file(path: Path, register: Register, *,
-                       check_refs: bool = True) -> tuple[Criteria | None, list[Issue]]:
-    """Load one version file: strict JSON, schema, semantic checks. Never raises for bad data."""
+def read_criteria_file(path: Path, register: Register, *, check_refs: bool = True,
+                       schema: bool = True) -> tuple[Criteria | None, list[Issue]]:
+    """Load one version file: strict JSON, schema, semantic checks. Never raises for bad data.
+
+    `schema=False` skips the JSON Schema (and the jsonschema import) unless the semantic checks
+    or building fail, when it runs to say why: for commands that only show criteria.
+    """
     data, raw, issues = read_json(path)
     if issues:
         return None, issues
-    issues = schema_issues(data, "criteria", str(path))
-    if issues:
-        return None, issues
-    issues = check_criteria(data, str(path), register, check_refs=check_refs)
-    if issues:
-        return None, issues
-    return build_criteria(data, str(path), hashlib.sha256(raw).hexdigest()), []
+    if schema:
+        issues = schema_issues(data, "criteria", str(path))
+        if issues:
+            return None, issues
+    try:
+        issues = check_criteria(data, str(path), register, check_refs=check_refs)
+        built = None if issues else build_criteria(data, str(path), hashlib.sha256(raw).hexdigest())
+    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError):
+        if schema:
+            raise
+        return read_criteria_file(path, register, check_refs=check_refs)
+    if issues and not schema:
+        return read_criteria_file(path, register, check_refs=check_refs)
+    return built, issues
 
 
 @dataclass(frozen=True)
@@ -141,7 +152,7 @@ def _register_for(criteria: Path, regulations: Path | None) -> Path:
 
 
 def load_standard(criteria: Path | None = None, regulations: Path | None = None, *,
-                  check_refs: bool = True) -> Standard:
+                  check_refs: bool = True, schema: bool = True) -> Standard:
     """Load a standard's folder (all versions) or one version file, with its register.
 
     Raises InvalidCriteriaError listing every problem of every file.
@@ -150,7 +161,7 @@ def load_standard(criteria: Path | None = None, regulations: Path | None = None,
     if not criteria.exists():
         issue = make("C001", file=str(criteria), detail="文件或文件夹不存在")
         raise InvalidCriteriaError(issue.message, [issue])
-    register = load_register(_register_for(criteria, regulations))
+    register = load_register(_register_for(criteria, regulations), schema=schema)
     files = sorted(criteria.glob("*.json")) if criteria.is_dir() else [criteria]
     if not files:
         issue = make("C032", value=str(criteria))
@@ -158,7 +169,7 @@ def load_standard(criteria: Path | None = None, regulations: Path | None = None,
     versions: list[Criteria] = []
     issues: list[Issue] = []
     for path in files:
-        version, found = read_criteria_file(path, register, check_refs=check_refs)
+        version, found = read_criteria_file(path, register, check_refs=check_refs, schema=schema)
         issues += found
         if version is not None:
             versions.append(version)

@@ -23,7 +23,7 @@ import pandas as pd
 from scoring.criteria.model import Criteria
 from scoring.engine.inspections import Inspections
 from scoring.engine.positions import column_letter
-from scoring.engine.results import CategoryScore, CourtyardScore, ItemScore
+from scoring.engine.results import CategoryScore, CourtyardScore, ItemScore, VetoMark
 from scoring.engine.score import Scored
 from scoring.exact import cents_half_up, cents_half_up_array
 
@@ -255,8 +255,14 @@ def combine(inspections: Inspections, scored: Scored) -> list[CourtyardScore]:
                       seen.tolist(), scored.item_text[ident][groups.latest].tolist(),
                       cells.letters_of(scored.item_column[ident], scored.item_row[ident])))
 
-    veto_ids = list(scored.vetoes.columns)
-    veto_hits = {v: groups.any(scored.vetoes[v].to_numpy()) for v in veto_ids}
+    # Each veto mark keeps the version of the inspection that made it (design.md §4).
+    veto_rows: dict[int, list[tuple[str, int]]] = {}
+    for ident in scored.vetoes.columns:
+        for r in np.flatnonzero(scored.vetoes[ident].to_numpy()).tolist():
+            veto_rows.setdefault(int(groups.ids[r]), []).append((str(ident), r))
+    row_versions = frame["version"].to_numpy()
+    position = np.empty(len(frame), dtype=np.int64)
+    position[groups.sorted_rows] = np.arange(len(frame))
     cat_seen = {c: groups.any(cat_p[c] > 0) for c in cat_ids}
     community = frame["community"].to_numpy()
     courtyard = frame["courtyard"].to_numpy()
@@ -284,16 +290,18 @@ def combine(inspections: Inspections, scored: Scored) -> list[CourtyardScore]:
         for c in cat_ids:
             if cat_seen[c][g] or c in own:
                 (e, has_e), (p, _) = earned[c], possible[c]
-                cats[c] = CategoryScore(int(e[g]) if has_e[g] else None, int(p[g]) if has_e[g] else None, rate[c][g])
+                cats[c] = CategoryScore(int(e[g]) if has_e[g] else None, int(p[g]) if has_e[g] else 0, rate[c][g])
         value = total[g]
         assert value is not None  # every kept row has something applicable
+        marks = sorted(veto_rows.get(g, []), key=lambda m: (position[m[1]], m[0]))
         courtyards.append(CourtyardScore(
             community=str(community[latest]), courtyard=str(courtyard[latest]),
             inspections=len(rows), dates=[dates[r] for r in rows],
             version=groups.governing[g].version,
-            base=base[g], bonus=bonus[g], total=value, total_cents=cents_half_up(value),
+            base_exact=base[g], bonus_exact=bonus[g], total_exact=value, total_cents=cents_half_up(value),
             rule_of_law_rate=rol[g], categories=cats, items=yard_items,
-            vetoes=[v for v in veto_ids if veto_hits[v][g]],
+            vetoes=[v for v in scored.vetoes.columns if any(m[0] == v for m in marks)],
+            veto_marks=[VetoMark(v, str(row_versions[r]), dates[r]) for v, r in marks],
             reasons=[f"{dates[r].isoformat()}：{reasons[r]}" for r in rows if reasons[r]],
         ))
     return courtyards

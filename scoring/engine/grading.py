@@ -7,50 +7,75 @@ lowest grade, no pass and no rank. Ranks are competition ranks ("1224") by round
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import TypeVar
 
-from scoring.criteria.model import Criteria, Grade
+from scoring.criteria.model import Criteria, Grade, Veto
 from scoring.engine.results import CommunityScore, CourtyardScore
-from scoring.exact import cents_half_up
+from scoring.exact import cents_half_up, percent
 
 T = TypeVar("T")
 
 
-def _blocked(grade: Grade, yard: CourtyardScore) -> str | None:
-    """Why a courtyard cannot have `grade` for a reason other than points, or None."""
+def blockers(grade: Grade, yard: CourtyardScore, crit: Criteria) -> list[str]:
+    """Why `yard` cannot have `grade` (empty when it meets it): the threshold, `requires` items
+    short of full points, categories below `min_rates`. A null rate and an item not applicable
+    at every inspection block nothing (design.md §4). The one implementation of these rules,
+    used by grading and by `explain`."""
+    reasons = []
+    if Decimal(yard.total_cents) / 100 < grade.min:
+        reasons.append(f"总分 {yard.total} 分低于 {grade.min} 分")
     for ident in grade.requires:
         item = yard.items.get(ident)
         if item is not None and not item.full:
-            return f"前置条件“{ident}”未得满分"
+            earned = "不适用" if item.earned is None else f"{item.earned}/{item.possible}"
+            reasons.append(f"前置条件“{ident} {_item_name(crit, ident)}”未得满分（{earned}）")
     for cat, minimum in grade.min_rates.items():
         score = yard.categories.get(cat)
         if score is not None and score.rate is not None and score.rate < Fraction(minimum):
-            return f"类别“{cat}”得分率低于 {minimum:%}"
-    return None
+            name = next((c.name for c in crit.categories if c.id == cat), cat)
+            reasons.append(f"“{name}”得分率 {percent(score.rate)} 低于要求的 {percent(Fraction(minimum))}")
+    return reasons
 
 
-def assign_grade(yard: CourtyardScore, crit: Criteria) -> None:
-    """Set grade, pass, disqualified and grade_reason from the governing version."""
-    vetoes = {v.id: v for v in crit.vetoes}
-    effects = [vetoes[v] for v in yard.vetoes if v in vetoes]
+def _item_name(crit: Criteria, ident: str) -> str:
+    return next((i.name for i in crit.all_items if i.id == ident), "")
+
+
+def veto_effects(yard: CourtyardScore, versions: Mapping[str, Criteria]) -> list[Veto]:
+    """The vetoes marked for the courtyard, each as defined by the version in force on the date
+    of the inspection that marked it (design.md §4); one per veto id and version."""
+    out: list[Veto] = []
+    for mark in yard.veto_marks:
+        crit = versions.get(mark.version)
+        veto = next((v for v in crit.vetoes if v.id == mark.id), None) if crit is not None else None
+        if veto is not None and veto not in out:
+            out.append(veto)
+    return out
+
+
+def assign_grade(yard: CourtyardScore, crit: Criteria, versions: Mapping[str, Criteria]) -> None:
+    """Set grade, pass, disqualified and grade_reason: thresholds, prerequisites and grades from
+    `crit` (the version of the latest inspection), each veto's effect from its own version."""
+    effects = veto_effects(yard, versions)
     lowest = crit.grades[-1]
-    if any(v.effect == "disqualify" for v in effects):
+    disqualifying = [v for v in effects if v.effect == "disqualify"]
+    if disqualifying:
         yard.grade, yard.passing, yard.disqualified = lowest.name, False, True
-        yard.grade_reason = "一票否决：取消评选资格"
+        yard.grade_reason = f"一票否决“{disqualifying[0].name}”：取消评选资格"
         return
     total = Decimal(yard.total_cents) / 100
     chosen, reasons = lowest, []
     for grade in crit.grades:
         if grade.min > total:
             continue
-        why = _blocked(grade, yard)
-        if why is None:
+        why = blockers(grade, yard, crit)
+        if not why:
             chosen = grade
             break
-        reasons.append(f"{grade.name}：{why}")
+        reasons.append(f"未评为{grade.name}：{'；'.join(why)}")
     names = [g.name for g in crit.grades]
     for veto in effects:
         if veto.effect == "cap_grade" and veto.grade in names and (
@@ -59,6 +84,8 @@ def assign_grade(yard: CourtyardScore, crit: Criteria) -> None:
             chosen = crit.grade(veto.grade)
             reasons.append(f"一票否决“{veto.name}”：最高评为{veto.grade}")
     yard.grade, yard.passing = chosen.name, chosen.passing
+    reasons.append(f"总分 {yard.total} 分，达到{chosen.name}的分数线 {chosen.min} 分"
+                   if chosen.min <= total else f"评为{chosen.name}")
     yard.grade_reason = "；".join(reasons)
 
 

@@ -9,7 +9,6 @@ from typing import Any
 from scoring.criteria.model import Criteria, Item
 from scoring.criteria.regulations import Register
 from scoring.engine.results import CourtyardScore, Results
-from scoring.exact import round_half_up
 from scoring.outputs.tables import Table, short_cells
 
 DISQUALIFIED = "取消评选资格"
@@ -17,10 +16,6 @@ DISQUALIFIED = "取消评选资格"
 
 def _rate(value: Fraction | None) -> float | None:
     return None if value is None else float(value)
-
-
-def _score(value: Fraction | None) -> float | None:
-    return None if value is None else round_half_up(value)
 
 
 def newest_first(results: Results) -> list[Criteria]:
@@ -72,7 +67,7 @@ def courtyard_ranking(results: Results) -> Table:
         rows.append([y.rank if not y.disqualified else DISQUALIFIED, y.community, y.courtyard,
                      y.inspections, y.total_cents / 100, y.grade, y.passing, *rates,
                      _rate(y.rule_of_law_rate), "、".join(vetoes.get(v, v) for v in y.vetoes) or None,
-                     y.rank_in_community, _score(y.base), _score(y.bonus),
+                     y.rank_in_community, float(y.base), float(y.bonus),
                      DISQUALIFIED if y.disqualified else (y.grade_reason or None)])
     return Table("楼院排名", headers, rows, formats)
 

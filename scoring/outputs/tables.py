@@ -10,8 +10,6 @@ from typing import Any
 
 from rich.table import Table as RichTable
 
-from scoring.outputs.xlsx import Column, TableWriter, new_workbook
-
 
 @dataclass
 class Table:
@@ -89,6 +87,8 @@ def to_markdown(table: Table) -> str:
 
 def write_workbook(tables: list[Table], path: Path) -> None:
     """Each table on its own sheet."""
+    from scoring.outputs.xlsx import Column, TableWriter, new_workbook
+
     book = new_workbook(path)
     try:
         out = TableWriter(book)

@@ -1,17 +1,17 @@
-"""Every figure the report section states, computed from the numbers in results.json only
-(the criteria supply names, rule-of-law tags, the changelog and the laws behind it)."""
+"""Every figure the report section states, computed exactly from the typed results document
+(whole hundredths and exact rates, never re-added rounded floats); the criteria supply names,
+rule-of-law tags, the changelog and the laws behind it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
-from typing import Any
 
 from scoring.criteria.model import Criteria, Item
 from scoring.criteria.standard import Standard
-from scoring.engine.period import parse_period
-from scoring.errors import UsageError
+from scoring.engine.results import CommunityScore, Results
+from scoring.exact import half_up
 
 WEAKEST = 3  # how many weak items the 问题和不足 part names
 
@@ -23,8 +23,8 @@ class ItemRate:
     id: str
     name: str
     category: str
-    rate: float  # score rate: points earned / points possible, summed over those courtyards
-    full_rate: float  # share of those courtyards with full marks in every inspection
+    rate: Fraction  # score rate: points earned / points possible, summed over those courtyards
+    full_rate: Fraction  # share of those courtyards with full marks in every inspection
     short: int  # courtyards below full marks
     applicable: int
     laws: list[str] = field(default_factory=list)
@@ -63,13 +63,13 @@ class ReportFacts:
     courtyards: int
     inspections: int
     mean_total: Decimal
-    grades: list[tuple[str, int, float]]  # name, count, share
+    grades: list[tuple[str, int, Fraction]]  # name, count, share
     passed: int
-    pass_rate: float
+    pass_rate: Fraction
     disqualified: int
-    community_rows: list[dict[str, Any]]
-    best: list[dict[str, Any]]
-    rol_rate: float | None
+    community_rows: list[CommunityScore]
+    best: list[CommunityScore]
+    rol_rate: Fraction | None
     rol_items: list[ItemRate]
     weakest_items: list[ItemRate]  # lowest score rates first
     revisions: list[Revision]
@@ -79,25 +79,6 @@ class ReportFacts:
     def weakest_rol(self) -> ItemRate | None:
         """The rule-of-law item with the lowest rate of full marks."""
         return self.rol_items[0] if self.rol_items else None
-
-
-def half_up(value: Fraction | Decimal | float, places: str = "0.01") -> Decimal:
-    """Half-up rounding for display (exact for Fractions and Decimals)."""
-    if isinstance(value, Fraction):
-        value = Decimal(value.numerator) / Decimal(value.denominator)
-    return Decimal(str(value)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
-
-
-def versions_of(results: dict[str, Any], standard: Standard) -> list[Criteria]:
-    """The criteria versions the results were scored by; UsageError when the standard lacks one."""
-    found = []
-    for entry in results["criteria"].get("versions", []):
-        try:
-            found.append(standard.get(entry["version"]))
-        except UsageError:
-            raise UsageError(f"结果文件使用的考核标准版本 {entry['version']} 不在 {standard.source} 中；"
-                             "请用 --criteria 指定评分时使用的考核标准") from None
-    return sorted(found, key=lambda c: c.effective_from, reverse=True)
 
 
 def _base_items(versions: list[Criteria]) -> dict[str, tuple[Item, str, bool]]:
@@ -120,25 +101,26 @@ def _laws(item: Item, standard: Standard) -> list[str]:
     return [book_title(reg.get(b.ref).title if b.ref in reg else b.ref) + (b.article or "") for b in item.basis]
 
 
-def item_rates(results: dict[str, Any], versions: list[Criteria], standard: Standard) -> list[ItemRate]:
-    """Rates of full marks for every base item that applied somewhere, lowest first."""
+def item_rates(results: Results, versions: list[Criteria], standard: Standard) -> list[ItemRate]:
+    """Score rates of every base item that applied somewhere, lowest first: exact sums of the
+    courtyards' points in whole hundredths."""
     rates = []
     for ident, (item, category, _) in _base_items(versions).items():
-        scores = [y["items"][ident] for y in results["courtyards"]
-                  if ident in y["items"] and y["items"][ident]["earned"] is not None]
+        scores = [got for y in results.courtyards
+                  if (got := y.items.get(ident)) is not None and got.earned_cents is not None]
         if not scores:
             continue
-        full = sum(s["earned"] == s["possible"] for s in scores)
-        # Scores in results.json carry 2 decimals: sum them exactly as whole hundredths.
-        possible = sum(round(s["possible"] * 100) for s in scores)
-        rate = Fraction(sum(round(s["earned"] * 100) for s in scores), possible) if possible else Fraction(1)
-        rates.append(ItemRate(ident, item.name, category, float(rate), full / len(scores),
+        full = sum(s.full for s in scores)
+        possible = sum(s.possible_cents for s in scores)
+        earned = sum(s.earned_cents or 0 for s in scores)
+        rate = Fraction(earned, possible) if possible else Fraction(1)
+        rates.append(ItemRate(ident, item.name, category, rate, Fraction(full, len(scores)),
                               len(scores) - full, len(scores), _laws(item, standard)))
     return sorted(rates, key=lambda r: (r.rate, r.id))
 
 
-def _revisions(results: dict[str, Any], standard: Standard) -> list[Revision]:
-    period = parse_period(str(results["period"]))
+def _revisions(results: Results, standard: Standard) -> list[Revision]:
+    period = results.period
     out = []
     for crit in standard.versions:
         if not period.start <= crit.effective_from <= period.end:
@@ -153,60 +135,58 @@ def _revisions(results: dict[str, Any], standard: Standard) -> list[Revision]:
     return out
 
 
-def _mean_total(results: dict[str, Any]) -> Fraction:
-    yards = results["courtyards"]
-    return Fraction(sum(round(y["total"] * 100) for y in yards), 100 * len(yards)) if yards else Fraction(0)
+def _mean_total(results: Results) -> Fraction:
+    yards = results.courtyards
+    return Fraction(sum(y.total_cents for y in yards), 100 * len(yards)) if yards else Fraction(0)
 
 
-def _rol_rate(results: dict[str, Any]) -> Fraction | None:
-    rates = [Fraction(str(y["rule_of_law_rate"])) for y in results["courtyards"]
-             if y.get("rule_of_law_rate") is not None]
+def _rol_rate(results: Results) -> Fraction | None:
+    rates = [y.rule_of_law_rate for y in results.courtyards if y.rule_of_law_rate is not None]
     return sum(rates, Fraction(0)) / len(rates) if rates else None
 
 
-def _pass_rate(results: dict[str, Any]) -> Fraction:
-    yards = results["courtyards"]
-    return Fraction(sum(bool(y["pass"]) for y in yards), len(yards)) if yards else Fraction(0)
+def _pass_rate(results: Results) -> Fraction:
+    yards = results.courtyards
+    return Fraction(sum(y.passing for y in yards), len(yards)) if yards else Fraction(0)
 
 
-def _previous(results: dict[str, Any], previous: dict[str, Any]) -> Previous:
+def _previous(results: Results, previous: Results) -> Previous:
     now_rol, then_rol = _rol_rate(results), _rol_rate(previous)
     rol = None if now_rol is None or then_rol is None else half_up((now_rol - then_rol) * 100, "0.1")
     return Previous(
-        period=str(previous["period"]),
+        period=previous.period.label,
         mean_change=half_up(_mean_total(results) - _mean_total(previous)),
         pass_change_pp=half_up((_pass_rate(results) - _pass_rate(previous)) * 100, "0.1"),
         rol_change_pp=rol,
-        courtyards_change=len(results["courtyards"]) - len(previous["courtyards"]),
+        courtyards_change=len(results.courtyards) - len(previous.courtyards),
     )
 
 
-def report_facts(results: dict[str, Any], standard: Standard,
-                 previous: dict[str, Any] | None = None) -> ReportFacts:
-    """All figures of the section."""
-    versions = versions_of(results, standard)
-    yards = results["courtyards"]
-    comms = results["communities"]
-    grade_order = list(comms[0]["grade_counts"]) if comms else []
-    counts = {g: sum(y["grade"] == g for y in yards) for g in grade_order}
+def report_facts(results: Results, standard: Standard, previous: Results | None = None) -> ReportFacts:
+    """All figures of the section (`results` carries the standard it was scored by)."""
+    versions = sorted(results.versions, key=lambda c: c.effective_from, reverse=True)
+    yards = results.courtyards
+    comms = results.communities
+    grade_order = list(comms[0].grade_counts) if comms else []
+    counts = {g: sum(y.grade == g for y in yards) for g in grade_order}
     rates = item_rates(results, versions, standard)
     tagged = {ident for ident, (_, _, rol) in _base_items(versions).items() if rol}
     newest = versions[0]
     return ReportFacts(
-        period=str(results["period"]),
+        period=results.period.label,
         title=newest.title,
         issuer=newest.issuer,
         communities=len(comms),
         courtyards=len(yards),
-        inspections=sum(int(y["inspections"]) for y in yards),
+        inspections=sum(y.inspections for y in yards),
         mean_total=half_up(_mean_total(results)),
-        grades=[(g, n, n / len(yards) if yards else 0.0) for g, n in counts.items()],
-        passed=sum(bool(y["pass"]) for y in yards),
-        pass_rate=float(_pass_rate(results)),
-        disqualified=sum(bool(y["disqualified"]) for y in yards),
+        grades=[(g, n, Fraction(n, len(yards)) if yards else Fraction(0)) for g, n in counts.items()],
+        passed=sum(y.passing for y in yards),
+        pass_rate=_pass_rate(results),
+        disqualified=sum(y.disqualified for y in yards),
         community_rows=list(comms),
-        best=[c for c in comms if c["rank"] <= 3],
-        rol_rate=None if _rol_rate(results) is None else float(_rol_rate(results) or 0),
+        best=[c for c in comms if c.rank <= 3],
+        rol_rate=_rol_rate(results),
         rol_items=[r for r in rates if r.id in tagged],
         weakest_items=[r for r in rates if r.rate < 1][:WEAKEST],
         revisions=_revisions(results, standard),

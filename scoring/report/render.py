@@ -5,25 +5,32 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import jinja2
 
 from scoring.errors import UsageError
-from scoring.report.facts import ReportFacts, half_up
+from scoring.exact import half_up
+from scoring.report.facts import ReportFacts
 
 DEFAULT_TEMPLATE = Path(__file__).with_name("templates") / "section.md.j2"
 NUMERALS = "一二三四五六七八九十"
 
 
+def _exact(value: object) -> Fraction | Decimal:
+    """A figure as an exact number (Fractions and Decimals as they are, anything else by its text)."""
+    return value if isinstance(value, Fraction | Decimal) else Decimal(str(value))
+
+
 def score(value: object) -> str:
     """A score to 2 decimals."""
-    return "—" if value is None else f"{half_up(Decimal(str(value))):.2f}"
+    return "—" if value is None else f"{half_up(_exact(value)):.2f}"
 
 
 def pct(value: object) -> str:
     """A rate in [0, 1] as a percentage with one decimal."""
-    return "—" if value is None else f"{half_up(Decimal(str(value)) * 100, '0.1')}%"
+    return "—" if value is None else f"{half_up(_exact(value) * 100, '0.1')}%"
 
 
 def ordinal(index: object) -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from scoring.criteria.standard import Standard
+from scoring.engine.results import Results
 from scoring.outputs.staging import Writer, text_writer
 from scoring.report.blocks import Block, parse
 from scoring.report.facts import report_facts
@@ -27,7 +27,7 @@ class Section:
                 "report.docx": lambda path: write_document(self.blocks, path)}
 
 
-def build_section(results: dict[str, Any], standard: Standard, previous: dict[str, Any] | None = None,
+def build_section(results: Results, standard: Standard, previous: Results | None = None,
                   template: Path | None = None) -> Section:
     """Render the section for `results` (and the change on `previous`)."""
     markdown = render_markdown(report_facts(results, standard, previous), template)
