@@ -47,9 +47,6 @@ def read_tables(files: list[Path], standard: Standard, progress: Callable[[str],
         issues += table_issues
         if table is not None:
             tables.append(table)
-    if not tables and not any(i.is_error for i in issues):
-        names = "、".join(i.sheet or i.file or "" for i in issues if i.code == "W205") or "只有填表说明"
-        issues.append(make("E110", value=HEADER_SCAN_ROWS, detail=names))
     return tables, issues
 
 
@@ -88,6 +85,9 @@ def run(
         issues += table_issues
         if table is not None:
             tables.append(table)
+    if not tables and not any(i.is_error for i in issues):
+        names = "、".join(i.sheet or i.file or "" for i in issues if i.code == "W205") or "只有填表说明"
+        issues.append(make("E110", value=HEADER_SCAN_ROWS, detail=names))
     if any(i.is_error for i in issues):
         raise InvalidInputError(f"检查记录有 {sum(i.is_error for i in issues)} 处错误", issues)
     inspections = collect(tables, standard, period=period, version=version, lenient=lenient)

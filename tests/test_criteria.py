@@ -39,6 +39,15 @@ def test_bundled_standard_loads() -> None:
     assert len(standard.register.regulations) >= 20
 
 
+def test_the_shipped_schemas_are_valid_2020_12_schemas() -> None:
+    from jsonschema import Draft202012Validator
+
+    from scoring.criteria.resources import schema_path
+
+    for name in ("criteria", "regulations"):
+        Draft202012Validator.check_schema(json.loads(schema_path(name).read_text(encoding="utf-8")))
+
+
 def test_bom_is_accepted(tmp_path: Path) -> None:
     data = b"\xef\xbb\xbf" + json.dumps(MINI, ensure_ascii=False).encode()
     assert load_standard(write_raw(tmp_path, data)).latest.version == "1"

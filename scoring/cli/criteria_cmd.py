@@ -36,7 +36,7 @@ def list_command(criteria: CriteriaOpt = None, regulations: RegulationsOpt = Non
                  debug: DebugOpt = False) -> None:
     """列出考核标准的各个版本及施行日期。"""
     with reported(debug):
-        standard = load_standard(criteria, regulations)
+        standard = load_standard(criteria, regulations, schema=False)
         current = standard.in_force(date.today())
         table = Table(title=f"{standard.latest.title}（{standard.id}）")
         for header in ("版本", "施行日期", "项目数", "满分", "加分上限", "当前施行", "sha256"):
@@ -110,7 +110,7 @@ def show_command(version: Annotated[str, typer.Argument(help="版本号，如 20
                  debug: DebugOpt = False) -> None:
     """显示某个版本的全部类别、项目、加分、否决和等级。"""
     with reported(debug):
-        standard = load_standard(criteria, regulations)
+        standard = load_standard(criteria, regulations, schema=False)
         show_version(standard.get(version), standard.register)
 
 

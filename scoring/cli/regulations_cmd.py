@@ -18,11 +18,11 @@ app = typer.Typer(help="法规库：考核标准引用的法律法规及其施�
 
 def _register(criteria: Path | None, regulations: Path | None) -> Register:
     if regulations is not None:
-        return load_register(regulations)
+        return load_register(regulations, schema=False)
     if criteria is not None:
         folder = criteria if criteria.is_dir() else criteria.parent
-        return load_register(folder.parent / REGISTER_NAME)
-    return load_register(bundled_root() / REGISTER_NAME)
+        return load_register(folder.parent / REGISTER_NAME, schema=False)
+    return load_register(bundled_root() / REGISTER_NAME, schema=False)
 
 
 def status(reg: Regulation, register: Register) -> str:

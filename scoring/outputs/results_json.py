@@ -189,6 +189,7 @@ def _day(text: str, where: str) -> date:
 
 
 def _courtyard(y: Any, where: str) -> CourtyardScore:
+    community, courtyard = _get(y, "community", str, where), _get(y, "courtyard", str, where)
     categories = {}
     for cid, c in _get(y, "categories", dict, where).items():
         at = f"{where}.categories.{cid}"
@@ -208,8 +209,8 @@ def _courtyard(y: Any, where: str) -> CourtyardScore:
     total = _num(y, "total", where)
     assert base is not None and bonus is not None and total is not None
     return CourtyardScore(
-        community=_get(y, "community", str, where),
-        courtyard=_get(y, "courtyard", str, where),
+        community=community,
+        courtyard=courtyard,
         inspections=_get(y, "inspections", int, where),
         dates=[_day(d, f"{where}.dates") for d in _get(y, "dates", list, where)],
         version=_get(y, "version", str, where),
