@@ -56,10 +56,12 @@ def half_up(value: Fraction | Decimal | int, places: str = "0.01") -> Decimal:
     return sign * Decimal(int(steps)) * Decimal(places)
 
 
-def percent(rate: Fraction | Decimal, places: str = "0.1") -> str:
-    """A rate in [0, 1] as a percentage rounded half-up ("70.8%"; a whole number as "90%")."""
-    value = half_up(Fraction(rate) * 100, places)
-    text = f"{value:f}"
-    if "." in text:
+def percent(rate: Fraction | Decimal | float, places: str = "0.1", *, trim: bool = True) -> str:
+    """A rate in [0, 1] as a percentage rounded half-up: "70.8%", and with `trim` a whole number
+    as "90%" (for thresholds in prose; tables keep "90.0%"). A float counts as the decimal it
+    prints as."""
+    exact = Decimal(repr(rate)) if isinstance(rate, float) else rate
+    text = f"{half_up(Fraction(exact) * 100, places):f}"
+    if trim and "." in text:
         text = text.rstrip("0").rstrip(".")
     return f"{text}%"

@@ -1,13 +1,12 @@
 """One catalogue of issue kinds: a stable code, a level and a Chinese message template.
 
-Checks yield `Issue`s; an `IssueLog` collects them. The terminal, `results.json` and the
+Checks yield `Issue`s and the caller collects them in a list. The terminal, `results.json` and the
 数据问题 sheet all show the same `Issue` objects, so a problem reads the same everywhere.
 Codes starting with E are errors (the row or file cannot be scored), W are warnings.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -158,39 +157,3 @@ def make(
     template = CATALOGUE[code]
     message = template.format(item=item, **fields)
     return Issue(code, message, file=file, sheet=sheet, cell=cell, item=item, path=path)
-
-
-class IssueLog:
-    """Collects issues in the order they were found."""
-
-    def __init__(self) -> None:
-        self._issues: list[Issue] = []
-
-    def add(self, issue: Issue) -> None:
-        """Record one issue."""
-        self._issues.append(issue)
-
-    def extend(self, issues: Iterable[Issue]) -> None:
-        """Record several issues."""
-        self._issues.extend(issues)
-
-    def __iter__(self) -> Iterator[Issue]:
-        return iter(self._issues)
-
-    def __len__(self) -> int:
-        return len(self._issues)
-
-    @property
-    def issues(self) -> list[Issue]:
-        """All issues so far."""
-        return list(self._issues)
-
-    @property
-    def errors(self) -> list[Issue]:
-        """Only the error-level issues."""
-        return [i for i in self._issues if i.is_error]
-
-    @property
-    def has_errors(self) -> bool:
-        """Whether any error-level issue was recorded."""
-        return any(i.is_error for i in self._issues)

@@ -20,6 +20,7 @@ from scoring.criteria.regulations import Register
 from scoring.criteria.standard import Standard, load_standard
 from scoring.criteria.versioning import new_version, write_new_version
 from scoring.errors import UsageError
+from scoring.exact import percent
 from scoring.outputs.criteria_reports import audit_table, diff_json, diff_tables
 from scoring.outputs.staging import text_writer, write_one
 from scoring.outputs.tables import to_markdown, to_rich, write_workbook
@@ -99,7 +100,7 @@ def show_version(crit: Criteria, register: Register) -> None:
         if g.requires:
             extra.append("须满分：" + "、".join(g.requires))
         if g.min_rates:
-            extra.append("类别得分率：" + "、".join(f"{k} ≥ {v:%}" for k, v in g.min_rates.items()))
+            extra.append("类别得分率：" + "、".join(f"{k} ≥ {percent(v)}" for k, v in g.min_rates.items()))
         stdout.print(f"等级 {g.name}：{g.min} 分及以上{'，达标' if g.passing else '，不达标'}"
                      + (f"；{'；'.join(extra)}" if extra else ""), markup=False)
 

@@ -20,9 +20,6 @@ class Period:
     start: date
     end: date
 
-    def __contains__(self, day: object) -> bool:
-        return isinstance(day, date) and self.start <= day <= self.end
-
 
 def parse_period(text: str) -> Period:
     """`2023` or `2023Q2`; UsageError otherwise."""

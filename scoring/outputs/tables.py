@@ -10,6 +10,8 @@ from typing import Any
 
 from rich.table import Table as RichTable
 
+from scoring.exact import percent
+
 
 @dataclass
 class Table:
@@ -33,7 +35,7 @@ def cell_text(value: Any, fmt: str = "") -> str:
         if fmt == "delta":
             return f"{value:+.2f}"
         if fmt == "rate":
-            return f"{value:.1%}"
+            return percent(value, trim=False)
     return str(value)
 
 

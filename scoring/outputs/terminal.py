@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from fractions import Fraction
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
 from scoring.engine.results import Results
+from scoring.exact import percent
 from scoring.issues import Issue
 
 MAX_ISSUE_LINES = 200
@@ -34,7 +36,7 @@ def print_summary(console: Console, results: Results, written: list[Path]) -> No
     console.print(
         f"考核期 {results.period.label}：{len(results.communities)} 个社区、{len(yards)} 个楼院，"
         f"{results.rows_scored} 条检查记录参与评分；达标 {passed} 个"
-        f"（{passed / len(yards):.1%}）。", markup=False, highlight=False)
+        f"（{percent(Fraction(passed, len(yards)), trim=False)}）。", markup=False, highlight=False)
     if results.rows_excluded:
         console.print(f"有 {results.rows_excluded} 条检查记录因数据问题未参与评分，详见“数据问题”工作表。",
                       style="yellow", markup=False)
@@ -42,15 +44,14 @@ def print_summary(console: Console, results: Results, written: list[Path]) -> No
     for header in ("排名", "社区", "楼院数", "平均分", "达标率"):
         table.add_column(header, justify="right" if header != "社区" else "left", overflow="fold")
     for c in results.communities:
-        table.add_row(str(c.rank), c.community, str(c.courtyards), f"{c.mean_total_cents / 100:.2f}",
-                      f"{float(c.pass_rate):.1%}")
+        table.add_row(str(c.rank), c.community, str(c.courtyards), str(c.mean_total),
+                      percent(c.pass_rate, trim=False))
     console.print(table)
     top = Table(title="楼院前五名")
     for header in ("排名", "社区", "楼院", "总分", "等级"):
         top.add_column(header, overflow="fold")
     for y in yards[:5]:
-        top.add_row(str(y.rank or "—"), y.community, y.courtyard, f"{y.total_cents / 100:.2f}",
-                    y.grade)
+        top.add_row(str(y.rank or "—"), y.community, y.courtyard, str(y.total), y.grade)
     console.print(top)
     for path in written:
         console.print(f"已写入 {path}", markup=False, highlight=False)
