@@ -30,7 +30,7 @@ def test_worked_example(tmp_path: Path) -> None:
     assert y["rule_of_law_rate"] == 6 / 9
     assert y["items"]["B3"]["earned"] is None and y["items"]["B3"]["possible"] == 0
     assert y["items"]["B4"] == {"earned": 1.0, "possible": 1.0, "value": "免检",
-                                "cells": [f"{tmp_path / 'in.csv'} › J2"]}
+                                "cells": [f"{tmp_path / 'in.csv'} › J2"], "values": ["免检"], "earned_each": [1.0]}
     assert y["items"]["A3"]["value"] == "中"
 
 
@@ -175,7 +175,8 @@ def test_two_versions_in_one_sheet(tmp_path: Path) -> None:
     ], MINI, second_version(), columns=columns)
     assert (yard(res, "甲院")["total"], yard(res, "乙院")["total"]) == (19.0, 21.0)
     assert yard(res, "乙院")["items"]["A1"] == {
-        "earned": 0.0, "possible": 2.0, "value": "否", "cells": [f"{tmp_path / 'in.csv'} › E3"]}
+        "earned": 0.0, "possible": 2.0, "value": "否", "cells": [f"{tmp_path / 'in.csv'} › E3"],
+        "values": ["否"], "earned_each": [0.0]}
     assert "A4" not in yard(res, "甲院")["items"]
     assert [v["version"] for v in res["criteria"]["versions"]] == ["1", "2"]
 

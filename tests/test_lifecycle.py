@@ -273,4 +273,4 @@ def test_what_if_treats_missing_columns_as_not_applicable(tmp_path: Path) -> Non
     res = json.loads((tmp_path / "o" / "results.json").read_text(encoding="utf-8"))
     assert res["courtyards"][0]["total"] == 25.0  # 21/21 of the applicable items → 23, + 2
     assert res["courtyards"][0]["items"]["A4"] == {"earned": None, "possible": 0.0, "value": "不适用",
-                                                  "cells": []}
+                                                  "cells": [], "values": ["不适用"], "earned_each": [None]}

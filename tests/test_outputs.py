@@ -35,9 +35,10 @@ def test_results_fields_are_exactly_the_contract(sample_run: tuple[dict[str, Any
     yard = res["courtyards"][0]
     assert list(yard) == ["community", "courtyard", "inspections", "dates", "version", "base", "bonus",
                           "total", "grade", "pass", "disqualified", "grade_reason", "vetoes", "veto_marks",
-                          "rank", "rank_in_community", "rule_of_law_rate", "categories", "items"]
+                          "notes", "scored_by", "rank", "rank_in_community", "rule_of_law_rate", "categories",
+                          "items"]
     assert list(yard["categories"]["LAW"]) == ["earned", "possible", "rate"]
-    assert list(yard["items"]["LAW-01"]) == ["earned", "possible", "value", "cells"]
+    assert list(yard["items"]["LAW-01"]) == ["earned", "possible", "value", "cells", "values", "earned_each"]
     assert list(res["communities"][0]) == ["community", "courtyards", "mean_total",
                                            "grade_counts", "pass_rate", "rule_of_law_rate", "rank"]
     assert res["period"] == "2023" and len(res["courtyards"]) == 48

@@ -108,15 +108,22 @@ def test_red_and_black_lists(ranking: tuple[dict[str, Any], Path]) -> None:
 def test_fix_list(ranking: tuple[dict[str, Any], Path]) -> None:
     res, path = ranking
     rows = rows_of(path, "整改清单")
-    short = [(y["courtyard"], i) for y in res["courtyards"] for i, v in y["items"].items()
-             if not i.startswith("BON") and v["earned"] is not None and v["earned"] < v["possible"]]
-    assert len(rows) == len(short)
-    first = [r for r in rows if r[1] == rows[0][1]]
-    assert [r[6] for r in first] == sorted((r[6] for r in first), reverse=True)
-    assert all(r[6] == pytest.approx(r[4] - r[5], abs=0.011) for r in rows)
-    assert not any(r[2].startswith("BON") for r in rows)  # a bonus not earned is nothing to fix
-    assert rows[0][8] and "处" in rows[0][8] and rows[1][8] is None  # 扣分原因 once per courtyard
-    assert all(re.search(r"!\w+\d", r[9]) for r in rows)
+    entries = [r for r in rows if r[2] is not None]
+    # Every base item short of full points at a courtyard's latest inspection is open.
+    open_ = {(y["courtyard"], i) for y in res["courtyards"] for i, v in y["items"].items()
+             if not i.startswith("BON") and v["earned_each"] and v["earned_each"][-1] is not None
+             and v["earned_each"][-1] < v["possible"]}
+    assert {(r[1], r[2]) for r in entries if r[8] == "待整改"} >= open_
+    assert {r[8] for r in entries} == {"待整改", "已整改"}
+    for yard in {r[1] for r in entries}:
+        mine = [r for r in entries if r[1] == yard]
+        lost = [r[6] for r in mine if r[8] == "待整改"]
+        assert lost == sorted(lost, reverse=True)  # most points lost first, put right last
+        assert [r[8] for r in mine] == sorted((r[8] for r in mine), key=lambda s: s != "待整改")
+    assert all(r[6] == pytest.approx(r[4] - r[5], abs=0.011) for r in entries)
+    assert not any(r[2].startswith("BON") for r in entries)  # a bonus not earned is nothing to fix
+    assert all(re.match(r"\d+月\d+日 ", r[7]) for r in entries)
+    assert all(re.search(r"!\w+\d", r[11]) for r in entries)
 
 
 def test_about_sheet(ranking: tuple[dict[str, Any], Path]) -> None:

@@ -74,6 +74,7 @@ class Groups:
         ends = np.r_[np.flatnonzero(np.diff(self.ids[order])), len(order) - 1]
         self.latest: IntArray = order[ends]
         self.starts = np.r_[0, ends[:-1] + 1]
+        self.ends = ends + 1  # group g's rows are sorted_rows[starts[g]:ends[g]]
         versions = {b.criteria.version: b.criteria for b in inspections.blocks}
         self.governing: list[Criteria] = [versions[v] for v in frame["version"].to_numpy()[self.latest]]
         self.policy = np.array([_POLICY[c.repeat] for c in self.governing], dtype=np.int8)
@@ -240,8 +241,11 @@ def combine(inspections: Inspections, scored: Scored) -> list[CourtyardScore]:
     item_ids = list(scored.item_earned.columns)
     cells = _Cells(frame, groups)
     # Per item, per group, as Python lists: the loop below reads them 300k times at city scale.
+    # Each item's value and earned points at every inspection, in each group's row order, are
+    # one list per item sliced per group.
     items: list[tuple[str, list[int], list[bool], list[int], list[bool], list[bool], list[str | None],
-                      list[str | None]]] = []
+                      list[str | None], list[str | None], list[int | None]]] = []
+    starts, ends = groups.starts.tolist(), groups.ends.tolist()
     for ident in item_ids:
         e_float = scored.item_earned[ident].to_numpy()
         applicable = ~np.isnan(e_float)
@@ -251,9 +255,12 @@ def combine(inspections: Inspections, scored: Scored) -> list[CourtyardScore]:
         p_cents, _ = groups.units_cents(p_int, applicable, f)
         not_full = groups.any(groups.in_scope(applicable) & (e_int < p_int))
         seen = groups.any(np.asarray([t is not None for t in scored.item_text[ident]], dtype=bool))
+        per_row = np.where(applicable, cents_half_up_array(e_int, np.full(len(e_int), f, dtype=np.int64)), -1)
         items.append((ident, e_cents.tolist(), present.tolist(), p_cents.tolist(), (~not_full).tolist(),
                       seen.tolist(), scored.item_text[ident][groups.latest].tolist(),
-                      cells.letters_of(scored.item_column[ident], scored.item_row[ident])))
+                      cells.letters_of(scored.item_column[ident], scored.item_row[ident]),
+                      scored.item_text[ident][groups.sorted_rows].tolist(),
+                      [None if c < 0 else c for c in per_row[groups.sorted_rows].tolist()]))
 
     # Each veto mark keeps the version of the inspection that made it (design.md §4).
     veto_rows: dict[int, list[tuple[str, int]]] = {}
@@ -275,7 +282,8 @@ def combine(inspections: Inspections, scored: Scored) -> list[CourtyardScore]:
         latest = groups.latest[g]
         own = {x.id for x in groups.governing[g].categories}
         yard_items = {}
-        for ident, earned_of, has_of, possible_of, full_of, seen_of, shown_of, letter_of in items:
+        first, end = starts[g], ends[g]
+        for ident, earned_of, has_of, possible_of, full_of, seen_of, shown_of, letter_of, texts, each in items:
             if not seen_of[g]:
                 continue
             has = has_of[g]
@@ -285,6 +293,8 @@ def combine(inspections: Inspections, scored: Scored) -> list[CourtyardScore]:
                 value=shown_of[g],
                 cells=cells.of(g, letter_of[g], scored.item_column[ident], scored.item_row[ident]),
                 full=full_of[g],
+                values=texts[first:end],
+                earned_each_cents=each[first:end],
             )
         cats = {}
         for c in cat_ids:
@@ -302,6 +312,7 @@ def combine(inspections: Inspections, scored: Scored) -> list[CourtyardScore]:
             rule_of_law_rate=rol[g], categories=cats, items=yard_items,
             vetoes=[v for v in scored.vetoes.columns if any(m[0] == v for m in marks)],
             veto_marks=[VetoMark(v, str(row_versions[r]), dates[r]) for v, r in marks],
-            reasons=[f"{dates[r].isoformat()}：{reasons[r]}" for r in rows if reasons[r]],
+            notes=[str(reasons[r]) or None for r in rows],
+            scored_by=[str(row_versions[r]) for r in rows],
         ))
     return courtyards

@@ -70,6 +70,10 @@ class ItemScore:
     value: str | None  # the value of the latest inspection, as shown
     cells: list[str]  # source cells, `file › sheet!F12、F40` per file and sheet, oldest first
     full: bool  # earned full points wherever applicable (for grade prerequisites)
+    # At each of the courtyard's inspections (aligned with its `dates`; None where the item was
+    # not in that inspection or not applicable): the value as shown, and the points earned.
+    values: list[str | None] = field(default_factory=list)
+    earned_each_cents: list[int | None] = field(default_factory=list)
 
     @property
     def earned(self) -> Decimal | None:
@@ -109,7 +113,8 @@ class CourtyardScore:
     items: dict[str, ItemScore]
     vetoes: list[str]
     veto_marks: list[VetoMark] = field(default_factory=list)  # oldest first
-    reasons: list[str] = field(default_factory=list)  # run only: the inspectors' 扣分原因
+    notes: list[str | None] = field(default_factory=list)  # the inspectors' 扣分原因, per inspection
+    scored_by: list[str] = field(default_factory=list)  # the criteria version of each inspection
     grade: str = ""
     passing: bool = False  # results.json `pass`
     disqualified: bool = False

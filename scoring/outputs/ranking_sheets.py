@@ -9,6 +9,7 @@ from typing import Any
 from scoring.criteria.model import Criteria, Item
 from scoring.criteria.regulations import Register
 from scoring.engine.results import CourtyardScore, Results
+from scoring.fixes import courtyard_fixes
 from scoring.outputs.tables import Table, short_cells
 
 DISQUALIFIED = "取消评选资格"
@@ -143,22 +144,23 @@ def red_and_black(results: Results, top: int) -> tuple[Table, Table]:
 
 
 def fix_list(results: Results) -> Table:
-    """整改清单: for each courtyard, every base item below full points, most points lost first,
-    with the source cells; the inspectors' 扣分原因 stand on the courtyard's first row. (A bonus
-    item not earned is nothing to put right.)"""
-    base = {i.id: i.name for i in items(results) if i.category is not None}
-    headers = ["社区", "楼院", "编号", "项目", "应得分", "实得分", "失分", "检查结果", "扣分原因", "来源单元格"]
-    formats = ["", "", "", "", "score", "score", "score", "", "wrap", "wrap"]
+    """整改清单 (scoring/fixes.py): per courtyard, the items still short of full points at its
+    latest inspection (most points lost first), then those put right since; every inspection's
+    value, the notes that name the item, and the notes that name none as 备注 on the first row."""
+    headers = ["社区", "楼院", "编号", "项目", "满分", "最近一次得分", "失分", "各次检查结果", "状态",
+               "检查人员意见", "备注", "来源单元格"]
+    formats = ["", "", "", "", "score", "score", "score", "wrap", "", "wrap", "wrap", "wrap"]
     rows = []
     for y in sorted(results.courtyards, key=lambda y: (y.community, y.courtyard)):
-        short = sorted((item.earned_cents - item.possible_cents, ident, item) for ident, item in y.items.items()
-                       if not item.full and item.earned_cents is not None and ident in base)
-        reasons = "\n".join(y.reasons) or None
-        for minus, ident, item in short:  # most points lost first
-            rows.append([y.community, y.courtyard, ident, base[ident], item.possible_cents / 100,
-                         (item.possible_cents + minus) / 100, -minus / 100, item.value, reasons,
-                         short_cells(item.cells) or None])
-            reasons = None
+        fixes = courtyard_fixes(y, results)
+        remarks = "\n".join(fixes.remarks) or None
+        for e in fixes.entries:
+            rows.append([y.community, y.courtyard, e.item, e.name, float(e.points), float(e.earned),
+                         float(e.lost), e.history, e.status, "\n".join(e.notes) or None, remarks,
+                         short_cells(e.cells) or None])
+            remarks = None
+        if remarks:
+            rows.append([y.community, y.courtyard, None, None, None, None, None, None, None, None, remarks, None])
     return Table("整改清单", headers, rows, formats)
 
 

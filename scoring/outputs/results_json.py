@@ -61,6 +61,8 @@ def courtyard_dict(y: CourtyardScore) -> dict[str, Any]:
         "grade_reason": y.grade_reason,
         "vetoes": list(y.vetoes),
         "veto_marks": [{"id": m.id, "version": m.version, "date": m.date.isoformat()} for m in y.veto_marks],
+        "notes": y.notes,
+        "scored_by": y.scored_by,
         "rank": y.rank,
         "rank_in_community": y.rank_in_community,
         "rule_of_law_rate": _rate(y.rule_of_law_rate),
@@ -70,7 +72,8 @@ def courtyard_dict(y: CourtyardScore) -> dict[str, Any]:
         },
         "items": {  # the document's largest part: no helper calls per item
             iid: {"earned": None if i.earned_cents is None else i.earned_cents / 100,
-                  "possible": i.possible_cents / 100, "value": i.value, "cells": i.cells}
+                  "possible": i.possible_cents / 100, "value": i.value, "cells": i.cells, "values": i.values,
+                  "earned_each": [None if c is None else c / 100 for c in i.earned_each_cents]}
             for iid, i in y.items.items()
         },
     }
@@ -203,7 +206,10 @@ def _courtyard(y: Any, where: str) -> CourtyardScore:
         possible = _cents_of(_num(i, "possible", at)) or 0
         items[iid] = ItemScore(earned, possible, _get(i, "value", str, at, null=True),
                                list(_get(i, "cells", list, at)),
-                               full=earned is None or earned >= possible)
+                               full=earned is None or earned >= possible,
+                               values=list(_get(i, "values", list, at)),
+                               earned_each_cents=[None if v is None else int(Decimal(v) * 100)
+                                                  for v in _get(i, "earned_each", list, at)])
     base = _num(y, "base", where)
     bonus = _num(y, "bonus", where)
     total = _num(y, "total", where)
@@ -223,6 +229,8 @@ def _courtyard(y: Any, where: str) -> CourtyardScore:
         veto_marks=[VetoMark(_get(m, "id", str, f"{where}.veto_marks"), _get(m, "version", str, f"{where}.veto_marks"),
                              _day(_get(m, "date", str, f"{where}.veto_marks"), f"{where}.veto_marks"))
                     for m in _get(y, "veto_marks", list, where)],
+        notes=list(_get(y, "notes", list, where)),
+        scored_by=list(_get(y, "scored_by", list, where)),
         grade=_get(y, "grade", str, where),
         passing=_get(y, "pass", bool, where),
         disqualified=_get(y, "disqualified", bool, where),

@@ -1,0 +1,71 @@
+"""整改清单 that a courtyard can act on (scoring/fixes.py): open items at the latest inspection,
+items put right since, every inspection's value, notes attached only to the items they name."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+import scoring
+from scoring.fixes import courtyard_fixes
+from tests.helpers import MINI, criteria_dir, record, rows_for, write_csv
+
+COLUMNS = ["A1", "A2", "A3", "B1", "B2", "B3", "B4", "X1", "X2", "V1", "V2", "V3", "扣分原因"]
+
+
+def year(tmp: Path) -> scoring.Results:
+    folder = criteria_dir(tmp, MINI)
+    records = [
+        record("一社区", "甲院", "2023-03-05", A1="否", B1=1, 扣分原因="A1 名牌缺失，楼道有杂物"),
+        record("一社区", "甲院", "2023-06-12", A1="是", B1=2, B3="不适用", 扣分原因="杂物堆放仍未清理"),
+        record("一社区", "甲院", "2023-09-10", A1="是", B1=2, 扣分原因="居民反映良好"),
+        record("一社区", "乙院", "2023-09-10"),
+    ]
+    data = write_csv(tmp / "in.csv", rows_for(records, COLUMNS))
+    return scoring.score([data], scoring.load_standard(folder))
+
+
+def test_open_and_fixed_items_with_every_inspection(tmp_path: Path) -> None:
+    res = year(tmp_path)
+    fixes = courtyard_fixes(res.courtyard("甲院"), res)
+    # B1 (杂物堆放, 5 points, 2 per instance): 2 处 at the latest inspection → 1 of 5, open.
+    # A1 (名牌齐全): 否 in March, 是 since → put right. B3 不适用 once is no loss.
+    assert [(e.item, e.status, e.points, e.earned, e.lost) for e in fixes.entries] == [
+        ("B1", "待整改", Decimal(5), Decimal("1.00"), Decimal("4.00")),
+        ("A1", "已整改", Decimal(4), Decimal("4.00"), Decimal("0.00"))]
+    b1, a1 = fixes.entries
+    assert b1.history == "3月5日 1处；6月12日 2处；9月10日 2处"
+    assert a1.history == "3月5日 否；6月12日 是；9月10日 是"
+    # A note is attached to the items it names (by id or name); the others are 备注, once.
+    assert a1.notes == ["3月5日：A1 名牌缺失，楼道有杂物"]
+    assert b1.notes == ["6月12日：杂物堆放仍未清理"]
+    assert fixes.remarks == ["9月10日：居民反映良好"]
+    assert courtyard_fixes(res.courtyard("乙院"), res).entries == []
+
+
+def test_the_fix_list_sheet(tmp_path: Path) -> None:
+    res = year(tmp_path)
+    scoring.write_outputs(res, tmp_path / "out")
+    sheet = load_workbook(tmp_path / "out" / "ranking.xlsx", read_only=True)["整改清单"]
+    rows = [r for r in sheet.iter_rows(values_only=True) if any(v is not None for v in r)]
+    header = next(k for k, r in enumerate(rows) if r[0] == "社区")
+    assert rows[header] == ("社区", "楼院", "编号", "项目", "满分", "最近一次得分", "失分", "各次检查结果", "状态",
+                            "检查人员意见", "备注", "来源单元格")
+    assert [r[:11] for r in rows[header + 1:]] == [
+        ("一社区", "甲院", "B1", "杂物堆放", 5, 1, 4, "3月5日 1处；6月12日 2处；9月10日 2处", "待整改",
+         "6月12日：杂物堆放仍未清理", "9月10日：居民反映良好"),
+        ("一社区", "甲院", "A1", "名牌齐全", 4, 4, 0, "3月5日 否；6月12日 是；9月10日 是", "已整改",
+         "3月5日：A1 名牌缺失，楼道有杂物", None)]
+
+
+def test_history_round_trips_through_results_json(tmp_path: Path) -> None:
+    res = year(tmp_path)
+    res.save(tmp_path / "results.json")
+    same = scoring.Results.load(tmp_path / "results.json", res.standard)
+    yard = same.courtyard("甲院")
+    assert yard.notes == ["A1 名牌缺失，楼道有杂物", "杂物堆放仍未清理", "居民反映良好"]
+    assert yard.scored_by == ["1", "1", "1"]
+    assert (yard.items["B3"].values, yard.items["B3"].earned_each_cents) == (["是", "不适用", "是"], [200, None, 200])
+    assert courtyard_fixes(yard, same) == courtyard_fixes(res.courtyard("甲院"), res)
