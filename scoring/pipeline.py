@@ -111,6 +111,7 @@ def run(
         courtyards=yards,
         communities=roll_up(yards, grade_names),
         issues=issues + inspections.issues,
+        unscored=inspections.unscored,
         rows_scored=len(inspections.frame),
         rows_excluded=inspections.excluded_rows,
         forced_version=version,

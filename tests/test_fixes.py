@@ -69,3 +69,25 @@ def test_history_round_trips_through_results_json(tmp_path: Path) -> None:
     assert yard.scored_by == ["1", "1", "1"]
     assert (yard.items["B3"].values, yard.items["B3"].earned_each_cents) == (["是", "不适用", "是"], [200, None, 200])
     assert courtyard_fixes(yard, same) == courtyard_fixes(res.courtyard("甲院"), res)
+
+
+def test_a_courtyard_lost_under_lenient_is_listed_as_unscored(tmp_path: Path) -> None:
+    # 丙院's two rows both have errors (A1 "可以", a bad date): under --lenient it cannot be
+    # scored, and every output says so instead of leaving it out.
+    folder = criteria_dir(tmp_path, MINI)
+    records = [record("一社区", "甲院", "2023-03-05"), record("二社区", "丙院", "2023-03-05", A1="可以"),
+               record("二社区", "丙院", "2023-13-40"), record("二社区", "丁院", "2023-03-05")]
+    data = write_csv(tmp_path / "in.csv", rows_for(records, COLUMNS))
+    res = scoring.score([data], scoring.load_standard(folder), lenient=True)
+    (u,) = res.unscored
+    assert (u.community, u.courtyard, u.rows, u.where) == ("二社区", "丙院", 2, f"{data} 第 3、4 行")
+    assert u.reason == f"全部 2 条检查记录有误（{data} 第 3、4 行），未参加评分，详见“数据问题”"
+    assert [y.courtyard for y in res.courtyards] == ["甲院", "丁院"]
+    scoring.write_outputs(res, tmp_path / "out")
+    same = scoring.Results.load(tmp_path / "out" / "results.json", res.standard)
+    assert same.unscored == res.unscored
+    sheet = load_workbook(tmp_path / "out" / "ranking.xlsx", read_only=True)["楼院排名"]
+    last = [r for r in sheet.iter_rows(values_only=True) if any(v is not None for v in r)][-1]
+    assert (last[0], last[1], last[2], last[-1]) == ("未评分", "二社区", "丙院", u.reason)
+    report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "另有 1 个楼院因检查记录有误未参加评分" in report

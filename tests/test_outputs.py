@@ -28,7 +28,7 @@ def sample_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any]
 def test_results_fields_are_exactly_the_contract(sample_run: tuple[dict[str, Any], Path]) -> None:
     res, _ = sample_run
     assert list(res) == ["schema_version", "criteria", "inputs", "period", "courtyards",
-                         "communities", "issues"]
+                         "communities", "issues", "unscored"]
     assert list(res["criteria"]) == ["id", "title", "versions"]
     assert list(res["criteria"]["versions"][0]) == ["version", "effective_from", "sha256"]
     assert list(res["inputs"][0]) == ["path", "sha256"]
@@ -62,7 +62,9 @@ def test_user_text_is_never_a_formula_or_link(tmp_path: Path) -> None:
                           "--lenient")
     assert code == 0, err
     book = load_workbook(tmp_path / "o" / "ranking.xlsx")
-    assert sorted(r[2] for r in book["楼院排名"].iter_rows(min_row=2, values_only=True)) == sorted(names)
+    ranked = list(book["楼院排名"].iter_rows(min_row=2, values_only=True))
+    assert sorted(r[2] for r in ranked) == sorted([*names, "错误院"])
+    assert [r[0] for r in ranked if r[2] == "错误院"] == ["未评分"]  # its only row had an error
     with zipfile.ZipFile(tmp_path / "o" / "ranking.xlsx") as z:
         sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
         xml = "".join(z.read(n).decode() for n in sheets)

@@ -22,7 +22,9 @@ from scoring.engine.dates import parse_date
 from scoring.engine.layout import SheetTable
 from scoring.engine.period import Period, infer_period, parse_period
 from scoring.engine.positions import cell_ref, cell_sort_key, column_letter
+from scoring.engine.results import Unscored
 from scoring.engine.spelling import duplicate_issues, spelling_issues
+from scoring.engine.unscored import Rejected, reject, unscored
 from scoring.engine.values import (
     display,
     expected_text,
@@ -91,6 +93,7 @@ class Inspections:
     factor: int
     issues: list[Issue]
     excluded_rows: int  # rows left out of scoring because of errors (--lenient)
+    unscored: list[Unscored] = field(default_factory=list)  # courtyards all of whose rows had errors
 
 
 def unit_factor(versions: tuple[Criteria, ...]) -> int:
@@ -369,11 +372,20 @@ def collect(
     if has_errors and not lenient:
         raise InvalidInputError(f"检查记录有 {sum(i.is_error for i in issues)} 处错误", issues)
 
+    rejected: Rejected = {}
+    for rows, table in zip(usable, tables, strict=True):  # rows whose identity has an error
+        lost = np.setdiff1d(np.arange(len(table.rows)), rows.index)
+        reject(rejected, _place(table), ((normalise(display(table.identity["community"][i])),
+                                          normalise(display(table.identity["courtyard"][i])),
+                                          int(table.rows[i])) for i in lost.tolist()))
     blocks: dict[str, VersionBlock] = {}
     parts: list[dict[str, Any]] = []
     scored = 0
     longest = max((len(t.rows) for t in tables), default=0) + 1
     for crit, block_rows, items, vetoes, bad in pending:
+        wrong = block_rows.take(bad)
+        reject(rejected, _place(tables[wrong.table]), zip(wrong.community.tolist(), wrong.courtyard.tolist(),
+                                                          wrong.excel_row.tolist(), strict=True))
         good = np.flatnonzero(~bad)
         if not len(good):
             continue
@@ -406,7 +418,13 @@ def collect(
     frame["order"] = pd.factorize(frame["order"], sort=True)[0]
     assert chosen is not None
     issues += spelling_issues(frame) + duplicate_issues(frame, _signatures(frame, blocks.values()))
-    return Inspections(frame, list(blocks.values()), chosen, factor, issues, excluded)
+    kept = set(zip(frame["community"].tolist(), frame["courtyard"].tolist(), strict=True))
+    return Inspections(frame, list(blocks.values()), chosen, factor, issues, excluded, unscored(rejected, kept))
+
+
+def _place(table: SheetTable) -> str:
+    """file › sheet, as issues name them."""
+    return f"{table.file} › {table.sheet}" if table.sheet else table.file
 
 
 def _signatures(frame: pd.DataFrame, blocks: Iterable[VersionBlock]) -> dict[int, tuple[object, ...]]:

@@ -161,6 +161,21 @@ class CommunityScore:
         return cents_to_decimal(self.mean_total_cents)
 
 
+class Unscored(NamedTuple):
+    """A courtyard whose every inspection in the inputs was left out for errors (--lenient):
+    listed as 未评分 so that no courtyard goes missing without a word."""
+
+    community: str
+    courtyard: str
+    rows: int  # its rows with errors
+    where: str  # the rows, as a clerk finds them: "检查记录.xlsx › 一季度 第 12、40 行"
+
+    @property
+    def reason(self) -> str:
+        """Why it is not ranked."""
+        return f"全部 {self.rows} 条检查记录有误（{self.where}），未参加评分，详见“数据问题”"
+
+
 class VersionRef(NamedTuple):
     """A criteria version a run used (results.json `criteria.versions`)."""
 
@@ -188,6 +203,7 @@ class Results:
     courtyards: list[CourtyardScore]
     communities: list[CommunityScore]
     issues: list[Issue] = field(default_factory=list)
+    unscored: list[Unscored] = field(default_factory=list)
     schema_version: int = SCHEMA_VERSION
     # Run only (not in results.json):
     rows_scored: int = 0

@@ -13,6 +13,7 @@ from scoring.fixes import courtyard_fixes
 from scoring.outputs.tables import Table, short_cells
 
 DISQUALIFIED = "取消评选资格"
+UNSCORED = "未评分"
 
 
 def _rate(value: Fraction | None) -> float | None:
@@ -70,6 +71,8 @@ def courtyard_ranking(results: Results) -> Table:
                      _rate(y.rule_of_law_rate), "、".join(vetoes.get(v, v) for v in y.vetoes) or None,
                      y.rank_in_community, float(y.base), float(y.bonus),
                      DISQUALIFIED if y.disqualified else (y.grade_reason or None)])
+    for u in results.unscored:  # never missing without a word
+        rows.append([UNSCORED, u.community, u.courtyard, *[None] * (len(headers) - 4), u.reason])
     return Table("楼院排名", headers, rows, formats)
 
 

@@ -26,6 +26,7 @@ from scoring.engine.results import (
     InputFile,
     ItemScore,
     Results,
+    Unscored,
     VersionRef,
     VetoMark,
 )
@@ -107,6 +108,8 @@ def results_dict(results: Results) -> dict[str, Any]:
             for c in results.communities
         ],
         "issues": [i.as_dict() for i in results.issues],
+        "unscored": [{"community": u.community, "courtyard": u.courtyard, "rows": u.rows, "where": u.where,
+                      "reason": u.reason} for u in results.unscored],
     }
 
 
@@ -285,6 +288,9 @@ def results_from_data(data: Any, standard: Standard | None = None) -> Results:
         communities=[_community(c, f"$.communities[{k}]")
                      for k, c in enumerate(_get(data, "communities", list, "$"))],
         issues=[_issue(i, f"$.issues[{k}]") for k, i in enumerate(_get(data, "issues", list, "$"))],
+        unscored=[Unscored(_get(u, "community", str, "$.unscored"), _get(u, "courtyard", str, "$.unscored"),
+                           _get(u, "rows", int, "$.unscored"), _get(u, "where", str, "$.unscored"))
+                  for u in _get(data, "unscored", list, "$")],
         standard=standard,
     )
 

@@ -40,6 +40,11 @@ def print_summary(console: Console, results: Results, written: list[Path]) -> No
     if results.rows_excluded:
         console.print(f"有 {results.rows_excluded} 条检查记录因数据问题未参与评分，详见“数据问题”工作表。",
                       style="yellow", markup=False)
+    if results.unscored:
+        console.print(f"{len(results.unscored)} 个楼院因检查记录有误未参加评分（列在“楼院排名”最后）：", style="yellow",
+                      markup=False)
+        for u in results.unscored:
+            console.print(f"  {u.community}/{u.courtyard}：{u.reason}", style="yellow", markup=False)
     table = Table(title="社区排名", show_lines=False)
     for header in ("排名", "社区", "楼院数", "平均分", "达标率"):
         table.add_column(header, justify="right" if header != "社区" else "left", overflow="fold")

@@ -73,6 +73,7 @@ class ReportFacts:
     rol_items: list[ItemRate]
     weakest_items: list[ItemRate]  # lowest score rates first
     revisions: list[Revision]
+    unscored: int = 0  # courtyards left out because every record of theirs had errors
     previous: Previous | None = None
 
     @property
@@ -190,5 +191,6 @@ def report_facts(results: Results, standard: Standard, previous: Results | None 
         rol_items=[r for r in rates if r.id in tagged],
         weakest_items=[r for r in rates if r.rate < 1][:WEAKEST],
         revisions=_revisions(results, standard),
+        unscored=len(results.unscored),
         previous=_previous(results, previous) if previous is not None else None,
     )
