@@ -1,6 +1,7 @@
-"""Why a courtyard got its score: every item with its value, points and source cells, the vetoes
-and their effect, why this grade, and what it would take to reach the next grade — the items
-whose full marks would close the gap, prerequisites first, then cheapest first.
+"""Why a courtyard got its score: every item with every inspection's value, its points and source
+cells, the inspectors' notes, the vetoes with their date, row and effect, why this grade, what
+to put right, and what it would take to reach the next grade — the items whose full marks would
+close the gap, prerequisites first, then those that gain the most.
 
 Read from the typed results document and the criteria; nothing is re-scored, and the grade
 rules are the engine's own (`grading.blockers`, `grading.veto_effects`)."""
@@ -16,6 +17,7 @@ from scoring.criteria.model import Criteria, Grade, Veto
 from scoring.engine.grading import blockers, veto_effects
 from scoring.engine.results import CourtyardScore, Results
 from scoring.exact import half_up
+from scoring.fixes import CourtyardFixes, courtyard_fixes, day_text, shown
 
 EFFECTS = {"disqualify": "取消评选资格，不参加排名", "cap_grade": "等级最高评为{grade}",
            "zero_category": "“{category}”类别该次检查得分清零"}
@@ -33,6 +35,7 @@ class ItemLine:
     possible: Decimal
     cells: list[str]
     status: str  # 满分 / 失分 / 不适用 / 免检 / 加分
+    history: str = ""  # every inspection's value: "3月5日 否；6月12日 是"
 
 
 @dataclass
@@ -52,6 +55,7 @@ class Explanation:
 
     community: str
     courtyard: str
+    period: str
     version: str
     inspections: int
     total: Decimal
@@ -68,6 +72,8 @@ class Explanation:
     gap: Decimal | None = None  # points still missing to the next grade's threshold
     steps: list[Step] = field(default_factory=list)
     reachable: bool = True  # whether full marks on every item would reach the next grade
+    notes: list[str] = field(default_factory=list)  # "3月5日：…", the inspectors' notes
+    fixes: CourtyardFixes | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The same as data (`score explain --json`); points as numbers."""
@@ -98,8 +104,10 @@ def _items(yard: CourtyardScore, crit: Criteria) -> list[ItemLine]:
             status = "免检"
         else:
             status = "满分" if got.full else "失分"
+        history = "；".join(f"{day_text(d)} {shown(item, v)}" for d, v in zip(yard.dates, got.values, strict=False)
+                            if v is not None)
         lines.append(ItemLine(item.id, item.name, categories.get(item.id, "加分"), got.value, got.earned,
-                              got.possible, list(got.cells), status))
+                              got.possible, list(got.cells), status, history))
     return lines
 
 
@@ -109,8 +117,9 @@ def _effect(veto: Veto, crit: Criteria) -> str:
 
 
 def _steps(yard: CourtyardScore, crit: Criteria, lines: list[ItemLine], target: Grade) -> tuple[list[Step], bool]:
-    """Items to bring to full marks for `target`, prerequisites first, then cheapest first until
-    the gap is closed. A point of an item adds scale / (points possible) to the total (exact)."""
+    """Items to bring to full marks for `target`: prerequisites first, then those that gain the
+    most, until the gap is closed. A point of an item adds scale / (points possible) to the
+    total (exact)."""
     possible = sum((c.possible for c in yard.categories.values()), Decimal(0))
     factor = Fraction(crit.scale) / Fraction(possible) if possible else Fraction(0)
     gap = Fraction(target.min) - Fraction(yard.total)
@@ -127,7 +136,7 @@ def _steps(yard: CourtyardScore, crit: Criteria, lines: list[ItemLine], target: 
         lost = line.possible - (line.earned or Decimal(0))
         candidates.append((Fraction(lost) * factor, Step(line.id, line.name, lost, half_up(Fraction(lost) * factor),
                                                            line.id in required)))
-    candidates.sort(key=lambda c: (not c[1].required, c[0], c[1].id))
+    candidates.sort(key=lambda c: (not c[1].required, -c[0], c[1].id))
     chosen: list[Step] = []
     gained = Fraction(0)
     for gain, step in candidates:
@@ -144,12 +153,15 @@ def explain(results: Results, name: str) -> Explanation:
     versions = {c.version: c for c in results.versions}
     assert results.standard is not None
     crit = versions.get(yard.version) or results.standard.get(yard.version)
-    out = Explanation(yard.community, yard.courtyard, yard.version, yard.inspections, yard.total,
-                      yard.base, yard.bonus, yard.grade, yard.rank, yard.rank_in_community,
+    out = Explanation(yard.community, yard.courtyard, results.period.label, yard.version, yard.inspections,
+                      yard.total, yard.base, yard.bonus, yard.grade, yard.rank, yard.rank_in_community,
                       yard.disqualified, _items(yard, crit))
+    out.notes = [f"{day_text(d)}：{n}" for d, n in zip(yard.dates, yard.notes, strict=False) if n]
+    out.fixes = courtyard_fixes(yard, results)
     for veto in veto_effects(yard, versions):
-        days = "、".join(m.date.isoformat() for m in yard.veto_marks if m.id == veto.id)
-        out.vetoes.append(f"{veto.id} {veto.name}（{days}）：{_effect(veto, crit)}")
+        marks = "；".join(f"{day_text(m.date)}，{m.where}" if m.where else day_text(m.date)
+                         for m in yard.veto_marks if m.id == veto.id)
+        out.vetoes.append(f"{veto.id} {veto.name}（{marks}）：{_effect(veto, crit)}")
     if yard.disqualified:
         out.grade_reasons.append(f"{yard.grade_reason}，评为{yard.grade}")
         return out
@@ -157,10 +169,10 @@ def explain(results: Results, name: str) -> Explanation:
     achieved = names.index(yard.grade) if yard.grade in names else len(names) - 1
     for grade in crit.grades[:achieved]:
         why = blockers(grade, yard, crit)
-        out.grade_reasons.append(f"未评为{grade.name}（{grade.min} 分以上）：" + ("；".join(why) if why else
+        out.grade_reasons.append(f"未评为{grade.name}（{grade.min}分以上）：" + ("；".join(why) if why else
                                                                             "受一票否决限制"))
     current = crit.grades[achieved]
-    out.grade_reasons.append(f"评为{yard.grade}：总分 {yard.total} 分达到 {current.min} 分"
+    out.grade_reasons.append(f"评为{yard.grade}：总分{yard.total}分，达到{current.min}分"
                              + ("，各项条件均满足" if current.requires or current.min_rates else ""))
     if achieved > 0:
         target = crit.grades[achieved - 1]

@@ -91,3 +91,26 @@ def test_a_courtyard_lost_under_lenient_is_listed_as_unscored(tmp_path: Path) ->
     assert (last[0], last[1], last[2], last[-1]) == ("未评分", "二社区", "丙院", u.reason)
     report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     assert "另有 1 个楼院因检查记录有误未参加评分" in report
+
+
+def test_explain_as_a_document_for_the_courtyard(tmp_path: Path) -> None:
+    from scoring.explain import explain
+    from scoring.outputs.explain_doc import explanation_markdown, write_explanation
+    from scoring.report.word import text_of
+
+    res = year(tmp_path)
+    e = explain(res, "甲院")
+    text = explanation_markdown(e)
+    # The document states the engine's figures, why this grade, and every inspection's values
+    # with the notes.
+    assert ("1. 未评为优秀（18分以上）：前置条件“A1 名牌齐全”未得满分（2.67/4.00）；"
+            "“法治”得分率67%，低于要求的80%。") in text
+    assert f"总分{e.total:.2f}分（基础分{e.base:.2f}分，加分{e.bonus:.2f}分），评为{e.grade}" in text
+    assert "| B1 | 杂物堆放 | 3月5日 1处；6月12日 2处；9月10日 2处 | 4.00 | 6月12日：杂物堆放仍未清理 |" in text
+    assert "以下项目已在此后的检查中整改到位：“名牌齐全”。" in text
+    assert "检查人员的其他意见：9月10日：居民反映良好。" in text
+    assert "| A1 | 名牌齐全 | 3月5日 否；6月12日 是；9月10日 是 |" in text
+    write_explanation(e, tmp_path / "说明.docx")
+    paragraphs = text_of(tmp_path / "说明.docx")
+    assert paragraphs[0] == "甲院美丽楼院考核评分说明"
+    assert any(row.startswith("A1 | 名牌齐全 | 3月5日 否；6月12日 是；9月10日 是 | ") for row in paragraphs)

@@ -183,8 +183,8 @@ def test_explain_blocked_by_a_prerequisite_not_by_points(tmp_path: Path) -> None
     results, folder = mini_results(tmp_path, [record("一社区", "甲院", "2023-03-01", A1="否")])
     e = explain_json(results, folder, "甲院")
     assert (e["total"], e["grade"], e["next_grade"], e["gap"], e["reachable"]) == (19.0, "良好", "优秀", 0.0, True)
-    assert e["grade_reasons"] == ["未评为优秀（18 分以上）：前置条件“A1 名牌齐全”未得满分（0.00/4.00）",
-                                  "评为良好：总分 19.00 分达到 15 分"]
+    assert e["grade_reasons"] == ["未评为优秀（18分以上）：前置条件“A1 名牌齐全”未得满分（0.00/4.00）",
+                                  "评为良好：总分19.00分，达到15分"]
     assert e["steps"] == [{"id": "A1", "name": "名牌齐全", "lost": 4.0, "gain": 4.0, "required": True}]
 
 
@@ -195,29 +195,30 @@ def test_explain_gap_in_points_cheapest_first(tmp_path: Path) -> None:
     e = explain_json(results, folder, "一社区/甲院")
     assert (e["total"], e["grade"], e["gap"]) == (17.0, "良好", 1.0)
     assert [(s["id"], s["gain"], s["required"]) for s in e["steps"]] == [("B1", 4.0, True)]
-    assert e["grade_reasons"][0] == ("未评为优秀（18 分以上）：总分 17.00 分低于 18 分；"
-                                     "“法治”得分率 63.6% 低于要求的 80%")
+    assert e["grade_reasons"][0] == ("未评为优秀（18分以上）：总分17.00分，低于18分；"
+                                     "“法治”得分率63.6%，低于要求的80%")
     items = {i["id"]: i for i in e["items"]}
     assert (items["A2"]["value"], items["A2"]["earned"], items["A2"]["status"]) == ("1", 1.0, "失分")
     assert items["A2"]["cells"] == [f"{tmp_path / 'in.csv'} › E2"]
 
 
-def test_explain_cheapest_items_close_the_gap(tmp_path: Path) -> None:
+def test_explain_items_that_gain_most_close_the_gap(tmp_path: Path) -> None:
     # A2 2 of 3 (−1), A3 中 1.5 of 3 (−1.5), B2 2 of 3 (−1): 17.5/21 → 17.5 + 2 = 19.5 → 优秀 already;
     # with V2 capped at 合格 there is nothing to gain by points. Use no veto: next above 优秀 is none.
     results, folder = mini_results(tmp_path, [record("一社区", "甲院", "2023-03-01", A2=2, A3="中", B2=2,
                                                      X1=None, X2=None)])
     e = explain_json(results, folder, "甲院")
-    # 17.5/21 · 21 = 17.5, no bonus → 良好; gap to 18 is 0.5: the cheapest single item closes it.
+    # 17.5/21 · 21 = 17.5, no bonus → 良好; gap to 18 is 0.5: the item that gains most closes it.
     assert (e["total"], e["grade"], e["gap"]) == (17.5, "良好", 0.5)
-    assert [(s["id"], s["gain"], s["required"]) for s in e["steps"]] == [("A2", 1.0, False)]
+    assert [(s["id"], s["gain"], s["required"]) for s in e["steps"]] == [("A3", 1.5, False)]
 
 
 def test_explain_disqualified_and_vetoes(tmp_path: Path) -> None:
     results, folder = mini_results(tmp_path, [record("一社区", "甲院", "2023-03-01", V1="是")])
     e = explain_json(results, folder, "甲院")
     assert e["disqualified"] and e["next_grade"] is None
-    assert e["vetoes"] == ["V1 重大事故（2023-03-01）：取消评选资格，不参加排名"]
+    where = f"{results.parent.parent / 'in.csv'} 第 2 行"
+    assert e["vetoes"] == [f"V1 重大事故（3月1日，{where}）：取消评选资格，不参加排名"]
     assert e["grade_reasons"] == ["一票否决“重大事故”：取消评选资格，评为不合格"]
 
 
@@ -232,4 +233,7 @@ def test_explain_text_and_name_errors(tmp_path: Path) -> None:
     assert code == 0
     assert out.splitlines()[:2] == ["一社区 甲院（按 1 版评分，检查 1 次）",
                                     "总分 19.00（基础分 17.00 + 加分 2.00），良好，全部第 2 名、社区内第 1 名"]
-    assert "总分已达到优秀的分数线，将以下项目补足满分即可达到（必须项在前，其余从最容易的开始）：" in out
+    assert "总分已达到优秀的分数线，将以下项目补足满分即可达到（前置条件在前，其余按可提高的分数从多到少）：" in out
+    assert "各项目得分" not in out  # every item only with --all
+    code, out, _ = invoke("explain", str(results), "一社区/甲院", "--criteria", str(folder), "--all")
+    assert code == 0 and "各项目得分" in out

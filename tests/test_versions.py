@@ -57,7 +57,7 @@ def test_a_veto_the_new_version_adds_does_not_reach_back(tmp_path: Path) -> None
     a, b = yard(res, "甲院"), yard(res, "乙院")
     assert (a.vetoes, a.grade) == ([], "优秀")  # 2023.1's rows never read a V2 column
     assert (b.vetoes, b.grade, b.total) == (["V2"], "合格", 23)
-    assert b.grade_reason == "一票否决“群体事件”：最高评为合格；总分 23.00 分，达到合格的分数线 10 分"
+    assert b.grade_reason == "一票否决“群体事件”：最高评为合格；总分23.00分，达到合格的分数线10分"
 
 
 def test_repeat_policy_grades_and_rule_of_law_come_from_the_latest_version(tmp_path: Path) -> None:
@@ -73,7 +73,7 @@ def test_repeat_policy_grades_and_rule_of_law_come_from_the_latest_version(tmp_p
     a = yard(res, "甲院")
     assert (a.version, a.total, a.grade) == ("2023.2", 19, "良好")
     assert a.rule_of_law_rate == Fraction(6, 10)
-    assert a.grade_reason == "总分 19.00 分，达到良好的分数线 15 分"
+    assert a.grade_reason == "总分19.00分，达到良好的分数线15分"
     # The same inspections under 2023.1 alone (mean): (19 + 23) / 2 = 21 ≥ 18, but 优秀 requires A1
     # at full points in every inspection → 良好; the rule-of-law rate is B's: 1.
     (tmp_path / "alone").mkdir()
@@ -82,7 +82,7 @@ def test_repeat_policy_grades_and_rule_of_law_come_from_the_latest_version(tmp_p
     a = yard(res, "甲院")
     assert (a.version, a.total, a.grade, a.rule_of_law_rate) == ("2023.1", 21, "良好", 1)
     assert a.grade_reason == ("未评为优秀：前置条件“A1 名牌齐全”未得满分（2.00/4.00）；"
-                              "总分 21.00 分，达到良好的分数线 15 分")
+                              "总分21.00分，达到良好的分数线15分")
 
 
 def test_rates_under_latest_are_the_latest_inspections(tmp_path: Path) -> None:

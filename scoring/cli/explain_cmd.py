@@ -14,31 +14,40 @@ if TYPE_CHECKING:
     from scoring.explain import Explanation
 
 
-def _print(e: Explanation) -> None:
+def _print(e: Explanation, every_item: bool) -> None:
+    """The explanation on the terminal: the result, why, what to put right, the next grade;
+    every item's table only with --all (the 楼长's copy is --docx)."""
     from scoring.outputs.tables import Table, short_cells, to_rich
 
     rank = f"全部第 {e.rank} 名、社区内第 {e.rank_in_community} 名" if e.rank else "不参加排名"
     stdout.print(f"{e.community} {e.courtyard}（按 {e.version} 版评分，检查 {e.inspections} 次）", markup=False)
     stdout.print(f"总分 {e.total}（基础分 {e.base} + 加分 {e.bonus}），{e.grade}，{rank}", markup=False)
-    rows = [[i.id, i.name, i.category, i.value, None if i.earned is None else float(i.earned), float(i.possible),
-             i.status, short_cells(i.cells) or None] for i in e.items]
-    headers = ["编号", "项目", "类别", "检查结果", "得分", "应得分", "情况", "来源单元格"]
-    stdout.print(to_rich(Table("各项目得分", headers, rows, ["", "", "", "", "score", "score", "", ""])))
+    if every_item:
+        rows = [[i.id, i.name, i.category, i.history or None, None if i.earned is None else float(i.earned),
+                 float(i.possible), i.status, short_cells(i.cells) or None] for i in e.items]
+        headers = ["编号", "项目", "类别", "各次检查结果", "得分", "应得分", "情况", "来源单元格"]
+        stdout.print(to_rich(Table("各项目得分", headers, rows, ["", "", "", "wrap", "score", "score", "", ""])))
     for veto in e.vetoes:
         stdout.print(f"一票否决 {veto}", markup=False)
     for reason in e.grade_reasons:
         stdout.print(reason, markup=False)
+    if e.fixes is not None and e.fixes.open:
+        rows = [[f.item, f.name, f.history, float(f.lost), "；".join(f.notes) or None] for f in e.fixes.open]
+        stdout.print(to_rich(Table("需要整改的事项", ["编号", "项目", "各次检查结果", "失分", "检查人员意见"], rows,
+                                   ["", "", "wrap", "score", "wrap"])))
+    if e.fixes is not None and e.fixes.fixed:
+        stdout.print("已整改：" + "、".join(f"{f.item} {f.name}" for f in e.fixes.fixed), markup=False)
     if e.next_grade is None:
         return
     if not e.steps:
         stdout.print(f"距{e.next_grade}还差 {e.gap} 分，但已没有可补足的项目。", markup=False)
         return
     lead = (f"距{e.next_grade}还差 {e.gap} 分" if e.gap else f"总分已达到{e.next_grade}的分数线")
-    tail = "将以下项目补足满分即可达到（必须项在前，其余从最容易的开始）：" if e.reachable else \
+    tail = "将以下项目补足满分即可达到（前置条件在前，其余按可提高的分数从多到少）：" if e.reachable else \
         "即使以下项目全部补足满分也还达不到："
     stdout.print(f"{lead}，{tail}", markup=False)
     steps = [[s.id, s.name, float(s.lost), float(s.gain), "是" if s.required else None] for s in e.steps]
-    stdout.print(to_rich(Table(f"达到{e.next_grade}需要补足的项目", ["编号", "项目", "失分", "可提高总分", "必须"],
+    stdout.print(to_rich(Table(f"达到{e.next_grade}需要补足的项目", ["编号", "项目", "失分", "可提高总分", "前置条件"],
                                steps, ["", "", "score", "score", ""])))
 
 
@@ -46,6 +55,9 @@ def explain_command(
     results: Annotated[Path, typer.Argument(help="评分结果 results.json")],
     courtyard: Annotated[str, typer.Argument(help="楼院名称；重名时写成 社区/楼院")],
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出同样的内容")] = False,
+    every_item: Annotated[bool, typer.Option("--all", help="同时列出全部项目的检查结果和得分")] = False,
+    docx: Annotated[Path | None, typer.Option(
+        "--docx", help="另存为可打印的评分说明及整改通知（Word 文件），可交给楼院", show_default=False)] = None,
     criteria: CriteriaOpt = None,
     regulations: RegulationsOpt = None,
     debug: DebugOpt = False,
@@ -57,7 +69,12 @@ def explain_command(
         from scoring.explain import explain
 
         result = explain(Results.load(results, load_standard(criteria, regulations)), courtyard)
+        if docx is not None:
+            from scoring.outputs.explain_doc import write_explanation
+            from scoring.outputs.staging import write_one
+
+            stdout.print(f"已写入 {write_one(docx, lambda p: write_explanation(result, p))}", markup=False)
         if as_json:
             print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
         else:
-            _print(result)
+            _print(result, every_item)

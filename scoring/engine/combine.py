@@ -268,6 +268,12 @@ def combine(inspections: Inspections, scored: Scored) -> list[CourtyardScore]:
         for r in np.flatnonzero(scored.vetoes[ident].to_numpy()).tolist():
             veto_rows.setdefault(int(groups.ids[r]), []).append((str(ident), r))
     row_versions = frame["version"].to_numpy()
+    files, sheets, excel_rows = frame["file"].to_numpy(), frame["sheet"].to_numpy(), frame["row"].to_numpy()
+
+    def row_place(r: int) -> str:
+        place = f"{files[r]} › {sheets[r]}" if sheets[r] else str(files[r])
+        return f"{place} 第 {excel_rows[r]} 行"
+
     position = np.empty(len(frame), dtype=np.int64)
     position[groups.sorted_rows] = np.arange(len(frame))
     cat_seen = {c: groups.any(cat_p[c] > 0) for c in cat_ids}
@@ -311,7 +317,7 @@ def combine(inspections: Inspections, scored: Scored) -> list[CourtyardScore]:
             base_exact=base[g], bonus_exact=bonus[g], total_exact=value, total_cents=cents_half_up(value),
             rule_of_law_rate=rol[g], categories=cats, items=yard_items,
             vetoes=[v for v in scored.vetoes.columns if any(m[0] == v for m in marks)],
-            veto_marks=[VetoMark(v, str(row_versions[r]), dates[r]) for v, r in marks],
+            veto_marks=[VetoMark(v, str(row_versions[r]), dates[r], row_place(r)) for v, r in marks],
             notes=[str(reasons[r]) or None for r in rows],
             scored_by=[str(row_versions[r]) for r in rows],
         ))

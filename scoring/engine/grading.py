@@ -26,7 +26,7 @@ def blockers(grade: Grade, yard: CourtyardScore, crit: Criteria) -> list[str]:
     used by grading and by `explain`."""
     reasons = []
     if Decimal(yard.total_cents) / 100 < grade.min:
-        reasons.append(f"总分 {yard.total} 分低于 {grade.min} 分")
+        reasons.append(f"总分{yard.total}分，低于{grade.min}分")
     for ident in grade.requires:
         item = yard.items.get(ident)
         if item is not None and not item.full:
@@ -36,7 +36,7 @@ def blockers(grade: Grade, yard: CourtyardScore, crit: Criteria) -> list[str]:
         score = yard.categories.get(cat)
         if score is not None and score.rate is not None and score.rate < Fraction(minimum):
             name = next((c.name for c in crit.categories if c.id == cat), cat)
-            reasons.append(f"“{name}”得分率 {percent(score.rate)} 低于要求的 {percent(Fraction(minimum))}")
+            reasons.append(f"“{name}”得分率{percent(score.rate)}，低于要求的{percent(Fraction(minimum))}")
     return reasons
 
 
@@ -84,7 +84,7 @@ def assign_grade(yard: CourtyardScore, crit: Criteria, versions: Mapping[str, Cr
             chosen = crit.grade(veto.grade)
             reasons.append(f"一票否决“{veto.name}”：最高评为{veto.grade}")
     yard.grade, yard.passing = chosen.name, chosen.passing
-    reasons.append(f"总分 {yard.total} 分，达到{chosen.name}的分数线 {chosen.min} 分"
+    reasons.append(f"总分{yard.total}分，达到{chosen.name}的分数线{chosen.min}分"
                    if chosen.min <= total else f"评为{chosen.name}")
     yard.grade_reason = "；".join(reasons)
 

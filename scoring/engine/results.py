@@ -93,6 +93,7 @@ class VetoMark(NamedTuple):
     id: str
     version: str
     date: date
+    where: str = ""  # the inspection's row: "检查记录.xlsx › 一季度 第 12 行"
 
 
 @dataclass

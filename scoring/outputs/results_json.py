@@ -61,7 +61,8 @@ def courtyard_dict(y: CourtyardScore) -> dict[str, Any]:
         "disqualified": y.disqualified,
         "grade_reason": y.grade_reason,
         "vetoes": list(y.vetoes),
-        "veto_marks": [{"id": m.id, "version": m.version, "date": m.date.isoformat()} for m in y.veto_marks],
+        "veto_marks": [{"id": m.id, "version": m.version, "date": m.date.isoformat(), "where": m.where}
+                       for m in y.veto_marks],
         "notes": y.notes,
         "scored_by": y.scored_by,
         "rank": y.rank,
@@ -194,6 +195,11 @@ def _day(text: str, where: str) -> date:
         raise _Bad(f"{where} 的日期“{text}”格式不对") from None
 
 
+def _veto_mark(m: Any, where: str) -> VetoMark:
+    return VetoMark(_get(m, "id", str, where), _get(m, "version", str, where),
+                    _day(_get(m, "date", str, where), where), _get(m, "where", str, where))
+
+
 def _courtyard(y: Any, where: str) -> CourtyardScore:
     community, courtyard = _get(y, "community", str, where), _get(y, "courtyard", str, where)
     categories = {}
@@ -229,9 +235,7 @@ def _courtyard(y: Any, where: str) -> CourtyardScore:
         categories=categories,
         items=items,
         vetoes=list(_get(y, "vetoes", list, where)),
-        veto_marks=[VetoMark(_get(m, "id", str, f"{where}.veto_marks"), _get(m, "version", str, f"{where}.veto_marks"),
-                             _day(_get(m, "date", str, f"{where}.veto_marks"), f"{where}.veto_marks"))
-                    for m in _get(y, "veto_marks", list, where)],
+        veto_marks=[_veto_mark(m, f"{where}.veto_marks") for m in _get(y, "veto_marks", list, where)],
         notes=list(_get(y, "notes", list, where)),
         scored_by=list(_get(y, "scored_by", list, where)),
         grade=_get(y, "grade", str, where),
