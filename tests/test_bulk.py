@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
-from scoring.outputs.bulk import column_letter, text_xml, write_behind
+from scoring.engine.positions import column_letter
+from scoring.outputs.bulk import text_xml, write_behind
 from scoring.outputs.xlsx import Column, TableWriter, new_workbook, wrapped_lines
 
 COLUMNS = [Column("文字"), Column("得分", "score"), Column("得分率", "rate"), Column("名次", "int"),

@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import IO, Any
 from xml.etree import ElementTree
 
+from scoring.engine.positions import column_letter
+
 MAX_CELL_TEXT = 32767  # UTF-16 units
 CHUNK_ROWS = 2000  # rows serialised per write to the zip stream
 CACHED_TEXT = 48  # texts up to this length are serialised once per column
@@ -51,16 +53,6 @@ class DeferredRows:
     rows: Sequence[Sequence[Any]]
     columns: int
     heights: Sequence[float | None] | None = None  # per row, points; None = default
-
-
-def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _utf16_truncate(text: str) -> str:
