@@ -36,6 +36,20 @@ CATALOGUE: dict[str, str] = {
     "C040": "法规编号“{value}”重复",
     "C041": "法规“{value}”的日期前后矛盾：{detail}",
     "C042": "法规“{value}”被 repealed.by 指向的“{other}”不在法规库中",
+    # criteria workspace, 标准编制表 and legal bases (issue 14): C240–C259, W340–W349
+    "C240": "法律依据“{value}”不在法规库中{hint}可用 score regulations list 查看法规库；新法规请先加入法规库"
+            "（score regulations export 导出、填写后 score regulations import 导入）",
+    "C241": "法律依据“{value}”的写法不对：应写成《法规名称》第N条，多部法规分行写或用“；”隔开",
+    "C242": "{field}应为{expected}，现为“{value}”",
+    "C243": "缺少{field}",
+    "C244": "{detail}",
+    "C245": "找不到工作表“{value}”；文件中的工作表：{detail}。请使用 score criteria export 导出的标准编制表",
+    "C246": "版本 {value} 已存在（{detail}），不会覆盖；请在“基本信息”中改版本号，或用 --version 指定新版本号",
+    "C247": "表头应为“{expected}”，现为“{value}”；请不要改动标题行",
+    "W340": "新版本 {version} 的施行日期 {value} 早于今天（{expected}）：{detail}",
+    "W341": "新版本 {version} 的施行日期 {value} 早于最新版本 {other} 的施行日期 {expected}：{detail}",
+    "W342": "变更记录中没有版本 {version} 的记录；可加 --draft-changelog 由程序按与 {other} 版的对比起草变更记录",
+    "W343": "已按与 {other} 版的对比起草 {value} 条变更记录（原因一栏待填写），请导出后在“变更记录”中核对",
     # inspection files: containers and layout
     "E101": "找不到文件或文件夹：{value}",
     "E102": "“{value}”是 Excel/WPS 打开文件时生成的临时锁定文件，不是检查记录；"
@@ -103,6 +117,7 @@ class Issue:
     cell: str | None = None
     item: str | None = None
     path: str | None = None  # JSON path, for criteria files
+    where: str | None = None  # the JSON path in the office's words ("分类 法治建设 › 项目 LAW-02")
 
     @property
     def is_error(self) -> bool:
@@ -120,8 +135,8 @@ class Issue:
             parts.append(self.sheet)
         elif self.cell:
             parts.append(self.cell)
-        if self.path:
-            parts.append(self.path)
+        if self.where or self.path:
+            parts.append(self.where or self.path or "")
         return " › ".join(parts)
 
     def line(self) -> str:

@@ -161,7 +161,7 @@ def test_criteria_commands(tmp_path: Path) -> None:
     for args in ([str(folder)], ["--criteria", str(folder)]):
         code, _, err = invoke("criteria", "validate", *args)
         assert code == 1
-        assert err == f"错误 {folder / '1.json'} › $.scale 各类别分值合计为 21 分，与满分 scale=20 不一致（C021）\n"
+        assert err == f"错误 {folder / '1.json'} › 满分 各类别分值合计为 21 分，与满分 scale=20 不一致（C021）\n"
 
 
 @pytest.mark.parametrize("command", [[], ["run"], ["compare"], ["criteria"], ["criteria", "list"],

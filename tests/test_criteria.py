@@ -117,7 +117,9 @@ def test_semantic_checks(tmp_path: Path) -> None:
         ("C025", "$.grades[3].min", "最后一个等级的分数线必须为 0（现为 1）"),
         ("C026", "$.vetoes[1].grade", "引用了不存在的等级“特等”"),
         ("C026", "$.vetoes[2].category", "引用了不存在的类别“Q”"),
-        ("C027", "$.categories[1].items[3].basis[0].ref", "依据引用的法规“no-such-law”不在法规库 regulations.json 中"),
+        ("C240", "$.categories[1].items[3].basis[0].ref",
+         "法律依据“no-such-law”不在法规库中。可用 score regulations list 查看法规库；新法规请先加入法规库"
+         "（score regulations export 导出、填写后 score regulations import 导入）"),
     ]
 
 

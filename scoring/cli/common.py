@@ -9,6 +9,7 @@ import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -36,6 +37,12 @@ RegulationsOpt = Annotated[
     typer.Option("--regulations", help="法规库文件；默认为考核标准文件夹上一级的 regulations.json",
                  show_default=False),
 ]
+WorkspaceOpt = Annotated[
+    Path | None,
+    typer.Option("--workspace", help="工作区文件夹（score init 建立）；默认依次查找环境变量 SCORE_WORKSPACE、"
+                 "当前文件夹、用户主目录下的 score-workspace",
+                 show_default=False),
+]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="出现内部错误时显示完整的错误跟踪信息（供开发人员排查）")]
 
 
@@ -47,7 +54,10 @@ def reported(debug: bool, *, writes_outputs: bool = False) -> Iterator[None]:
         yield
     except ScoreError as exc:
         if exc.issues:
-            print_issues(stderr, exc.issues)
+            # --debug shows criteria positions as JSON paths too (the office reads `where`).
+            shown = [replace(i, where=f"{i.where}（{i.path}）") if debug and i.where and i.path else i
+                     for i in exc.issues]
+            print_issues(stderr, shown)
             errors = sum(i.is_error for i in exc.issues)
             if exc.exit_code == 1 and writes_outputs:
                 stderr.print(f"共 {errors} 处错误，未生成任何输出文件。", style="red", markup=False)

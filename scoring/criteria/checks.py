@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from scoring.criteria.lawref import CitationError, citation_of, resolve, unknown_hint
 from scoring.criteria.regulations import Register
 from scoring.issues import Issue, make
 from scoring.marks import RESERVED_MARKS
@@ -26,17 +27,42 @@ def _items(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
         yield f"$.bonus.items[{bi}]", item
 
 
-def _basis_refs(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+def _bases(data: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """(JSON path, raw basis entry) for every citation: items, vetoes, changelog changes."""
     for path, item in _items(data):
         for k, b in enumerate(item.get("basis", [])):
-            yield f"{path}.basis[{k}].ref", b["ref"]
+            yield f"{path}.basis[{k}]", b
     for vi, veto in enumerate(data.get("vetoes", [])):
         for k, b in enumerate(veto.get("basis", [])):
-            yield f"$.vetoes[{vi}].basis[{k}].ref", b["ref"]
+            yield f"$.vetoes[{vi}].basis[{k}]", b
     for ei, entry in enumerate(data.get("changelog", [])):
         for ki, change in enumerate(entry.get("changes", [])):
             for k, b in enumerate(change.get("basis", [])):
-                yield f"$.changelog[{ei}].changes[{ki}].basis[{k}].ref", b["ref"]
+                yield f"$.changelog[{ei}].changes[{ki}].basis[{k}]", b
+
+
+def _basis_issues(data: dict[str, Any], file: str, register: Register, check_refs: bool) -> list[Issue]:
+    """Bases written wrongly, and (with `check_refs`) laws the register does not hold."""
+    issues = []
+    for path, raw in _bases(data):
+        try:
+            law = citation_of(raw).law
+        except CitationError:
+            issues.append(make("C241", file=file, path=path, value=raw))
+            continue
+        if check_refs and resolve(law, register) is None:
+            issues.append(make("C240", file=file, path=f"{path}.ref" if isinstance(raw, dict) else path,
+                               value=law, hint=unknown_hint(law, register)))
+    return issues
+
+
+def _lists_issues(data: dict[str, Any], file: str) -> list[Issue]:
+    """The 红榜's minimum grade must be one of the version's grades."""
+    wanted = (data.get("lists") or {}).get("red", {}) or {}
+    grade = wanted.get("min_grade")
+    if grade is not None and grade not in {g["name"] for g in data["grades"]}:
+        return [make("C026", file=file, path="$.lists.red.min_grade", kind="等级", value=grade)]
+    return []
 
 
 def _id_issues(data: dict[str, Any], file: str) -> list[Issue]:
@@ -129,9 +155,8 @@ def check_criteria(data: dict[str, Any], file: str, register: Register, *,
     for path, item in _items(data):
         issues += _item_issues(path, item, file)
     issues += _grade_issues(data, file)
-    for path, ref in _basis_refs(data):
-        if check_refs and ref not in register:
-            issues.append(make("C027", file=file, path=path, value=ref))
+    issues += _basis_issues(data, file, register, check_refs)
+    issues += _lists_issues(data, file)
     for path, text in [("$.effective_from", data["effective_from"])] + [
         (f"$.changelog[{k}].date", e["date"]) for k, e in enumerate(data.get("changelog", []))
     ]:

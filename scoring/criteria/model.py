@@ -94,6 +94,23 @@ class Grade:
 
 
 @dataclass(frozen=True, slots=True)
+class Lists:
+    """Publication rules of the 红榜/黑榜 (design.md §9), with §9's defaults.
+
+    Red: rank ≤ `red_top` (ties at the cut included) and at least `red_min_total` /
+    `red_min_grade`. Black: among the `black_bottom` lowest (ties included) or below
+    `black_max_total`, or disqualified when `black_include_disqualified`.
+    """
+
+    red_top: int = 10
+    red_min_total: Decimal | None = None
+    red_min_grade: str | None = None
+    black_bottom: int = 10
+    black_max_total: Decimal | None = None
+    black_include_disqualified: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class Criteria:
     """One version of a standard."""
 
@@ -113,6 +130,7 @@ class Criteria:
     changelog: tuple[dict[str, Any], ...]
     path: str
     sha256: str
+    lists: Lists = Lists()
 
     @property
     def items(self) -> tuple[Item, ...]:

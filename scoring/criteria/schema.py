@@ -72,6 +72,8 @@ def _describe(error: ValidationError) -> tuple[str, list[Any]]:
         if "[0-9]{4}" in str(value):
             return f"日期“{inst}”格式不对，应为 YYYY-MM-DD", []
         return f"“{inst}”格式不对：只能包含字母、数字、-、_ 和 .", []
+    if v == "anyOf":
+        return ("法律依据应写成文字“《法规名称》第N条”，或 {\"ref\": \"法规编号或名称\", \"article\": \"第N条\"}"), []
     if v == "minItems":
         return f"至少需要 {value} 项", []
     if v == "minLength":
