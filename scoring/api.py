@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 Source: TypeAlias = "str | Path | pd.DataFrame"
-DEFAULT_TOP = 10  # courtyards on each of the red and black lists unless the caller says otherwise
 OUTPUT_NAMES = ("results.json", "ranking.xlsx", "report.md", "report.docx")
 
 
@@ -64,13 +63,15 @@ def score(
     limits: Limits = DEFAULT_LIMITS,
     reader: Literal["calamine", "openpyxl"] = "calamine",
     progress: Callable[[str], None] | None = None,
+    top: int | None = None,
 ) -> Results:
     """Score, combine, grade and rank every courtyard of the inputs: inspection files or folders
     (.xlsx/.xlsm/.xls/.csv) and pandas DataFrames in the inspection layout (columns 社区, 楼院,
     检查日期 and one per item, as in a sheet). Each inspection is scored by the version in force
     on its date, or by `criteria_version` for all (a what-if). `period` is "2023" or "2023Q2"
     (default: the one year all dates fall in). With `lenient`, rows with errors are left out and
-    listed in `issues`; otherwise InvalidInputError lists every problem.
+    listed in `issues`; otherwise InvalidInputError lists every problem. The red and black
+    lists follow the criteria's `lists` rule, or `top` courtyards each (ties at the cut included).
     """
     from scoring.pipeline import run
 
@@ -84,10 +85,10 @@ def score(
             frames.append((f"数据表{k}", _table_rows(source)))
     return run(paths, standard=standard if standard is not None else load_standard(), frames=frames,
                period=period, version=criteria_version, lenient=lenient, progress=progress,
-               limits=limits, backend=reader)
+               limits=limits, backend=reader, top=top)
 
 
-def output_writers(results: Results, *, top: int = DEFAULT_TOP, previous: Results | None = None,
+def output_writers(results: Results, *, previous: Results | None = None,
                    template: Path | None = None) -> dict[str, Callable[[Path], None]]:
     """Writers of results.json, ranking.xlsx, report.md and report.docx, by file name."""
     from scoring.outputs.results_json import json_writer
@@ -97,15 +98,15 @@ def output_writers(results: Results, *, top: int = DEFAULT_TOP, previous: Result
     assert results.standard is not None, "results need their standard (a run, or Results.load(path, standard))"
     section = build_section(results, results.standard, previous, template)
     return {"results.json": json_writer(results),
-            "ranking.xlsx": lambda p: write_ranking(results, p, top),
+            "ranking.xlsx": lambda p: write_ranking(results, p),
             **section.writers()}
 
 
-def write_outputs(results: Results, out_dir: str | Path, *, top: int = DEFAULT_TOP,
-                  previous: Results | None = None, template: Path | None = None) -> list[Path]:
+def write_outputs(results: Results, out_dir: str | Path, *, previous: Results | None = None,
+                  template: Path | None = None) -> list[Path]:
     """Write results.json, ranking.xlsx, report.md and report.docx into `out_dir`, all or none
     (each to a temporary file, then renamed); the paths written. OutputError (e.g. a workbook
     open in Excel/WPS) leaves earlier outputs untouched."""
     from scoring.outputs.staging import write_all
 
-    return write_all(Path(out_dir), output_writers(results, top=top, previous=previous, template=template))
+    return write_all(Path(out_dir), output_writers(results, previous=previous, template=template))

@@ -18,6 +18,7 @@ from scoring.engine.results import InputFile, Results, VersionRef
 from scoring.engine.score import score
 from scoring.errors import InvalidInputError
 from scoring.issues import Issue, make
+from scoring.lists import publish
 
 
 def file_sha256(path: Path) -> str:
@@ -63,10 +64,12 @@ def run(
     progress: Callable[[str], None] | None = None,
     limits: Limits = DEFAULT_LIMITS,
     backend: Backend = "calamine",
+    top: int | None = None,
 ) -> Results:
-    """Score, combine, grade and rank every courtyard in the inputs: the files in `paths` and
+    """Score, combine, grade, rank and list every courtyard in the inputs: the files in `paths` and
     the in-memory tables in `frames` (name, rows with the header first). The standard is
-    `standard`, else loaded from `criteria`/`regulations`.
+    `standard`, else loaded from `criteria`/`regulations`. The red and black lists follow the
+    newest version's `lists` rule, or `top` for both (score run --top).
 
     Raises InvalidCriteriaError, InvalidInputError (every problem listed) or UsageError.
     """
@@ -112,6 +115,7 @@ def run(
         communities=roll_up(yards, grade_names),
         issues=issues + inspections.issues,
         unscored=inspections.unscored,
+        lists=publish(yards, ordered[-1], top),
         rows_scored=len(inspections.frame),
         rows_excluded=inspections.excluded_rows,
         forced_version=version,

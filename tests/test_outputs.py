@@ -28,7 +28,7 @@ def sample_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any]
 def test_results_fields_are_exactly_the_contract(sample_run: tuple[dict[str, Any], Path]) -> None:
     res, _ = sample_run
     assert list(res) == ["schema_version", "criteria", "inputs", "period", "courtyards",
-                         "communities", "issues", "unscored"]
+                         "communities", "issues", "unscored", "lists"]
     assert list(res["criteria"]) == ["id", "title", "versions"]
     assert list(res["criteria"]["versions"][0]) == ["version", "effective_from", "sha256"]
     assert list(res["inputs"][0]) == ["path", "sha256"]

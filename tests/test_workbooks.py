@@ -97,12 +97,17 @@ def test_rule_of_law_sheet(ranking: tuple[dict[str, Any], Path]) -> None:
 
 
 def test_red_and_black_lists(ranking: tuple[dict[str, Any], Path]) -> None:
-    res, path = ranking
+    res, path = ranking  # --top 5: five each, ties at the cut included, disqualified on the black list
     cells = [r for r in rows_of(path, "红黑榜", first=1) if any(v is not None for v in r)]
-    assert cells[0][0] == "红榜（前 5 名）" and cells[7][0] == "黑榜（后 5 名）"
-    assert [r[2] for r in cells[2:7]] == [y["courtyard"] for y in res["courtyards"][:5]]
-    assert [r[2] for r in cells[9:14]] == [y["courtyard"] for y in reversed(res["courtyards"][-5:])]
-    assert cells[9][0] == "取消评选资格"
+    red, black = res["lists"]["red"], res["lists"]["black"]
+    assert cells[0][0] == f"红榜（前 5 名，含并列，共 {len(red)} 个）"
+    assert cells[1] == ("名次", "社区", "楼院", "总分", "等级", "上榜理由")
+    assert [r[2] for r in cells[2:2 + len(red)]] == [e["courtyard"] for e in red]
+    assert [e["courtyard"] for e in red] == [y["courtyard"] for y in res["courtyards"] if y["rank"] and y["rank"] <= 5]
+    at = 2 + len(red)
+    assert cells[at][0] == f"黑榜（后 5 名、取消评选资格的楼院，含并列，共 {len(black)} 个）"
+    assert cells[at + 2][0] == "取消评选资格" and cells[at + 2][5].startswith("一票否决：")
+    assert all(r[5].startswith("失分最多的项目：") for r in cells[at + 3:at + 2 + len(black)])
 
 
 def test_fix_list(ranking: tuple[dict[str, Any], Path]) -> None:

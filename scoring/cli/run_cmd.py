@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from scoring.api import DEFAULT_TOP, OUTPUT_NAMES
+from scoring.api import OUTPUT_NAMES
 from scoring.cli.common import CriteriaOpt, DebugOpt, RegulationsOpt, collector_paused, reported, stderr, stdout
 from scoring.engine.limits import DEFAULT_LIMITS, Limits
 from scoring.errors import UsageError
@@ -53,7 +53,8 @@ def run_command(
                                              show_default=False)] = None,
     lenient: Annotated[bool, typer.Option("--lenient", help="有问题的检查记录不参与评分并列入“数据问题”，"
                                           "其余照常评分；默认有任何错误即停止")] = False,
-    top: Annotated[int, typer.Option("--top", help="红黑榜各列出的楼院数", min=1)] = DEFAULT_TOP,
+    top: Annotated[int | None, typer.Option("--top", help="红黑榜各列出的楼院数（并列的一并列出）；默认按考核标准的"
+                                            "公示规则（前后各 10 名）", min=1, show_default=False)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="在屏幕上输出 results.json 的内容")] = False,
     max_size: Annotated[int, typer.Option("--max-size", help="单个文件（及 .xlsx 解压后）大小上限，MB",
                                           min=1)] = DEFAULT_LIMITS.max_size_mb,
@@ -78,7 +79,7 @@ def run_command(
 
         def scored(progress: Callable[[str], None] | None = None) -> Results:
             return score(files, standard, period=period, criteria_version=criteria_version, lenient=lenient,
-                         limits=limits, reader=reader.value, progress=progress)
+                         limits=limits, reader=reader.value, progress=progress, top=top)
 
         if stderr.is_terminal:
             with stderr.status("正在读取检查记录……") as status:
@@ -87,7 +88,7 @@ def run_command(
             results = scored()
         out_dir = out if out is not None else DEFAULT_OUT / results.period.label
         refuse_overwriting_inputs(out_dir, files)
-        written = write_all(out_dir, output_writers(results, top=top))
+        written = write_all(out_dir, output_writers(results))
         print_issues(stderr, results.issues)
         if as_json:
             stdout.print_json(results.dump())

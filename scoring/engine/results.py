@@ -19,6 +19,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from scoring.criteria.model import Lists
 from scoring.engine.period import Period
 from scoring.exact import cents_half_up
 from scoring.issues import Issue
@@ -177,6 +178,28 @@ class Unscored(NamedTuple):
         return f"全部 {self.rows} 条检查记录有误（{self.where}），未参加评分，详见“数据问题”"
 
 
+class ListEntry(NamedTuple):
+    """A courtyard on the red or black list, with why it is there (上榜理由)."""
+
+    community: str
+    courtyard: str
+    rank: int | None
+    total: Decimal
+    grade: str
+    reason: str
+
+
+@dataclass
+class PublishedLists:
+    """The red and black lists of a run (design.md §9) and the rule they followed."""
+
+    version: str  # the criteria version whose `lists` rule applied
+    rule: Lists
+    red: list[ListEntry] = field(default_factory=list)
+    black: list[ListEntry] = field(default_factory=list)  # worst first
+    kept_off_black: list[str] = field(default_factory=list)  # 社区/楼院 on both lists: kept red only
+
+
 class VersionRef(NamedTuple):
     """A criteria version a run used (results.json `criteria.versions`)."""
 
@@ -205,6 +228,7 @@ class Results:
     communities: list[CommunityScore]
     issues: list[Issue] = field(default_factory=list)
     unscored: list[Unscored] = field(default_factory=list)
+    lists: PublishedLists | None = None
     schema_version: int = SCHEMA_VERSION
     # Run only (not in results.json):
     rows_scored: int = 0

@@ -8,7 +8,7 @@ from typing import Any
 
 from scoring.criteria.model import Criteria, Item
 from scoring.criteria.regulations import Register
-from scoring.engine.results import CourtyardScore, Results
+from scoring.engine.results import CourtyardScore, ListEntry, Results
 from scoring.fixes import courtyard_fixes
 from scoring.outputs.tables import Table, short_cells
 
@@ -130,20 +130,31 @@ def rule_of_law(results: Results, register: Register | None) -> Table:
     return Table("法治建设", headers, rows, formats)
 
 
-def red_and_black(results: Results, top: int) -> tuple[Table, Table]:
-    """红榜 (the top N by rank) and 黑榜 (the bottom N, worst first; disqualified included)."""
-    headers = ["名次", "社区", "楼院", "总分", "等级", "说明"]
-    formats = ["int", "", "", "score", "", ""]
+def red_and_black(results: Results) -> tuple[Table, Table, str | None]:
+    """红榜 and 黑榜 as published by the rule (scoring/lists.py), each entry with its 上榜理由, and
+    a note naming the courtyards that qualified for both and stay red only."""
+    headers = ["名次", "社区", "楼院", "总分", "等级", "上榜理由"]
+    formats = ["int", "", "", "score", "", "wrap"]
+    lists = results.lists
+    assert lists is not None, "a run's results carry their lists"
 
-    def row(y: CourtyardScore) -> list[Any]:
-        return [y.rank if not y.disqualified else DISQUALIFIED, y.community, y.courtyard,
-                y.total_cents / 100, y.grade, DISQUALIFIED if y.disqualified else None]
+    def rows(entries: list[ListEntry]) -> list[list[Any]]:
+        return [[e.rank if e.rank is not None else DISQUALIFIED, e.community, e.courtyard, float(e.total), e.grade,
+                 e.reason] for e in entries]
 
-    ranked = [y for y in results.courtyards if not y.disqualified]
-    red = [row(y) for y in ranked[:top]]
-    black = [row(y) for y in list(reversed(results.courtyards))[:top]]
-    return (Table(f"红榜（前 {len(red)} 名）", headers, red, formats),
-            Table(f"黑榜（后 {len(black)} 名）", headers, black, formats))
+    rule = lists.rule
+    red_rule = f"前 {rule.red_top} 名" + (f"、总分不低于 {rule.red_min_total} 分" if rule.red_min_total is not None
+                                        else "") + (f"、{rule.red_min_grade}及以上" if rule.red_min_grade else "")
+    black_rule = f"后 {rule.black_bottom} 名" + (f"或总分低于 {rule.black_max_total} 分" if rule.black_max_total
+                                              is not None else "") + ("、取消评选资格的楼院"
+                                                                      if rule.black_include_disqualified else "")
+    note = None
+    if lists.kept_off_black:
+        note = (f"{'、'.join(lists.kept_off_black)} 同时符合红榜和黑榜的条件，按公示规则只列入红榜"
+                f"（{lists.version} 版考核标准）。")
+    return (Table(f"红榜（{red_rule}，含并列，共 {len(lists.red)} 个）", headers, rows(lists.red), formats),
+            Table(f"黑榜（{black_rule}，含并列，共 {len(lists.black)} 个）", headers, rows(lists.black), formats),
+            note)
 
 
 def fix_list(results: Results) -> Table:

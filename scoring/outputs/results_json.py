@@ -17,6 +17,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scoring.criteria.model import Lists
 from scoring.engine.period import parse_period
 from scoring.engine.results import (
     SCHEMA_VERSION,
@@ -25,6 +26,8 @@ from scoring.engine.results import (
     CourtyardScore,
     InputFile,
     ItemScore,
+    ListEntry,
+    PublishedLists,
     Results,
     Unscored,
     VersionRef,
@@ -111,6 +114,31 @@ def results_dict(results: Results) -> dict[str, Any]:
         "issues": [i.as_dict() for i in results.issues],
         "unscored": [{"community": u.community, "courtyard": u.courtyard, "rows": u.rows, "where": u.where,
                       "reason": u.reason} for u in results.unscored],
+        "lists": None if results.lists is None else lists_dict(results.lists),
+    }
+
+
+def _entry(e: ListEntry) -> dict[str, Any]:
+    return {"community": e.community, "courtyard": e.courtyard, "rank": e.rank, "total": float(e.total),
+            "grade": e.grade, "reason": e.reason}
+
+
+def _optional(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def lists_dict(lists: PublishedLists) -> dict[str, Any]:
+    """`lists`: the rule as in the criteria (design.md §9), then the entries."""
+    rule = lists.rule
+    return {
+        "version": lists.version,
+        "rule": {"red": {"top": rule.red_top, "min_total": _optional(rule.red_min_total),
+                         "min_grade": rule.red_min_grade},
+                 "black": {"bottom": rule.black_bottom, "max_total": _optional(rule.black_max_total),
+                           "include_disqualified": rule.black_include_disqualified}},
+        "red": [_entry(e) for e in lists.red],
+        "black": [_entry(e) for e in lists.black],
+        "kept_off_black": list(lists.kept_off_black),
     }
 
 
@@ -267,6 +295,33 @@ def _issue(i: Any, where: str) -> Issue:
                  *(_get(i, k, str, where, null=True) for k in ("file", "sheet", "cell", "item")))
 
 
+def _list_entry(e: Any, where: str) -> ListEntry:
+    total = _num(e, "total", where)
+    assert total is not None
+    return ListEntry(_get(e, "community", str, where), _get(e, "courtyard", str, where),
+                     _get(e, "rank", int, where, null=True), total, _get(e, "grade", str, where),
+                     _get(e, "reason", str, where))
+
+
+def _lists(data: Any, where: str) -> PublishedLists | None:
+    if data is None:
+        return None
+    rule = _get(data, "rule", dict, where)
+    red, black = _get(rule, "red", dict, f"{where}.rule"), _get(rule, "black", dict, f"{where}.rule")
+    return PublishedLists(
+        version=_get(data, "version", str, where),
+        rule=Lists(red_top=_get(red, "top", int, f"{where}.rule.red"),
+                   red_min_total=_num(red, "min_total", f"{where}.rule.red", null=True),
+                   red_min_grade=_get(red, "min_grade", str, f"{where}.rule.red", null=True),
+                   black_bottom=_get(black, "bottom", int, f"{where}.rule.black"),
+                   black_max_total=_num(black, "max_total", f"{where}.rule.black", null=True),
+                   black_include_disqualified=_get(black, "include_disqualified", bool, f"{where}.rule.black")),
+        red=[_list_entry(e, f"{where}.red") for e in _get(data, "red", list, where)],
+        black=[_list_entry(e, f"{where}.black") for e in _get(data, "black", list, where)],
+        kept_off_black=list(_get(data, "kept_off_black", list, where)),
+    )
+
+
 def results_from_data(data: Any, standard: Standard | None = None) -> Results:
     """The typed document from parsed JSON (numbers as Decimals); _Bad names what is wrong."""
     version = _get(data, "schema_version", int, "$")
@@ -295,6 +350,7 @@ def results_from_data(data: Any, standard: Standard | None = None) -> Results:
         unscored=[Unscored(_get(u, "community", str, "$.unscored"), _get(u, "courtyard", str, "$.unscored"),
                            _get(u, "rows", int, "$.unscored"), _get(u, "where", str, "$.unscored"))
                   for u in _get(data, "unscored", list, "$")],
+        lists=_lists(data.get("lists") if isinstance(data, dict) else None, "$.lists"),
         standard=standard,
     )
 

@@ -13,7 +13,6 @@ from scoring.outputs import ranking_sheets as sheets
 from scoring.outputs.tables import Table
 from scoring.outputs.xlsx import Column, TableWriter, new_workbook
 
-DEFAULT_TOP = 10
 RULES_TEXT = [
     ("分值计算", "基础分 = 满分 × 各类别实得分之和 ÷ 各类别应得分之和（不适用项目不计入应得分）；"
                  "总分 = 基础分 + 加分（加分不超过上限）"),
@@ -29,11 +28,11 @@ RULES_TEXT = [
 ]
 
 
-def write_ranking(results: Results, path: Path, top: int = DEFAULT_TOP) -> None:
+def write_ranking(results: Results, path: Path) -> None:
     """Write the ranking workbook to `path`."""
     book = new_workbook(path)
     try:
-        _write(book, results, top)
+        _write(book, results)
     finally:
         book.close()
 
@@ -71,8 +70,9 @@ def _chart(book: Any, sheet: Any, table: Table) -> None:
     sheet.insert_chart(1, len(table.headers) + 1, chart)
 
 
-def _red_black(out: TableWriter, red: Table, black: Table, grades: list[tuple[str, bool]]) -> None:
-    """红榜 above 黑榜 on one sheet, each under its title."""
+def _red_black(out: TableWriter, red: Table, black: Table, note: str | None,
+               grades: list[tuple[str, bool]]) -> None:
+    """红榜 above 黑榜 on one sheet, each under its title; the note on courtyards kept red only."""
     sheet = out.add_sheet("红黑榜")
     widths = [0] * len(red.headers)
     row = 0
@@ -81,6 +81,8 @@ def _red_black(out: TableWriter, red: Table, black: Table, grades: list[tuple[st
         end = out.write_block(sheet, row + 1, _columns(table), table.rows, widths)
         out.colour_grades(sheet, table.headers.index("等级"), row + 2, end - 1, grades)
         row = end + 1
+    if note:
+        sheet.write_string(row, 0, note)
     out.finish(sheet, widths, landscape=False)
 
 
@@ -102,7 +104,7 @@ def _about(results: Results) -> Table:
     return Table("说明", ["项目", "内容"], rows)
 
 
-def _write(book: Any, results: Results, top: int) -> None:
+def _write(book: Any, results: Results) -> None:
     out = TableWriter(book)
     grades = _grades(results)
     yards = sheets.courtyard_ranking(results)
@@ -113,8 +115,8 @@ def _write(book: Any, results: Results, top: int) -> None:
     _plain(out, sheets.item_scores(results))
     register = results.standard.register if results.standard is not None else None
     _plain(out, sheets.rule_of_law(results, register))
-    red, black = sheets.red_and_black(results, top)
-    _red_black(out, red, black, grades)
+    red, black, note = sheets.red_and_black(results)
+    _red_black(out, red, black, note, grades)
     _plain(out, sheets.fix_list(results))
     _plain(out, sheets.data_issues(results))
     _plain(out, _about(results), landscape=False)
