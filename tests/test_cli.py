@@ -170,7 +170,7 @@ def test_criteria_commands(tmp_path: Path) -> None:
                                      ["regulations", "list"], ["regulations", "show"]])
 def test_every_command_has_help(command: list[str]) -> None:
     result = runner.invoke(app, [*command, "--help"])
-    assert result.exit_code == 0 and "Usage" in result.output
+    assert result.exit_code == 0 and "用法：score" in result.output
 
 
 def test_python_dash_m() -> None:
