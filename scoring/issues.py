@@ -90,6 +90,9 @@ CATALOGUE: dict[str, str] = {
     "W209": "“{value}”和“{other}”可能是同一{kind}的两种写法，现按两个{kind}分别计算；如是同一{kind}，请统一名称",
     "W210": "与第 {other} 行是同一楼院同一天、内容完全相同的检查记录（可能重复录入），两行都已计入",
     "W204": "项目名称“{value}”对应多个项目编号（{expected}），已按编号 {item} 处理；建议表头写编号",
+    # issue 15: the register named as itself; no guessed values; rows below the data
+    "C050": "无法读取法规库文件：{detail}（法规库是考核标准文件夹上一级的 regulations.json，"
+            "也可用 --regulations 指定）",
 }
 
 

@@ -7,7 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from scoring.criteria.jsonfile import syntax_error_text
 from scoring.errors import InvalidInputError
+from scoring.oserrors import describe
 from scoring.outputs.results_json import SCHEMA_VERSION
 
 REQUIRED = ("schema_version", "criteria", "inputs", "period", "courtyards", "communities")
@@ -21,10 +23,12 @@ def load_results(path: Path) -> dict[str, Any]:
 
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise fail("文件不存在") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(describe(exc)) from None
+    except UnicodeDecodeError:
+        raise fail("文件不是 UTF-8 编码的文本") from None
+    except json.JSONDecodeError as exc:
+        raise fail(f"JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列）：{syntax_error_text(exc)}") from None
     if not isinstance(data, dict):
         raise fail("内容不是对象")
     missing = [k for k in REQUIRED if k not in data]

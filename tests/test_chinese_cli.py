@@ -14,7 +14,6 @@ import sys
 import termios
 from pathlib import Path
 
-import pytest
 import typer
 from rich.cells import cell_len
 from typer.core import TyperArgument, TyperGroup, TyperOption

@@ -144,7 +144,7 @@ def test_internal_error_is_one_line_without_debug(tmp_path: Path,
     monkeypatch.setattr("scoring.cli.run_cmd.run", broken)
     code, _, err = invoke("run", str(SAMPLE))
     assert code == 70
-    assert err == "内部错误（程序缺陷）：RuntimeError: boom。请加 --debug 重新运行，并把输出发给维护人员。\n"
+    assert err == "内部错误（程序缺陷）。请加 --debug 重新运行，并把输出发给维护人员。\n"
     result = runner.invoke(app, ["run", str(SAMPLE), "--debug"])
     assert result.exit_code == 70 and "Traceback" in result.stderr
 

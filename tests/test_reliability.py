@@ -407,7 +407,7 @@ def test_failure_mid_save_leaves_earlier_outputs(tmp_path: Path, monkeypatch: py
     monkeypatch.setattr("scoring.outputs.workbook._write", disk_full)
     code, _, err = run_files(tmp_path, path)
     assert code == 3
-    assert err == f"无法写入 {out / 'ranking.xlsx'}：No space left on device\n"
+    assert err == f"无法写入 {out / 'ranking.xlsx'}：磁盘空间已满，请清理磁盘后重试\n"
     assert [(p.name, p.read_bytes()) for p in out.iterdir()] == [("ranking.xlsx", b"earlier")]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["criteria", "in.csv", "o"]
 

@@ -11,6 +11,7 @@ import typer
 from scoring.cli.common import CriteriaOpt, DebugOpt, RegulationsOpt, reported, stdout
 from scoring.criteria.standard import load_standard
 from scoring.errors import UsageError
+from scoring.outputs.criteria_reports import item_count
 from scoring.outputs.staging import write_one
 from scoring.outputs.template import DEFAULT_ROWS, write_template
 
@@ -35,5 +36,5 @@ def template_command(
         if output.exists():
             raise UsageError(f"{output} 已存在，不会覆盖（其中可能已有填写的记录）；请换一个文件名")
         write_one(output, lambda p: write_template(crit, p, standard.register, rows))
-        stdout.print(f"已生成 {output}：{crit.title} {crit.label}，{len(crit.all_items)} 个项目、"
-                     f"{len(crit.vetoes)} 个否决项，预设 {rows} 行。", markup=False)
+        stdout.print(f"已生成 {output}：{crit.title} {crit.label}，{item_count(crit)}，预设 {rows} 行。",
+                     markup=False)

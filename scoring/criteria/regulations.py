@@ -124,7 +124,7 @@ def check_register(data: dict[str, Any], file: str) -> list[Issue]:
 
 def load_register(path: Path) -> Register:
     """Load and check a register; raises InvalidCriteriaError listing every problem."""
-    data, _, issues = read_json(path)
+    data, _, issues = read_json(path, register=True)
     if not issues:
         issues = schema_issues(data, "regulations", str(path))
     if not issues:
