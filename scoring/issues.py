@@ -93,6 +93,9 @@ CATALOGUE: dict[str, str] = {
     # issue 15: the register named as itself; no guessed values; rows below the data
     "C050": "无法读取法规库文件：{detail}（法规库是考核标准文件夹上一级的 regulations.json，"
             "也可用 --regulations 指定）",
+    "E160": "“{value}”有两种理解，请改填其中一种：填“否”表示不得分，填“不适用”表示本楼院没有此项",
+    "E161": "“{value}”的单位不适合这一项：{expected}",
+    "W260": "“{value}”是表格下方的签字、审核、合计或备注行，不是检查记录，已跳过",
 }
 
 
@@ -155,12 +158,24 @@ def make(
     cell: str | None = None,
     item: str | None = None,
     path: str | None = None,
+    row: str | None = None,
     **fields: Any,
 ) -> Issue:
-    """Build an issue of kind `code`, filling its template from `fields` (and `item`)."""
+    """Build an issue of kind `code`, filling its template from `fields` (and `item`). `row`
+    names the inspection a row records (社区 楼院 检查日期, see `row_label`): the message starts
+    with it, so a clerk with a printout finds the row in the terminal, results.json and 数据问题."""
     template = CATALOGUE[code]
     message = template.format(item=item, **fields)
+    if row:
+        message = f"{row}：{message}"
     return Issue(code, message, file=file, sheet=sheet, cell=cell, item=item, path=path)
+
+
+def row_label(community: Any, courtyard: Any, day: Any) -> str:
+    """`一社区 甲院 2023-03-01`: the known parts of a row's identity (blank ones left out)."""
+    parts = [str(community or "").strip(), str(courtyard or "").strip(),
+             day.isoformat() if hasattr(day, "isoformat") else str(day or "").strip()]
+    return " ".join(p for p in parts if p)
 
 
 class IssueLog:

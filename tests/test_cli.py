@@ -66,8 +66,8 @@ def test_bad_data_lists_every_problem_and_writes_nothing(tmp_path: Path) -> None
     code, _, err = invoke("run", str(data), "--criteria", str(folder), "--out", str(out))
     assert code == 1
     lines = err.splitlines()
-    assert lines[0].startswith(f"错误 {data} › D2 ［A1］“可以”不是有效的名牌齐全填写值：")
-    assert lines[1].startswith(f"错误 {data} › G3 ［B1］“-1”不是有效的杂物堆放填写值：")
+    assert lines[0].startswith(f"错误 {data} › D2 ［A1］一社区 甲院 2023-03-01：“可以”不是有效的名牌齐全填写值：")
+    assert lines[1].startswith(f"错误 {data} › G3 ［B1］一社区 乙院 2023-03-01：“-1”不是有效的杂物堆放填写值：")
     assert lines[2] == "共 2 处错误，未生成任何输出文件。"
     assert [p.name for p in out.iterdir()] == ["results.json"]
     assert (out / "results.json").read_text(encoding="utf-8") == "earlier"
