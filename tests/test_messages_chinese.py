@@ -170,3 +170,14 @@ def test_criteria_show_and_list_in_words() -> None:
     assert "法治建设（法治建设）" not in out and "法治建设" in out
     code, out, _ = invoke("criteria", "list")
     assert code == 0 and "33 个评分项目、3 个加分项目、3 个否决项" in out
+
+
+def test_run_json_keeps_stdout_json_and_says_what_it_wrote_on_stderr(tmp_path: Path) -> None:
+    folder = criteria_dir(tmp_path, MINI)
+    data = write_csv(tmp_path / "in.csv", rows_for([record("一社区", "甲院", "2023-03-01")]))
+    out_dir = tmp_path / "o"
+    code, out, err = invoke("run", str(data), "--criteria", str(folder), "--out", str(out_dir), "--json")
+    assert code == 0
+    assert json.loads(out)["courtyards"][0]["courtyard"] == "甲院"
+    assert err.splitlines() == [f"已写入 {out_dir / name}"
+                                for name in ("results.json", "ranking.xlsx", "report.md", "report.docx")]

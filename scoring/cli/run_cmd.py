@@ -91,7 +91,9 @@ def run_command(
             **section.writers(),
         })
         print_issues(stderr, results.issues)
-        if as_json:
+        if as_json:  # stdout stays pure JSON; what was written is said on stderr
             stdout.print_json(json.dumps(document, ensure_ascii=False))
+            for path in written:
+                stderr.print(f"已写入 {path}", markup=False)
         else:
             print_summary(stdout, results, written)
