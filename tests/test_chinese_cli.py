@@ -13,6 +13,7 @@ import subprocess
 import sys
 import termios
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.cells import cell_len
@@ -20,7 +21,7 @@ from typer.core import TyperArgument, TyperGroup, TyperOption
 from typer.testing import CliRunner
 
 from scoring.cli.app import app
-from scoring.cli.chinese import break_offsets, walk
+from scoring.cli.chinese import ChineseGroup, break_offsets, walk
 
 ROOT = Path(__file__).resolve().parents[1]
 COLUMNS = 80
@@ -237,3 +238,32 @@ def test_the_screen_check_catches_english_chrome() -> None:
         ["Usage", "OPTIONS", "FILES", "Try", "for", "help"]
     assert english_words("错误 检查记录.xlsx › LAW-01 用 --criteria-version，E120，2023Q2 civil-code", allowed) == []
     assert len(cases()) > 60
+
+
+def test_panels_and_argument_names_of_commands_added_later() -> None:
+    extra = typer.Typer(name="score", cls=ChineseGroup, add_completion=False)
+
+    @extra.command("serve")
+    def serve(folder: Annotated[str, typer.Argument(metavar="工作目录", help="办公室的工作目录")],
+              port: Annotated[int, typer.Option("--port", help="端口", rich_help_panel="网络", min=1024)] = 8000,
+              ) -> None:
+        """打开网页。"""
+
+    @extra.command("init", hidden=True)
+    def init() -> None:
+        """不显示。"""
+
+    code, text = invoke_on(extra, "serve", "--help")
+    assert code == 0
+    flat = re.sub(r"\s*│\s*", " ", text)
+    assert text.splitlines()[0] == "用法：score serve [选项] 工作目录"
+    assert "─ 网络 ─" in text and "--port 端口；不小于 1024［默认：8000］" in flat.replace("--port  ", "--port ")
+    code, text = invoke_on(extra, "--help")
+    assert "serve" in text and "init" not in text
+    code, text = invoke_on(extra, "serve")
+    assert (code, text.splitlines()[1]) == (2, "错误：缺少参数“工作目录”：办公室的工作目录")
+
+
+def invoke_on(application: typer.Typer, *args: str) -> tuple[int, str]:
+    result = runner.invoke(application, list(args))
+    return result.exit_code, result.stdout + result.stderr

@@ -246,17 +246,18 @@ def help_page(ctx: Context, width: int) -> Group:
         parts += [wrapped(Text(cmd.help.split("\f")[0].strip()), width), Text("")]
     params = _visible_params(cmd, ctx)
     help_option = cmd.get_help_option(ctx)
-    arguments = [p for p in params if isinstance(p, TyperArgument)]
-    options = [p for p in params if not isinstance(p, TyperArgument)]
-    if arguments:
-        parts.append(_params_panel("参数", arguments, help_option, width))
-    if options:
-        parts.append(_params_panel("选项", options, help_option, width))
+    panels: dict[str, list[Parameter]] = {"参数": [], "选项": []}  # typer's rich_help_panel kept
+    for p in params:
+        default = "参数" if isinstance(p, TyperArgument) else "选项"
+        panels.setdefault(getattr(p, "rich_help_panel", None) or default, []).append(p)
+    parts += [_params_panel(title, members, help_option, width) for title, members in panels.items() if members]
     if isinstance(cmd, TyperGroup):
-        rows = [[Text(name, style="bold cyan"), Text((sub.help or "").split("\n\n")[0].strip())]
-                for name, sub in cmd.commands.items() if not sub.hidden]
-        if rows:
-            parts.append(_panel("命令", rows, width))
+        commands: dict[str, list[list[Text]]] = {"命令": []}
+        for name, sub in cmd.commands.items():
+            if not sub.hidden:
+                commands.setdefault(getattr(sub, "rich_help_panel", None) or "命令", []).append(
+                    [Text(name, style="bold cyan"), Text((sub.help or "").split("\n\n")[0].strip())])
+        parts += [_panel(title, rows, width) for title, rows in commands.items() if rows]
     return Group(*parts)
 
 
