@@ -171,10 +171,10 @@ def test_every_help_page_and_usage_error_is_chinese_and_fits_80_columns() -> Non
         for line in screen.splitlines():
             assert cell_len(line) <= COLUMNS, f"{where}: too wide\n{line}"
             assert not re.search(r"…\s*│$", line), f"{where}: a description is cut\n{line}"
-        if what == "help" or what == "no command":
-            assert screen.startswith("用法：score"), where
-        else:
-            assert "错误：" in screen, f"{where}\n{screen}"
+        assert screen.startswith("用法：score"), f"{where}\n{screen}"
+        if what not in ("help", "no command"):
+            lines = screen.rstrip("\n").splitlines()
+            assert lines[1].startswith("错误：") and lines[-1].startswith("查看说明：score"), f"{where}\n{screen}"
 
 
 def invoke(*args: str) -> tuple[int, str]:
@@ -198,6 +198,11 @@ def test_usage_errors_in_words() -> None:
     assert error_line("criteria", "diff", "a", "b", "--format", "foo") == \
         "错误：--format 不能写“foo”，可选：text、markdown、json、xlsx"
     assert error_line("run", "x.xlsx", "--top") == "错误：--top 后面要写一个值"
+    code, text = invoke("criteria", "diff", "a", "b", "--format")
+    assert code == 2 and text.splitlines() == [
+        "用法：score criteria diff [选项] 原版本 新版本",
+        "错误：--format 后面要写一个值",
+        "查看说明：score criteria diff --help"]
     assert error_line("run", "--lenient=1", "x.xlsx") == "错误：--lenient 是开关，后面不能写值（只写 --lenient 即可）"
     assert error_line("explain", "a.json", "甲院", "乙院") == "错误：多余的参数：乙院（文件名含空格时请用引号括起来）"
     assert error_line("template") == "错误：缺少选项 --output：要生成的检查记录表，如 检查记录表.xlsx"

@@ -360,9 +360,20 @@ def error_message(exc: click_errors.ClickException) -> str:
     return "命令的写法不对"
 
 
-def show_error(exc: click_errors.ClickException) -> None:
+def command_context(root: Command, prog_name: str, args: Sequence[str]) -> Context:
+    """The context of the command that `args` name (errors raised while parsing options carry
+    none), so that its usage line can be shown."""
+    ctx: Context = ChineseContext(root, info_name=prog_name)
+    for token in args:
+        cmd = ctx.command
+        if isinstance(cmd, TyperGroup) and token in cmd.commands:
+            ctx = ChineseContext(cmd.commands[token], info_name=token, parent=ctx)
+    return ctx
+
+
+def show_error(exc: click_errors.ClickException, fallback: Context | None = None) -> None:
     """Print a usage error: the usage line, the Chinese message, where to read the help."""
-    ctx: Context | None = getattr(exc, "ctx", None)
+    ctx: Context | None = getattr(exc, "ctx", None) or fallback
     width = _width()
     lines = []
     if ctx is not None:
@@ -390,7 +401,8 @@ class ChineseGroup(TyperGroup):
             typer.echo(exc.format_message(), err=True)
             _exit(EXIT_USAGE)
         except click_errors.ClickException as exc:
-            show_error(exc)
+            words = list(sys.argv[1:] if args is None else args)
+            show_error(exc, command_context(self, prog_name or self.name or "score", words))
             _exit(exc.exit_code)
         except typer.Abort:
             typer.echo("已取消。", err=True)
