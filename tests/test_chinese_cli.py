@@ -15,6 +15,7 @@ import termios
 from pathlib import Path
 from typing import Annotated
 
+import pytest
 import typer
 from rich.cells import cell_len
 from typer.core import TyperArgument, TyperGroup, TyperOption
@@ -122,10 +123,10 @@ def cases() -> list[tuple[str, list[str], int]]:
     return found
 
 
-def run_in_pty(all_args: list[list[str]]) -> list[tuple[int, str]]:
-    """Run the cases in one process whose stdout and stderr are an 80-column terminal."""
+def run_in_pty(all_args: list[list[str]], columns: int = COLUMNS) -> list[tuple[int, str]]:
+    """Run the cases in one process whose stdout and stderr are a terminal `columns` wide."""
     master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, COLUMNS, 0, 0))
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "TERMINAL_WIDTH")}
     env["TERM"] = "xterm-256color"
     proc = subprocess.Popen([sys.executable, "-c", DRIVER, json.dumps(all_args)], stdin=slave, stdout=slave,
@@ -153,13 +154,14 @@ def english_words(text: str, allowed: set[str]) -> list[str]:
     return [w for w in re.findall(r"[A-Za-z]{2,}", rest) if w not in allowed]
 
 
-def test_every_help_page_and_usage_error_is_chinese_and_fits_80_columns() -> None:
+@pytest.mark.parametrize("columns", [COLUMNS, 100])
+def test_every_help_page_and_usage_error_is_chinese_and_fits_the_terminal(columns: int) -> None:
     every = cases()
     kinds = {what for what, _, _ in every}
     assert kinds >= {"help", "unknown command", "no command", "unknown option", "missing", "flag with a value",
                      "option without its value", "not a choice", "not a number", "below the range",
                      "above the range", "extra argument"}
-    results = run_in_pty([args for _, args, _ in every])
+    results = run_in_pty([args for _, args, _ in every], columns)
     assert len(results) == len(every)
     allowed = allowed_words()
     for (what, args, expected), (code, screen) in zip(every, results, strict=True):
@@ -169,7 +171,7 @@ def test_every_help_page_and_usage_error_is_chinese_and_fits_80_columns() -> Non
         typed = set(re.findall(r"[A-Za-z]+", " ".join(args)))  # what the user typed is repeated
         assert english_words(screen, allowed | typed) == [], f"{where}\n{screen}"
         for line in screen.splitlines():
-            assert cell_len(line) <= COLUMNS, f"{where}: too wide\n{line}"
+            assert cell_len(line) <= columns, f"{where}: too wide\n{line}"
             assert not re.search(r"…\s*│$", line), f"{where}: a description is cut\n{line}"
         assert screen.startswith("用法：score"), f"{where}\n{screen}"
         if what not in ("help", "no command"):

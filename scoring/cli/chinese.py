@@ -10,9 +10,10 @@ through click's two documented extension points, and nothing of typer is patched
   commands added later are covered without a list), gives every command `ChineseContext` as its
   `context_class`, runs the command with `standalone_mode=False` so that click's usage errors come
   back as exceptions, and prints them in Chinese from their structured fields (option name,
-  possibilities, parameter, the validation error's kind and input) — English text is parsed
-  only for the three `ctx.fail` messages that carry no fields (unknown command, missing command,
-  extra arguments).
+  possibilities, parameter, the validation error's kind and input). English text is matched
+  only where an error carries no fields: the three `ctx.fail` messages (unknown command, missing
+  command, extra arguments) and the two kinds of bad option usage (a flag given a value, an
+  option without its value); anything unforeseen gets a general Chinese sentence, never English.
 - `ChineseContext` renders the help page (`get_help`) and the usage line (`get_usage`): usage,
   description, panels 参数 / 选项 / 命令, ［必填］ and ［默认：…］, number ranges and choices in
   words, no type tags (the descriptions say what to write), descriptions wrapped, never cut.
@@ -63,7 +64,6 @@ ARGUMENT_NAMES = {
     "directory": "文件夹",
     "folder": "文件夹",
     "workbook": "工作簿",
-    "source": "来源",
 }
 
 HELP_TEXT = "显示本说明并退出"
