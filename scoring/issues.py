@@ -103,6 +103,12 @@ CATALOGUE: dict[str, str] = {
     "W209": "“{value}”和“{other}”可能是同一{kind}的两种写法，现按两个{kind}分别计算；如是同一{kind}，请统一名称",
     "W210": "与第 {other} 行是同一楼院同一天、内容完全相同的检查记录（可能重复录入），两行都已计入",
     "W204": "项目名称“{value}”对应多个项目编号（{expected}），已按编号 {item} 处理；建议表头写编号",
+    # issue 15: the register named as itself; no guessed values; rows below the data
+    "C050": "无法读取法规库文件：{detail}（法规库是考核标准文件夹上一级的 regulations.json，"
+            "也可用 --regulations 指定）",
+    "E160": "“{value}”有两种理解，请改填其中一种：填“否”表示不得分，填“不适用”表示本楼院没有此项",
+    "E161": "“{value}”的单位不适合这一项：{expected}",
+    "W260": "“{value}”是表格下方的签字、审核、合计或备注行，不是检查记录，已跳过",
 }
 
 
@@ -166,9 +172,21 @@ def make(
     cell: str | None = None,
     item: str | None = None,
     path: str | None = None,
+    row: str | None = None,
     **fields: Any,
 ) -> Issue:
-    """Build an issue of kind `code`, filling its template from `fields` (and `item`)."""
+    """Build an issue of kind `code`, filling its template from `fields` (and `item`). `row`
+    names the inspection a row records (社区 楼院 检查日期, see `row_label`): the message starts
+    with it, so a clerk with a printout finds the row in the terminal, results.json and 数据问题."""
     template = CATALOGUE[code]
     message = template.format(item=item, **fields)
+    if row:
+        message = f"{row}：{message}"
     return Issue(code, message, file=file, sheet=sheet, cell=cell, item=item, path=path)
+
+
+def row_label(community: Any, courtyard: Any, day: Any) -> str:
+    """`一社区 甲院 2023-03-01`: the known parts of a row's identity (blank ones left out)."""
+    parts = [str(community or "").strip(), str(courtyard or "").strip(),
+             day.isoformat() if hasattr(day, "isoformat") else str(day or "").strip()]
+    return " ".join(p for p in parts if p)

@@ -6,7 +6,13 @@ from __future__ import annotations
 from fractions import Fraction as F
 from typing import Any
 
-YES = {"是", "√"}
+# design.md §4's yes marks and not-applicable marks (ASCII words without regard to case, README).
+YES = {"是", "√", "✓", "✔", "y", "yes", "true", "1", "有", "合格", "达标"}
+NOT_APPLICABLE = {"不适用", "/", "n/a", "na", "—", "－", "-"}
+
+
+def _mark(value: Any) -> str:
+    return str(value).strip().lower()
 
 
 def _num(x: Any) -> F:
@@ -15,14 +21,14 @@ def _num(x: Any) -> F:
 
 def item_earned(item: dict[str, Any], value: Any) -> F | None:
     """Earned points, None for 不适用."""
-    if value == "不适用":
+    if _mark(value) in NOT_APPLICABLE:
         return None
     points = _num(item["points"])
     if value == "免检":
         return points
     kind = item["type"]
     if kind == "check":
-        return points if value in YES else F(0)
+        return points if _mark(value) in YES else F(0)
     if kind == "choice":
         return _num(item["choices"][value])
     if kind == "scale":

@@ -221,7 +221,8 @@ def test_date_before_first_version(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError) as info:
         score_records(tmp_path, [record("一社区", "甲院", "2022-12-01")], period="2022")
     assert [(i.code, i.cell, i.message) for i in info.value.issues] == [
-        ("E134", "C2", "检查日期 2022-12-01 早于考核标准最早版本的生效日期 2023-01-01，没有可用的标准版本")]
+        ("E134", "C2", "一社区 甲院 2022-12-01：检查日期 2022-12-01 早于考核标准最早版本的生效日期 2023-01-01，"
+                       "没有可用的标准版本")]
 
 
 def test_group_sums_are_exact_over_a_common_denominator_and_without_one() -> None:

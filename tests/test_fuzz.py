@@ -23,7 +23,7 @@ from tests.helpers import MINI, MINI_COLUMNS, criteria_dir, record, rows_for, wr
 SETTINGS = settings(max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 MARKS = ["是", "否", "√", "×", "不适用", "免检", "N/A", "—", "好", "中", "#N/A", "=DISPIMG(\"x\",1)",
-         "3.5分", "８５", "1,234", "nan", "inf", "1_000", "٣", "\u00a0", "\x07", "TRUE", ""]
+         "3.5分", "3处", "2次", "无", "８５", "1,234", "nan", "inf", "1_000", "٣", "\u00a0", "\x07", "TRUE", ""]
 CELLS = st.one_of(
     st.none(),
     st.sampled_from(MARKS),
@@ -43,7 +43,7 @@ ITEMS = load_standard(STANDARD_DIR).latest.all_items
 def test_any_cell_value_has_a_meaning(value: Any, item: Any) -> None:
     outcome = interpret(value, item, 100)
     assert outcome.kind in {"ok", "na", "exempt", "blank", "invalid", "na_refused", "exempt_refused",
-                            "error", "no_result", "image"}
+                            "error", "no_result", "image", "ambiguous", "unit_refused"}
     if outcome.kind == "ok":
         assert 0 <= outcome.units <= int(item.points * 100)
     assert special(value) is None or special(value) == outcome or outcome.kind == "blank"

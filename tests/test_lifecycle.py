@@ -235,7 +235,7 @@ def test_compare_split_and_only_one_run(tmp_path: Path) -> None:
     assert [y.courtyard for y in result.only_a] == ["丙院"]
     assert [y.courtyard for y in result.only_b] == ["丁院"]
     code, _, err = invoke("compare", str(tmp_path / "nothing.json"), str(tmp_path / "x.json"))
-    assert (code, err) == (1, f"{tmp_path / 'nothing.json'} 不是有效的评分结果文件（results.json）：文件不存在\n")
+    assert (code, err) == (1, f"{tmp_path / 'nothing.json'} 不是有效的评分结果文件（results.json）：找不到文件\n")
 
 
 def test_compare_cli_on_the_samples(tmp_path: Path) -> None:

@@ -305,7 +305,7 @@ def openpyxl_book(tmp: Path, rows: list[list[Any]], edit: Any = None, **book_opt
 def test_formula_without_saved_result(tmp_path: Path) -> None:
     path = openpyxl_book(tmp_path, mini_rows(record("一社区", "甲院", "2023-03-01", A1="=1+1")))
     assert refused(tmp_path, path)[0] == (
-        f"错误 {path} › 检查记录!D2 ［A1］单元格是公式，但文件中没有保存计算结果："
+        f"错误 {path} › 检查记录!D2 ［A1］一社区 甲院 2023-03-01：单元格是公式，但文件中没有保存计算结果："
         "请在 Excel/WPS 中打开该文件、保存后重试（E127）")
 
 
@@ -317,7 +317,8 @@ def test_excel_error_value(tmp_path: Path) -> None:
     with zipfile.ZipFile(path) as z:
         assert 't="e"' in z.read("xl/worksheets/sheet1.xml").decode()
     assert refused(tmp_path, path)[0] == (
-        f"错误 {path} › 检查记录!E2 ［A2］单元格是 Excel 错误值 #DIV/0!：请在 Excel/WPS 中修正公式后保存（E124）")
+        f"错误 {path} › 检查记录!E2 ［A2］一社区 甲院 2023-03-01：单元格是 Excel 错误值 #DIV/0!："
+        "请在 Excel/WPS 中修正公式后保存（E124）")
 
 
 @pytest.mark.parametrize(("value", "code"), [("—", "E122"), ("未检查", "E120"), ("None", "E120"),
@@ -356,7 +357,8 @@ def test_wps_in_cell_image(tmp_path: Path) -> None:
 
     path = openpyxl_book(tmp_path, mini_rows(), picture)
     (line, *_) = refused(tmp_path, path)
-    assert line.startswith(f"错误 {path} › 检查记录!D2 ［A1］单元格中是 WPS 嵌入图片（DISPIMG），不是检查结果：")
+    assert line.startswith(f"错误 {path} › 检查记录!D2 ［A1］一社区 甲院 2023-03-01："
+                           "单元格中是 WPS 嵌入图片（DISPIMG），不是检查结果：")
 
 
 def test_same_courtyard_spelled_two_ways(tmp_path: Path) -> None:
@@ -371,8 +373,8 @@ def test_duplicated_inspection(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "in.csv", mini_rows(record("一社区", "甲院", "2023-03-01"),
                                                     record("一社区", "甲院", "2023-03-01")))
     results, err = scored(tmp_path, path)
-    assert err == (f"提示 {path} › 第3行 与第 2 行是同一楼院同一天、内容完全相同的检查记录（可能重复录入），"
-                   "两行都已计入（W210）\n")
+    assert err == (f"提示 {path} › 第3行 一社区 甲院 2023-03-01：与第 2 行是同一楼院同一天、"
+                   "内容完全相同的检查记录（可能重复录入），两行都已计入（W210）\n")
     assert results["courtyards"][0]["inspections"] == 2
 
 
@@ -407,7 +409,7 @@ def test_failure_mid_save_leaves_earlier_outputs(tmp_path: Path, monkeypatch: py
     monkeypatch.setattr("scoring.outputs.workbook._write", disk_full)
     code, _, err = run_files(tmp_path, path)
     assert code == 3
-    assert err == f"无法写入 {out / 'ranking.xlsx'}：No space left on device\n"
+    assert err == f"无法写入 {out / 'ranking.xlsx'}：磁盘空间已满，请清理磁盘后重试\n"
     assert [(p.name, p.read_bytes()) for p in out.iterdir()] == [("ranking.xlsx", b"earlier")]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["criteria", "in.csv", "o"]
 

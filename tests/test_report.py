@@ -119,7 +119,7 @@ def test_into_a_draft_keeps_everything_else(runs: dict[str, Path], tmp_path: Pat
                             "--out", str(tmp_path / "out"))
     assert code == 0, err
     filled = tmp_path / "2023年报告草稿-已填写.docx"
-    assert out.splitlines()[-1] == f"已写入 {filled}"
+    assert out.splitlines()[0] == f"已写入 {filled}"
     assert draft.read_bytes() == before
     old, new = text_of(draft), text_of(filled)
     at = old.index(MARKER)

@@ -189,11 +189,16 @@ def test_template_layout(template: Path) -> None:
 def test_template_validations(template: Path) -> None:
     dvs = validations(template)
     assert (dvs["C"].type, str(dvs["C"].sqref)) == ("date", "C3:C62")
-    assert (dvs["E"].type, dvs["E"].formula1) == ("custom", "AND(ISNUMBER(E3),E3>=0,INT(E3)=E3)")  # ENV-01 deduct
-    assert dvs["G"].formula1 == "AND(ISNUMBER(G3),G3>=0,G3<=4,ROUND(G3/0.5,6)=INT(ROUND(G3/0.5,6)))"
+    number = "--LEFT({0},LEN({0})-ISERR(-{0}))"
+    assert (dvs["E"].type, dvs["E"].formula1) == ("custom", (  # ENV-01 deduct: 3 or 3处/次/项/个
+        'AND(OR(ISNUMBER(-E3),ISNUMBER(FIND(RIGHT(E3),"个处次项"))),{n}>=0,MOD({n},1)=0)').format(
+            n=number.format("E3")))
+    assert dvs["G"].formula1 == (  # ENV-03 scale: 0–4 in steps of 0.5, or with 分
+        'AND(OR(ISNUMBER(-G3),RIGHT(G3)="分"),ABS({n}-2)<=2,MOD(ROUND({n}/0.5,6),1)=0)').format(n=number.format("G3"))
     assert (dvs["H"].type, dvs["H"].formula1) == ("list", '"好,较好,一般,差"')  # ENV-04 choice
-    assert dvs["L"].formula1 == '"是,否,免检"'  # SAF-02 may be exempt
-    assert dvs["Q"].formula1 == '"是,否,不适用"'  # FAC-02 may be N/A
+    marks = "√,×,有,无,合格,不合格,达标,不达标,Y,N,X,1,0,✓,✗,✔,✘,yes,no,TRUE,FALSE"
+    assert dvs["L"].formula1 == f'"是,否,免检,{marks}"'  # SAF-02 may be exempt
+    assert dvs["Q"].formula1 == f'"是,否,不适用,/,N/A,NA,—,-,{marks.replace(",无", "")}"'  # FAC-02 may be N/A
     assert all(dv.showErrorMessage and dv.error for dv in dvs.values())
 
 
@@ -204,15 +209,16 @@ def _valid_value(dv: Any, rnd: random.Random) -> Any:
     if dv.type == "date":
         return date(2023, rnd.randint(1, 12), rnd.randint(1, 28))
     formula = dv.formula1
-    marks = re.findall(r'="([^"]+)"', formula)
+    marks = [m for m in re.findall(r'[A-Z]+\d+="([^"]+)"', formula)]
     if marks and rnd.random() < 0.2:
         return rnd.choice(marks)
-    top = re.search(r"<=(\d+(?:\.\d+)?)", formula)
+    half = re.search(r"\)<=(\d+(?:\.\d+)?)", formula)  # ABS(n-h)<=h: from 0 to 2h
+    top = 2 * float(half.group(1)) if half else 4.0
     step = re.search(r"/(\d+(?:\.\d+)?),6", formula)
     if step:  # scale: multiples of the step up to the points
-        n = int(float(top.group(1)) / float(step.group(1)))  # type: ignore[union-attr]
+        n = int(top / float(step.group(1)))
         return rnd.randint(0, n) * float(step.group(1))
-    return rnd.randint(0, int(top.group(1)) if top else 4)
+    return rnd.randint(0, int(top))
 
 
 def test_filled_template_scores_cleanly_and_matches_the_reference(template: Path, tmp_path: Path) -> None:

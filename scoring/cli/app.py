@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from scoring.cli import criteria_cmd, regulations_cmd
+from scoring.cli.chinese import ChineseGroup
 from scoring.cli.compare_cmd import compare_command
 from scoring.cli.explain_cmd import explain_command
 from scoring.cli.report_cmd import report_command
@@ -12,6 +13,8 @@ from scoring.cli.run_cmd import run_command
 from scoring.cli.template_cmd import template_command
 
 app = typer.Typer(
+    name="score",
+    cls=ChineseGroup,  # Chinese help pages and usage errors (see scoring/cli/chinese.py)
     help="美丽楼院考核评分工具：评分、排名、考核标准管理。",
     no_args_is_help=True,
     add_completion=False,

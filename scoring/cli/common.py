@@ -18,9 +18,13 @@ import typer
 from rich.console import Console
 
 from scoring.errors import ScoreError, UsageError
+from scoring.oserrors import describe
 from scoring.outputs.terminal import print_issues
 
 EXIT_INTERNAL = 70
+# An OSError that no library function turned into an issue: the file is named, in Chinese, and the
+# code is that of bad input (the commonest case is a file that cannot be read).
+EXIT_OS_ERROR = 1
 
 # Piped or redirected output is not cut to 80 columns: tables keep every character.
 _WIDTH = None if sys.stdout.isatty() else 200
@@ -68,11 +72,17 @@ def reported(debug: bool, *, writes_outputs: bool = False) -> Iterator[None]:
         raise typer.Exit(exc.exit_code) from None
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
         raise
-    except Exception as exc:  # a bug: one line for the user, the traceback only with --debug
+    except OSError as exc:  # a file the library did not expect to fail: name it, in Chinese
         if debug:
             traceback.print_exc(file=sys.stderr)
-        stderr.print(f"内部错误（程序缺陷）：{type(exc).__name__}: {exc}。请加 --debug 重新运行，"
-                     "并把输出发给维护人员。", style="red", markup=False)
+        name = f" {exc.filename}" if exc.filename else ""
+        stderr.print(f"无法读写文件{name}：{describe(exc)}", style="red", markup=False)
+        raise typer.Exit(EXIT_OS_ERROR) from None
+    except Exception:  # a bug: one line for the user, the traceback only with --debug
+        if debug:
+            traceback.print_exc(file=sys.stderr)
+        stderr.print("内部错误（程序缺陷）。请加 --debug 重新运行，并把输出发给维护人员。",
+                     style="red", markup=False)
         raise typer.Exit(EXIT_INTERNAL) from None
 
 

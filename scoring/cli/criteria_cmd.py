@@ -21,7 +21,14 @@ from scoring.criteria.standard import Standard, load_standard
 from scoring.criteria.versioning import new_version, write_new_version
 from scoring.errors import UsageError
 from scoring.exact import percent
-from scoring.outputs.criteria_reports import audit_table, diff_json, diff_tables
+from scoring.outputs.criteria_reports import (
+    REPEAT_NAMES,
+    audit_table,
+    category_label,
+    diff_json,
+    diff_tables,
+    item_count,
+)
 from scoring.outputs.staging import text_writer, write_one
 from scoring.outputs.tables import to_markdown, to_rich, write_workbook
 from scoring.outputs.terminal import print_issues
@@ -40,10 +47,10 @@ def list_command(criteria: CriteriaOpt = None, regulations: RegulationsOpt = Non
         standard = load_standard(criteria, regulations, schema=False)
         current = standard.in_force(date.today())
         table = Table(title=f"{standard.latest.title}（{standard.id}）")
-        for header in ("版本", "施行日期", "项目数", "满分", "加分上限", "当前施行", "sha256"):
+        for header in ("版本", "施行日期", "项目", "满分", "加分上限", "当前施行", "sha256"):
             table.add_column(header)
         for v in standard.versions:
-            table.add_row(v.version, v.effective_from.isoformat(), str(len(v.items)), str(v.scale),
+            table.add_row(v.version, v.effective_from.isoformat(), item_count(v), str(v.scale),
                           str(v.bonus_cap), "是" if v is current else "", v.sha256[:12])
         stdout.print(table)
 
@@ -70,15 +77,14 @@ def _basis(item: Item, register: Register) -> str:
 
 def show_version(crit: Criteria, register: Register) -> None:
     """Print one version's categories, items, bonus, vetoes and grades."""
-    stdout.print(f"{crit.title}  版本 {crit.label}  满分 {crit.scale}  多次检查：{crit.repeat}",
-                 markup=False)
+    stdout.print(f"{crit.title}  版本 {crit.label}  满分 {crit.scale}  {item_count(crit)}  "
+                 f"多次检查：{REPEAT_NAMES[crit.repeat]}", markup=False)
     table = Table(show_lines=False)
     for header in ("编号", "项目", "类型", "分值", "评分规则", "不适用", "免检"):
         table.add_column(header)
     for cat in crit.categories:
-        tag = "（法治建设）" if cat.rule_of_law else ""
         table.add_section()
-        table.add_row(cat.id, f"{cat.name}{tag}", "", str(cat.points), "", "", "")
+        table.add_row(cat.id, category_label(cat), "", str(cat.points), "", "", "")
         for i in cat.items:
             table.add_row(i.id, i.name, TYPE_NAMES[i.type], str(i.points), _rule(i),
                           "可" if i.na else "", "可" if i.exempt else "")

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from scoring.cli.common import CriteriaOpt, DebugOpt, RegulationsOpt, reported, stdout
+from scoring.errors import InvalidInputError
 
 
 def report_command(
@@ -17,7 +18,8 @@ def report_command(
     template: Annotated[Path | None, typer.Option("--template", help="自定义的报告模板（Jinja2），默认使用内置模板",
                                                   show_default=False)] = None,
     into: Annotated[Path | None, typer.Option(
-        "--into", help="把考核情况写入 Word 报告草稿中“【美丽楼院考核情况】”所在位置，另存为“草稿名-已填写.docx”",
+        "--into", help="把考核情况写入 Word 报告草稿中“【美丽楼院考核情况】”所在位置，另存为“草稿名-已填写.docx”"
+        "（草稿本身不变）；这时只写这一个文件，同时指定 --out 才另写 report.md 和 report.docx",
         show_default=False)] = None,
     out: Annotated[Path | None, typer.Option("--out", help="report.md 和 report.docx 的输出文件夹；"
                                              "默认与 results.json 相同", show_default=False)] = None,
@@ -33,12 +35,24 @@ def report_command(
         from scoring.report.section import build_section
         from scoring.report.word import fill_draft
 
+        if into is not None:
+            check_draft(into)
         standard = load_standard(criteria, regulations)
         section = build_section(Results.load(results, standard), standard,
                                 Results.load(previous, standard) if previous is not None else None, template)
-        written = write_all(out if out is not None else results.parent, section.writers())
-        if into is not None:
+        written: list[Path] = []
+        if into is not None:  # first: a draft without its marker stops before anything is written
             target = into.with_name(f"{into.stem}-已填写.docx")
             written.append(write_one(target, lambda p: fill_draft(section.blocks, into, p)))
+        if into is None or out is not None:
+            written += write_all(out if out is not None else results.parent, section.writers())
         for path in written:
             stdout.print(f"已写入 {path}", markup=False)
+
+
+def check_draft(draft: Path) -> None:
+    """The Word draft must be an existing file: say which, in words, before any work is done."""
+    if draft.is_dir():
+        raise InvalidInputError(f"{draft} 是文件夹，--into 应写 Word 报告草稿文件（.docx）")
+    if not draft.exists():
+        raise InvalidInputError(f"找不到文件 {draft}：请检查 --into 所写的 Word 报告草稿的文件名和所在文件夹")

@@ -90,7 +90,9 @@ def run_command(
         refuse_overwriting_inputs(out_dir, files)
         written = write_all(out_dir, output_writers(results))
         print_issues(stderr, results.issues)
-        if as_json:
+        if as_json:  # stdout stays pure JSON; what was written is said on stderr
             stdout.print_json(results.dump())
+            for path in written:
+                stderr.print(f"已写入 {path}", markup=False)
         else:
             print_summary(stdout, results, written)

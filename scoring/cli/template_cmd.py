@@ -11,6 +11,7 @@ import typer
 from scoring.cli.common import CriteriaOpt, DebugOpt, RegulationsOpt, reported, stdout
 from scoring.criteria.standard import load_standard
 from scoring.errors import UsageError
+from scoring.outputs.criteria_reports import item_count
 from scoring.outputs.staging import write_one
 
 
@@ -34,9 +35,9 @@ def template_command(
             raise UsageError(f"检查记录表请保存为 .xlsx 文件（现为“{output.name}”）")
         if output.exists():
             raise UsageError(f"{output} 已存在，不会覆盖（其中可能已有填写的记录）；请换一个文件名")
-        from scoring.outputs.template import write_template
+        from scoring.outputs.template import DEFAULT_ROWS, write_template
 
-        extra = {} if rows is None else {"rows": rows}
-        write_one(output, lambda p: write_template(crit, p, standard.register, **extra))
-        stdout.print(f"已生成 {output}：{crit.title} {crit.label}，{len(crit.all_items)} 个项目、"
-                     f"{len(crit.vetoes)} 个否决项，预设 {rows} 行。", markup=False)
+        count = DEFAULT_ROWS if rows is None else rows
+        write_one(output, lambda p: write_template(crit, p, standard.register, count))
+        stdout.print(f"已生成 {output}：{crit.title} {crit.label}，{item_count(crit)}，预设 {count} 行。",
+                     markup=False)

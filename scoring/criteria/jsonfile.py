@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from scoring.issues import Issue, make
+from scoring.oserrors import describe
 
 _BOM = b"\xef\xbb\xbf"
 # Characters that slip in when a file is edited in Word or a Chinese input method.
@@ -21,6 +22,31 @@ _LOOKALIKES = {
     "，": "中文逗号", "：": "中文冒号", "｛": "全角花括号", "｝": "全角花括号",
     "［": "全角方括号", "］": "全角方括号",
 }
+
+
+# Python's json messages (json/decoder.py, json/scanner.py), said as what is missing or wrong.
+_SYNTAX = {
+    "Expecting ',' delimiter": "这里缺少英文逗号“,”（相邻两项之间要用逗号分隔），或缺少右括号“}”“]”",
+    "Expecting ':' delimiter": "这里缺少英文冒号“:”（键名和值之间要用冒号分隔）",
+    "Expecting value": "这里缺少值（可能多了一个逗号，或文字没有用英文双引号括起来）",
+    "Expecting property name enclosed in double quotes":
+        "这里应是用英文双引号括起来的键名（可能最后一项后面多了逗号）",
+    "Unterminated string starting at": "从这里开始的文字缺少右边的英文双引号",
+    "Invalid control character at": "文字中有换行符或制表符，请删除（需要换行时写成 \\n）",
+    "Extra data": "内容已经结束，后面还有多余的内容（可能多了右括号，或两段内容没有合并）",
+    "Invalid \\escape": "反斜杠“\\”用法不对（文字中的反斜杠要写成两个：\\\\）",
+    "Invalid \\uXXXX escape": "“\\u”后面应是 4 位十六进制数字",
+}
+
+
+def syntax_error_text(exc: json.JSONDecodeError) -> str:
+    """A JSON syntax error in Chinese: what is missing or wrong where the reader stopped."""
+    char = exc.doc[exc.pos] if exc.pos < len(exc.doc) else ""
+    if char in _LOOKALIKES:
+        return f"此处是{_LOOKALIKES[char]}“{char}”，JSON 的引号和标点必须是英文半角"
+    if exc.pos >= len(exc.doc.rstrip()) and exc.msg.startswith("Expecting"):
+        return "内容不完整：文件在这里提前结束了（可能缺少右括号“}”“]”或右引号）"
+    return _SYNTAX.get(exc.msg, "格式不对，请检查这一处的括号、引号和逗号")
 
 
 class _Refused(ValueError):
@@ -60,19 +86,16 @@ def parse_json(data: bytes, file: str) -> tuple[Any, list[Issue]]:
         i = refused.issue
         return None, [Issue(i.code, i.message, file=file)]
     except json.JSONDecodeError as exc:
-        detail = exc.msg
-        if exc.pos < len(text) and text[exc.pos] in _LOOKALIKES:
-            char = text[exc.pos]
-            detail = f"此处是{_LOOKALIKES[char]}“{char}”，JSON 的引号和标点必须是英文半角"
-        return None, [make("C003", file=file, line=exc.lineno, column=exc.colno, detail=detail)]
+        return None, [make("C003", file=file, line=exc.lineno, column=exc.colno, detail=syntax_error_text(exc))]
     return value, []
 
 
-def read_json(path: Path) -> tuple[Any, bytes, list[Issue]]:
-    """Read and strictly decode a JSON file; returns (value, raw bytes, issues)."""
+def read_json(path: Path, *, register: bool = False) -> tuple[Any, bytes, list[Issue]]:
+    """Read and strictly decode a JSON file (a version of a standard, or with `register` the
+    regulations register); returns (value, raw bytes, issues)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return None, b"", [make("C001", file=str(path), detail=exc.strerror or str(exc))]
+        return None, b"", [make("C050" if register else "C001", file=str(path), detail=describe(exc))]
     value, issues = parse_json(data, str(path))
     return value, data, issues

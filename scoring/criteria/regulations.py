@@ -128,7 +128,7 @@ def load_register(path: Path, *, schema: bool = True) -> Register:
     `schema=False` (commands that only show a register or a standard, and must start without
     jsonschema) checks the JSON Schema only when the cheap checks or building fail, to report why.
     """
-    data, _, issues = read_json(path)
+    data, _, issues = read_json(path, register=True)
     if not issues and schema:
         issues = schema_issues(data, "regulations", str(path))
     if not issues:

@@ -13,6 +13,7 @@ from typing import Any
 from scoring.criteria.jsonfile import read_json
 from scoring.criteria.model import Criteria
 from scoring.errors import OutputError, UsageError
+from scoring.oserrors import describe
 
 _VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]*$")
 
@@ -53,4 +54,4 @@ def write_new_version(target: Path, text: str) -> None:
     except FileExistsError:
         raise UsageError(f"{target} 已存在，不会覆盖；请换一个版本号") from None
     except OSError as exc:
-        raise OutputError(f"无法写入 {target}：{exc.strerror or exc}") from exc
+        raise OutputError(f"无法写入 {target}：{describe(exc)}") from exc

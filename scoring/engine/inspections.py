@@ -35,17 +35,17 @@ from scoring.engine.values import (
 )
 from scoring.errors import InvalidInputError
 from scoring.exact import decimals_of
-from scoring.issues import Issue, make
+from scoring.issues import Issue, make, row_label
 from scoring.text import clean, normalise
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 _ITEM_KINDS = ("ok", "na", "exempt", "blank", "invalid", "na_refused", "exempt_refused", "error",
-               "no_result", "image")
+               "no_result", "image", "ambiguous", "unit_refused")
 # The issue each kind of unusable cell gets (everything else not accepted is E120).
 _KIND_ISSUE = {"blank": "E121", "na_refused": "E122", "exempt_refused": "E123", "error": "E124",
-               "no_result": "E127", "image": "E126"}
+               "no_result": "E127", "image": "E126", "ambiguous": "E160", "unit_refused": "E161"}
 _KIND_CODE = {k: i for i, k in enumerate(_ITEM_KINDS)}
 
 
@@ -147,6 +147,10 @@ class _Rows:
     def __len__(self) -> int:
         return len(self.index)
 
+    def label(self, k: int | np.integer[Any]) -> str:
+        """社区 楼院 检查日期 of the k-th row, for messages."""
+        return row_label(self.community[k], self.courtyard[k], self.day[k])
+
     def take(self, keep: npt.NDArray[np.intp] | BoolArray) -> _Rows:
         """Some of the rows only."""
         return _Rows(self.table, self.index[keep], self.excel_row[keep], self.community[keep],
@@ -159,37 +163,45 @@ def _identity(t: int, table: SheetTable) -> tuple[_Rows, list[Issue]]:
     excel = np.asarray(table.rows, dtype=np.int64)
     cols = table.identity_columns
     where = {"file": table.file, "sheet": table.sheet}
-    found: list[tuple[int, int, Issue]] = []  # (row, order within the row, issue)
+    # (row, order within the row, code, fields): made into issues at the end, named by their row
+    found: list[tuple[int, int, str, dict[str, Any]]] = []
     unusable = np.zeros(len(excel), dtype=bool)
     columns = {}
+    hits = {}
     for order, role in enumerate(_IDENTITY):
         codes, distinct = columns[role] = _distinct(table.identity[role])
         specials = [special(v) for v in distinct]
-        hit = _spread([f is not None and f.kind != "blank" for f in specials], codes, bool)
+        hit = hits[role] = _spread([f is not None and f.kind != "blank" for f in specials], codes, bool)
         for i in np.flatnonzero(hit):
             kind = specials[codes[i]]
             assert kind is not None
-            found.append((int(i), order, make(_KIND_ISSUE[kind.kind], **where, value=kind.text,
-                                              cell=cell_ref(cols[role], int(excel[i])), expected="请填写文字")))
+            found.append((int(i), order, _KIND_ISSUE[kind.kind], {
+                "value": kind.text, "cell": cell_ref(cols[role], int(excel[i])), "expected": "请填写文字"}))
         unusable |= hit
     community, courtyard = (_spread([normalise(display(v)) for v in columns[role][1]], columns[role][0])
                             for role in ("community", "courtyard"))
     day_codes, raw_days = columns["date"]
     parsed = [parse_date(v, date1904=table.date1904) for v in raw_days]
     day = _spread(parsed, day_codes)
+
+    def label(i: int) -> str:
+        return row_label(*("" if hits[role][i] else value[i]
+                           for role, value in zip(_IDENTITY, (community, courtyard, day), strict=True)))
+
     checks = [("E132", "community", community == ""), ("E133", "courtyard", courtyard == ""),
               (None, "date", _spread([d is None for d in parsed], day_codes, bool))]
     for order, (code, role, missing) in enumerate(checks, start=len(_IDENTITY)):
         for i in np.flatnonzero(missing & ~unusable):
             raw = raw_days[day_codes[i]]
-            issue = make(code, **where, cell=cell_ref(cols[role], int(excel[i]))) if code else make(
-                "E131" if raw is None or not display(raw) else "E130", **where,
-                cell=cell_ref(cols[role], int(excel[i])), value=display(raw))
-            found.append((int(i), order, issue))
+            fields: dict[str, Any] = {"cell": cell_ref(cols[role], int(excel[i]))}
+            if code is None:
+                fields["value"] = display(raw)
+            found.append((int(i), order, code or ("E131" if raw is None or not display(raw) else "E130"), fields))
     keep = np.flatnonzero(~unusable & ~np.any([m for _, _, m in checks], axis=0))
     ordinals = _spread([d.toordinal() if d is not None else 0 for d in parsed], day_codes, np.int64)
     rows = _Rows(t, keep, excel[keep], community[keep], courtyard[keep], day[keep], ordinals[keep])
-    return rows, [issue for _, _, issue in sorted(found, key=lambda f: (f[0], f[1]))]
+    return rows, [make(code, **where, **fields, row=label(i))
+                  for i, _, code, fields in sorted(found, key=lambda f: (f[0], f[1]))]
 
 
 def _outcomes(values: npt.NDArray[np.object_], item: Item,
@@ -258,7 +270,7 @@ class _Collector:
             name = _ITEM_KINDS[kind[k]]
             code = _KIND_ISSUE.get(name, "E120")
             self.issues.append(make(code, **where, cell=f"{letter}{excel_rows[k]}", item=item.id, value=texts[k],
-                                    kind=f"{item.name}填写值", expected=expected_text(item)))
+                                    kind=f"{item.name}填写值", expected=expected_text(item), row=rows.label(k)))
         bad |= wrong
         applicable = kind != _KIND_CODE["na"]
         if is_bonus:
@@ -282,7 +294,7 @@ class _Collector:
             code, text = meanings[codes[k]][1]
             cell = cell_ref(column.column, column.rows[rows.index[k]])
             self.issues.append(make(code, **where, cell=cell, item=veto_id, value=text,
-                                    expected=veto_expected(veto)))
+                                    expected=veto_expected(veto), row=rows.label(k)))
             bad[k] = True
         return marked
 
@@ -302,7 +314,7 @@ class _Collector:
                 any_applicable |= items[item.id].applicable
             for k in np.flatnonzero(~any_applicable & ~bad):
                 self.issues.append(make("E125", file=table.file, sheet=table.sheet,
-                                        cell=f"第{rows.excel_row[k]}行"))
+                                        cell=f"第{rows.excel_row[k]}行", row=rows.label(k)))
             bad |= ~any_applicable
         return items, vetoes, bad
 
@@ -354,7 +366,8 @@ def collect(
         for k in np.flatnonzero(np.array([v is None for v in versions], dtype=bool)[codes]):
             issues.append(make("E134", file=table.file, sheet=table.sheet,
                                cell=cell_ref(table.identity_columns["date"], int(rows.excel_row[k])),
-                               value=rows.day[k].isoformat(), expected=first.effective_from.isoformat()))
+                               value=rows.day[k].isoformat(), expected=first.effective_from.isoformat(),
+                               row=rows.label(k)))
         names = np.array([v.version if v is not None else "" for v in versions], dtype=object)[codes]
         for name in pd.unique(names):
             if name:

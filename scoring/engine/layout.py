@@ -38,6 +38,11 @@ IGNORED = ("序号", "编号", "合计", "总分", "得分合计", "自评分")
 _UNIT = re.compile(r"\((?:\d+(?:\.\d+)?)?分值?\)$")
 _ID_CHAR = re.compile(r"^[A-Z0-9_-]")  # an id continues while these follow
 _ALIAS_ROLE = {alias: role for role, aliases in IDENTITY_ALIASES.items() for alias in aliases}
+# Words of the lines a paper form ends with — signatures, reviewer, person in charge, totals,
+# notes. A row below the data whose only text holds one of them, with no courtyard, no date and
+# no item value, is such a line: skipped with W260, never read as an inspection.
+FOOTER_WORDS = ("签字", "签名", "签章", "盖章", "审核", "审批", "负责人", "合计", "总计", "小计", "备注",
+                "制表", "填表人", "检查组", "检查人")
 
 
 def header_key(value: Any) -> str:
@@ -153,6 +158,27 @@ def _blank(row: list[Any]) -> bool:
     return not any(v is not None and v != "" and not (type(v) is str and not v.strip()) for v in row)
 
 
+def _footer_text(row: list[Any], must_be_blank: list[int]) -> str | None:
+    """The text of a footer line (see FOOTER_WORDS), or None when the row is not one."""
+    if not _blank([_at(row, col) for col in must_be_blank]):
+        return None
+    texts = [v for v in row if not _blank([v])]
+    if not all(isinstance(v, str) for v in texts):
+        return None
+    joined = " ".join(normalise(v) for v in texts)
+    return " ".join(v.strip() for v in texts) if any(word in joined for word in FOOTER_WORDS) else None
+
+
+def _drop_footer(data: list[tuple[int, list[Any]]], must_be_blank: list[int], where: dict[str, Any]
+                 ) -> tuple[list[tuple[int, list[Any]]], list[Issue]]:
+    """The data rows without the footer lines at their end, and a W260 for each line dropped."""
+    issues: list[Issue] = []
+    while data and (text := _footer_text(data[-1][1], must_be_blank)) is not None:
+        issues.insert(0, make("W260", **where, cell=f"第{data[-1][0]}行", value=text))
+        data = data[:-1]
+    return data, issues
+
+
 def build_table(sheet: RawSheet, catalog: ColumnCatalog) -> tuple[SheetTable | None, list[Issue]]:
     """Recognise a sheet's layout and gather its inspections."""
     index, issues = find_header(sheet)
@@ -194,6 +220,10 @@ def build_table(sheet: RawSheet, catalog: ColumnCatalog) -> tuple[SheetTable | N
     if any(i.is_error for i in issues):
         return None, issues
     data = [(index + 2 + k, row) for k, row in enumerate(sheet.rows[index + 1:]) if not _blank(row)]
+    values = [identity_columns[r] for r in ("courtyard", "date")] + list(item_columns.values()) + [
+        col for col in (long_item, long_value) if col is not None]
+    data, footer = _drop_footer(data, values, where)
+    issues += footer
     if long_item is not None and long_value is not None:
         return _long_table(sheet, data, identity_columns, long_item, long_value, catalog, issues)
     columns = _transpose([row for _, row in data])

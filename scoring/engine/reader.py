@@ -119,9 +119,9 @@ def _read_values(path: Path, shown: str, names: list[str], backend: Backend) -> 
     for reader in readers:
         try:
             return reader(path, names)
-        except Exception as exc:  # a third-party parser meeting a damaged file: never crash
-            failure = exc
-    raise _fail(shown, "E103", detail=f"工作簿内容已损坏（{type(failure).__name__}）") from None
+        except Exception:  # a third-party parser meeting a damaged file: never crash
+            continue
+    raise _fail(shown, "E103", detail="工作簿内容已损坏") from None
 
 
 def _read_xlsx(path: Path, shown: str, limits: Limits, backend: Backend) -> tuple[list[RawSheet], list[Issue]]:
@@ -159,8 +159,8 @@ def _read_xls(path: Path, shown: str) -> list[RawSheet]:
                     for name in names]
         finally:
             book.close()
-    except Exception as exc:  # a third-party parser meeting a damaged file: say so, never crash
-        raise _fail(shown, "E103", detail=f"不是有效的 .xls 工作簿（{type(exc).__name__}）") from None
+    except Exception:  # a third-party parser meeting a damaged file: say so, never crash
+        raise _fail(shown, "E103", detail="不是有效的 .xls 工作簿") from None
 
 
 def decode_text(data: bytes) -> str:
@@ -180,8 +180,9 @@ def _read_csv(path: Path, shown: str) -> list[RawSheet]:
         raise _fail(shown, "E103", detail="无法识别文件编码，请另存为 UTF-8 或 GB18030 编码的 CSV") from None
     try:
         rows: list[list[Any]] = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        raise _fail(shown, "E103", detail=f"CSV 格式错误：{exc}") from None
+    except csv.Error:
+        raise _fail(shown, "E103",
+                    detail="CSV 格式错误：有无法解析的内容（如空字符 NUL 或引号不配对的超长字段）") from None
     return [RawSheet(shown, None, rows)]
 
 
@@ -241,8 +242,8 @@ def read_file(path: Path, limits: Limits = DEFAULT_LIMITS,
             return _read_csv(path, shown), warnings
     except PermissionError:
         raise _fail(shown, "E103", detail="没有读取权限，或文件正被其他程序独占打开") from None
-    except ZIP_ERRORS as exc:
-        raise _fail(shown, "E103", detail=f"文件已损坏或不完整（{type(exc).__name__}）") from None
+    except ZIP_ERRORS:
+        raise _fail(shown, "E103", detail="文件已损坏或不完整") from None
     raise _fail(shown, "E103", detail=REFUSED[kind])
 
 

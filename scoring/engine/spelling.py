@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from scoring.issues import Issue, make
+from scoring.issues import Issue, make, row_label
 
 _CHINESE_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
 _NOISE = re.compile(r"[\s·・.,，、\-—_()（）\[\]【】#＃号]")
@@ -54,7 +54,8 @@ def duplicate_issues(frame: pd.DataFrame, signatures: dict[int, tuple[object, ..
         key = (row["community"], row["courtyard"], row["day"], signatures[pos])
         if key in seen:
             issues.append(make("W210", file=str(row["file"]), sheet=row["sheet"], cell=f"第{row['row']}行",
-                               other=rows[seen[key]]["row"]))
+                               other=rows[seen[key]]["row"],
+                               row=row_label(row["community"], row["courtyard"], row["date"])))
         else:
             seen[key] = pos
     return issues

@@ -21,7 +21,7 @@ from scoring.exact import to_units
 from scoring.text import normalise
 
 Kind = Literal["ok", "na", "exempt", "blank", "invalid", "na_refused", "exempt_refused", "error",
-               "no_result", "image"]
+               "no_result", "image", "ambiguous", "unit_refused"]
 
 EXCEL_ERRORS = frozenset({
     "#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
@@ -30,6 +30,19 @@ EXCEL_ERRORS = frozenset({
 # A plain decimal in ASCII digits, optionally with thousands separators; nothing float() would
 # also take (nan, inf, 1_000, other scripts' digits).
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+# The units inspectors write after a number, and the item types each fits (design.md §4 drops a
+# trailing 分; issue 15 adds the counting words): "3.5分" scores a scale item, "3处" "2次" "3项"
+# "4个" count the problems of a deduct item or the conditions of a count item. Any other pairing
+# ("3分" in a deduct item: 3 points or 3 problems?) is refused rather than guessed.
+UNITS: dict[str, frozenset[str]] = {
+    "scale": frozenset("分"),
+    "deduct": frozenset("处次项个"),
+    "count": frozenset("处次项个"),
+}
+ALL_UNITS = frozenset("分处次项个")
+# A bare "无" where 不适用 is allowed reads two ways (no → 0 points, or "this courtyard has none"
+# → not applicable); it is refused with both readings offered.
+AMBIGUOUS_NO = "无"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +67,9 @@ def display(value: Any) -> str:
     return normalise(str(value))
 
 
-def _number(value: Any) -> Decimal | None:
-    """An exact number from a numeric cell or from text like ` 88 `, `90分`, `８５`."""
+def _number(value: Any, units: frozenset[str] = frozenset()) -> Decimal | None:
+    """An exact number from a numeric cell or from text like ` 88 `, `８５`, or with one of
+    `units` after it (`90分`, `3处`)."""
     if isinstance(value, (bool, date, time)):
         return None
     if isinstance(value, int):
@@ -64,14 +78,16 @@ def _number(value: Any) -> Decimal | None:
         return None if not math.isfinite(value) else Decimal(repr(value))
     if not isinstance(value, str):
         return None
-    text = normalise(value).removesuffix("分").strip()
+    text = normalise(value)
+    if text[-1:] in units:
+        text = text[:-1].strip()
     if not _NUMBER.match(text):
         return None
     return Decimal(text.replace(",", ""))
 
 
-def _whole(value: Any) -> int | None:
-    number = _number(value)
+def _whole(value: Any, units: frozenset[str]) -> int | None:
+    number = _number(value, units)
     if number is None or number != number.to_integral_value():
         return None
     return int(number)
@@ -80,17 +96,21 @@ def _whole(value: Any) -> int | None:
 def expected_text(item: Item) -> str:
     """What the item accepts, in the office's words."""
     if item.type == "check":
-        text = "应填“是”（得分）或“否”（不得分），也可用 √/×、Y/N、1/0、有/无、合格/不合格"
+        pairs = "√/×、Y/N、1/0、合格/不合格" if item.na else "√/×、Y/N、1/0、有/无、合格/不合格"
+        text = f"应填“是”（得分）或“否”（不得分），也可用 {pairs}"
     elif item.type == "scale":
-        text = f"应填 0 到 {item.points} 之间的分数，按 {item.scale_step} 分一档"
+        text = f"应填 0 到 {item.points} 之间的分数，按 {item.scale_step} 分一档（可写“分”，如 3 或 3分）"
     elif item.type == "choice":
         text = f"应填以下选项之一：{'、'.join(item.choices)}"
     elif item.type == "deduct":
-        text = f"应填发现问题的处数（0 或正整数），每处扣 {item.per_unit} 分，扣完为止"
+        text = (f"应填发现问题的处数（0 或正整数，可写“处”“次”“项”“个”，如 3 或 3处；不写“分”），"
+                f"每处扣 {item.per_unit} 分，扣完为止")
     elif item.conditions:
-        text = f"应填符合的项数（0 到 {len(item.conditions)} 的整数）：{'、'.join(item.conditions)}"
+        text = (f"应填符合的项数（0 到 {len(item.conditions)} 的整数，可写“项”“个”等，如 3 或 3项；不写“分”）："
+                f"{'、'.join(item.conditions)}")
     else:
-        text = f"应填次数（0 或正整数），每次 {item.per_unit} 分，最高 {item.points} 分"
+        text = (f"应填次数（0 或正整数，可写“次”“项”“个”等，如 2 或 2次；不写“分”），"
+                f"每次 {item.per_unit} 分，最高 {item.points} 分")
     if item.na:
         text += "；不适用的填“不适用”"
     if item.exempt:
@@ -113,11 +133,11 @@ def _earned(value: Any, item: Item) -> Decimal | None:
                 return points
         return None
     if item.type == "scale":
-        number = _number(value)
+        number = _number(value, UNITS["scale"])
         if number is None or not 0 <= number <= item.points or number % item.scale_step != 0:
             return None
         return number
-    n = _whole(value)
+    n = _whole(value, UNITS[item.type])
     if n is None or n < 0:
         return None
     assert item.per_unit is not None  # the schema requires per_unit for deduct and count
@@ -160,10 +180,23 @@ def interpret(value: Any, item: Item, factor: int) -> Outcome:
             if item.exempt:
                 return Outcome("exempt", to_units(item.points, factor), text)
             return Outcome("exempt_refused", text=text)
+        if text == AMBIGUOUS_NO and item.na and item.type == "check":
+            return Outcome("ambiguous", text=text)
+        if misfit_unit(text, item):
+            return Outcome("unit_refused", text=text)
     earned = _earned(value, item)
     if earned is None:
         return Outcome("invalid", text=display(value))
     return Outcome("ok", to_units(earned, factor), display(value))
+
+
+def misfit_unit(text: str, item: Item) -> str | None:
+    """The unit after a number when it does not fit the item's type ("3分" in a deduct item)."""
+    unit = text[-1:]
+    fits = UNITS.get(item.type, frozenset())
+    if unit not in ALL_UNITS or unit in fits or item.type not in UNITS:
+        return None
+    return unit if _number(text, frozenset(unit)) is not None else None
 
 
 def veto_marked(value: Any) -> bool | None:

@@ -87,8 +87,8 @@ def _xml(archive: zipfile.ZipFile, name: str, file: str) -> Element:
         return ElementTree.fromstring(archive.read(name), forbid_dtd=True)
     except DefusedXmlException:
         raise _fail(file, "E107") from None
-    except (ElementTree.ParseError, *ZIP_ERRORS) as exc:
-        raise _fail(file, "E103", detail=f"工作簿结构已损坏（{name}：{type(exc).__name__}）") from None
+    except (ElementTree.ParseError, *ZIP_ERRORS):
+        raise _fail(file, "E103", detail=f"工作簿结构已损坏（{name}）") from None
 
 
 def check_archive(archive: zipfile.ZipFile, file: str, limits: Limits) -> None:
@@ -102,8 +102,8 @@ def check_archive(archive: zipfile.ZipFile, file: str, limits: Limits) -> None:
             try:
                 with archive.open(member) as handle:
                     head = handle.read(4096)
-            except ZIP_ERRORS as exc:
-                raise _fail(file, "E103", detail=f"压缩包已损坏（{member.filename}：{type(exc).__name__}）") from None
+            except ZIP_ERRORS:
+                raise _fail(file, "E103", detail=f"压缩包已损坏（{member.filename}）") from None
             if _DTD.search(head):
                 raise _fail(file, "E107")
 
@@ -222,6 +222,6 @@ def scan_sheet(archive: zipfile.ZipFile, entry: SheetEntry, file: str, limits: L
                 carry = data[cut:]
     except KeyError:
         raise _fail(file, "E103", detail=f"工作表“{entry.name}”在文件中不存在") from None
-    except ZIP_ERRORS as exc:
-        raise _fail(file, "E103", detail=f"工作表“{entry.name}”已损坏（{type(exc).__name__}）") from None
+    except ZIP_ERRORS:
+        raise _fail(file, "E103", detail=f"工作表“{entry.name}”已损坏") from None
     return scanner.scan

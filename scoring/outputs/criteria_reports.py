@@ -6,6 +6,7 @@ from typing import Any
 
 from scoring.criteria.audit import Finding
 from scoring.criteria.diff import GRADE_FIELDS, ITEM_FIELDS, VETO_FIELDS, CriteriaDiff
+from scoring.criteria.model import Category, Criteria
 from scoring.criteria.regulations import Register
 from scoring.outputs.tables import Table
 
@@ -14,6 +15,23 @@ KINDS = {"item": "项目", "veto": "否决项", "grade": "等级"}
 FIELD_NAMES = {**ITEM_FIELDS, **VETO_FIELDS, **GRADE_FIELDS,
                "scale": "满分", "bonus_cap": "加分上限", "repeat": "多次检查合并方式"}
 LEVELS = {"error": "错误", "review": "需复核"}
+# design.md §4: how several inspections of one courtyard in a period combine.
+REPEAT_NAMES = {"mean": "取平均分", "latest": "取最近一次", "min": "取最低分"}
+
+
+def item_count(crit: Criteria) -> str:
+    """One count of a version's items, with its parts: 33 个评分项目、3 个加分项目、3 个否决项."""
+    parts = [f"{len(crit.items)} 个评分项目"]
+    if crit.bonus_items:
+        parts.append(f"{len(crit.bonus_items)} 个加分项目")
+    if crit.vetoes:
+        parts.append(f"{len(crit.vetoes)} 个否决项")
+    return "、".join(parts)
+
+
+def category_label(cat: Category) -> str:
+    """A category's name, marked （法治建设） when tagged rule_of_law and not already so named."""
+    return f"{cat.name}（法治建设）" if cat.rule_of_law and "法治" not in cat.name else cat.name
 
 
 def describe(value: Any, register: Register) -> str:
@@ -47,8 +65,10 @@ def diff_tables(d: CriteriaDiff, register: Register) -> list[Table]:
             rows.append([*head, FIELD_NAMES.get(f.field, f.field), describe(f.before, register),
                          describe(f.after, register)])
     for s in d.settings:
+        before, after = ((REPEAT_NAMES.get(str(v), v) for v in (s.before, s.after)) if s.field == "repeat"
+                         else (s.before, s.after))
         rows.append(["设置", "", FIELD_NAMES[s.field], ACTIONS["changed"], FIELD_NAMES[s.field],
-                     describe(s.before, register), describe(s.after, register)])
+                     describe(before, register), describe(after, register)])
     cats = [[cid, name, before, after,
              (after or 0) - (before or 0) if before != after else 0]
             for cid, name, before, after in d.categories]

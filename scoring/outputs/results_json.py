@@ -360,20 +360,19 @@ def load_results(path: Path, standard: Standard | None = None) -> Results:
     def fail(why: str) -> InvalidInputError:
         return InvalidInputError(f"{path} 不是有效的评分结果文件（results.json）：{why}")
 
+    from scoring.criteria.jsonfile import syntax_error_text
+    from scoring.oserrors import describe
+
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise fail("文件不存在") from None
-    except IsADirectoryError:
-        raise fail("这是一个文件夹") from None
-    except UnicodeDecodeError:
-        raise fail("不是 UTF-8 编码的文本") from None
     except OSError as exc:
-        raise fail(f"无法读取（{exc.strerror or exc}）") from None
+        raise fail(describe(exc)) from None
+    except UnicodeDecodeError:
+        raise fail("文件不是 UTF-8 编码的文本") from None
     try:
         data = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
-        raise fail(f"JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列）") from None
+        raise fail(f"JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列）：{syntax_error_text(exc)}") from None
     try:
         return results_from_data(data, standard)
     except _Bad as exc:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from scoring.errors import OutputError
+from scoring.oserrors import describe
 
 Writer = Callable[[Path], None]
 
@@ -30,7 +31,7 @@ def _explain(exc: OSError, target: Path) -> OutputError:
     if isinstance(exc, PermissionError):
         return OutputError(f"无法写入 {target}：文件可能正在 Excel/WPS 中打开，请先在 Excel/WPS 中关闭"
                            f"“{target.name}”后重试（或该文件夹没有写入权限）")
-    return OutputError(f"无法写入 {target}：{exc.strerror or exc}")
+    return OutputError(f"无法写入 {target}：{describe(exc)}")
 
 
 def write_all(out_dir: Path, writers: dict[str, Writer]) -> list[Path]:

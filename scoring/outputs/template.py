@@ -16,7 +16,7 @@ from typing import Any
 from scoring.criteria.model import Criteria, Item, Veto
 from scoring.criteria.regulations import Register
 from scoring.engine.positions import column_letter
-from scoring.engine.values import expected_text, veto_expected
+from scoring.engine.values import AMBIGUOUS_NO, UNITS, expected_text, veto_expected
 from scoring.outputs.xlsx import Column, TableWriter, new_workbook, text_width
 
 DEFAULT_ROWS = 300
@@ -27,29 +27,61 @@ TYPE_NAMES = {"check": "是否", "scale": "打分", "choice": "选项", "deduct"
 FIRST_DATA_ROW = 2  # 0-based: title row, header row, then data
 
 
+# Every yes/no mark the reader takes (scoring/marks.py), in the order the drop-down shows them.
+CHECK_MARKS = ("是", "否", "√", "×", "有", "无", "合格", "不合格", "达标", "不达标", "Y", "N", "X", "1", "0",
+               "✓", "✗", "✔", "✘", "yes", "no", "TRUE", "FALSE")
+NA_MARKS = ("不适用", "/", "N/A", "NA", "—", "-")
+# Excel refuses a data-validation formula longer than this.
+MAX_FORMULA = 255
+
+
 def _marks(item: Item) -> list[str]:
-    return (["不适用"] if item.na else []) + (["免检"] if item.exempt else [])
+    return (list(NA_MARKS) if item.na else []) + (["免检"] if item.exempt else [])
 
 
 def _number(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
+def check_marks(item: Item) -> list[str]:
+    """The marks a check item's drop-down offers: all the reader takes, but a bare 无 where
+    不适用 is allowed (the reader refuses it there as ambiguous)."""
+    return [m for m in CHECK_MARKS if not (item.na and m == AMBIGUOUS_NO)]
+
+
+def _number_rule(item: Item, cell: str) -> str:
+    """A custom formula true for exactly the numbers the reader takes for `item`: a number, or
+    text of a number followed by a unit that fits the item's type (values.UNITS); in range, and a
+    whole number or a multiple of the step. An error inside means "not valid" to Excel/WPS."""
+    units = "".join(sorted(UNITS[item.type]))
+    unit = f'RIGHT({cell})="{units}"' if len(units) == 1 else f'ISNUMBER(FIND(RIGHT({cell}),"{units}"))'
+    n = f"--LEFT({cell},LEN({cell})-ISERR(-{cell}))"  # the number, its unit (if any) dropped
+    checks = [f"OR(ISNUMBER(-{cell}),{unit})"]
+    if item.type == "scale":
+        half = _number(item.points / 2)
+        checks += [f"ABS({n}-{half})<={half}", f"MOD(ROUND({n}/{_number(item.scale_step)},6),1)=0"]
+    elif item.type == "count" and item.conditions:
+        half = _number(Decimal(len(item.conditions)) / 2)
+        checks += [f"ABS({n}-{half})<={half}", f"MOD({n},1)=0"]
+    else:
+        checks += [f"{n}>=0", f"MOD({n},1)=0"]
+    return f"AND({','.join(checks)})"
+
+
 def _validation(item: Item, cell: str) -> dict[str, Any]:
-    """The data validation for an item's column; `cell` is its first data cell (e.g. F3)."""
+    """The data validation for an item's column; `cell` is its first data cell (e.g. F3). It
+    accepts exactly what the reader accepts (drop-downs list every accepted mark)."""
     marks = _marks(item)
     if item.type in ("check", "choice"):
-        options = ["是", "否"] if item.type == "check" else list(item.choices)
-        return {"validate": "list", "source": options + marks}
-    alternatives = "".join(f',{cell}="{m}"' for m in marks)
-    if item.type == "scale":
-        step = _number(item.scale_step)
-        rule = (f"AND(ISNUMBER({cell}),{cell}>=0,{cell}<={_number(item.points)},"
-                f"ROUND({cell}/{step},6)=INT(ROUND({cell}/{step},6)))")
-    else:
-        top = f",{cell}<={len(item.conditions)}" if item.type == "count" and item.conditions else ""
-        rule = f"AND(ISNUMBER({cell}),{cell}>=0,INT({cell})={cell}{top})"
-    return {"validate": "custom", "value": f"=OR({rule}{alternatives})" if marks else f"={rule}"}
+        options = check_marks(item) if item.type == "check" else list(item.choices)
+        return {"validate": "list", "source": options[:2] + marks + options[2:]}
+    rule = _number_rule(item, cell)
+    if marks:  # IF, not OR: Excel's OR is an error when any argument is (a mark is no number)
+        alternatives = ",".join(f'{cell}="{m}"' for m in marks)
+        rule = f"IF(OR({alternatives}),TRUE,{rule})"
+    formula = f"={rule}"
+    assert len(formula) <= MAX_FORMULA, formula
+    return {"validate": "custom", "value": formula}
 
 
 def _comment(item: Item, register: Register | None) -> str:
@@ -143,8 +175,10 @@ def _guide(out: TableWriter, crit: Criteria, register: Register | None) -> None:
     notes = [
         f"{crit.title}（{crit.version} 版，{crit.effective_from.isoformat()} 起施行，满分 {_number(crit.scale)} 分）",
         "1. 每次检查填一行：社区、楼院、检查日期必填；同一楼院多次检查的，每次各填一行。",
-        "2. 每个项目按下表“填写方法”填写；选中单元格会出现提示，是否类和选项类可从下拉列表选择。",
-        "3. 不适用的项目填“不适用”（仅限标明可填的项目），不计入应得分；免检项目填“免检”，按满分计。",
+        "2. 每个项目按下表“填写方法”填写；选中单元格会出现提示，是否类和选项类可从下拉列表选择。"
+        "打分项可写“3分”，扣分项、计数项可写“3处”“2次”“3项”，但不要写“分”。",
+        "3. 不适用的项目填“不适用”（仅限标明可填的项目；不要只写“无”，程序无法判断是“否”还是“不适用”），"
+        "不计入应得分；免检项目填“免检”，按满分计。",
         "4. 加分项目未获得的留空；一票否决项目发生的填“是”，未发生的留空。",
         "5. 请勿修改第 2 行表头；可在“扣分原因”中写明扣分情况，生成整改清单时一并列出。",
     ]

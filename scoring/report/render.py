@@ -12,6 +12,7 @@ import jinja2
 
 from scoring.errors import UsageError
 from scoring.exact import half_up
+from scoring.oserrors import describe
 from scoring.report.facts import ReportFacts
 
 DEFAULT_TEMPLATE = Path(__file__).with_name("templates") / "section.md.j2"
@@ -72,8 +73,8 @@ def _explain(exc: jinja2.TemplateError) -> str:
     if isinstance(exc, jinja2.UndefinedError) and missing:
         return f"没有名为“{missing.group(1) or missing.group(2)}”的数据项（可用的数据见内置模板 section.md.j2）"
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        return f"模板语法错误：{exc.message}"
-    return text
+        return "模板语法错误：请检查这一行的 {{ }} 和 {% %} 是否成对、写法是否与内置模板一致"
+    return "模板无法按现有数据填写：请对照内置模板 section.md.j2 检查这一行"
 
 
 def render_markdown(facts: ReportFacts, template: Path | None = None) -> str:
@@ -81,8 +82,10 @@ def render_markdown(facts: ReportFacts, template: Path | None = None) -> str:
     path = template or DEFAULT_TEMPLATE
     try:
         source = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"无法读取报告模板 {path}：{exc}") from None
+    except OSError as exc:
+        raise UsageError(f"无法读取报告模板 {path}：{describe(exc)}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"无法读取报告模板 {path}：文件不是 UTF-8 编码的文本") from None
     env = jinja2.Environment(autoescape=False, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     env.filters.update(score=score, pct=pct, ordinal=ordinal, change=change)
     try:

@@ -75,8 +75,8 @@ def fill_draft(blocks: list[Block], draft: Path, target: Path) -> None:
     """A copy of `draft` with the marker paragraph replaced by the section."""
     try:
         document = Document(str(draft))
-    except Exception as exc:  # python-docx meeting a file that is not a .docx: say so, never crash
-        why = f"不是有效的 Word 文档（.docx）（{type(exc).__name__}）"
+    except Exception:  # python-docx meeting a file that is not a .docx: say so, never crash
+        why = "不是有效的 Word 文档（.docx）"
         raise InvalidInputError(f"无法打开草稿 {draft}：{why}") from None
     marker = _marker(document, draft)
     names = _style_names(document)
