@@ -131,5 +131,9 @@ def load_register(path: Path) -> Register:
         issues = check_register(data, str(path))
     if issues:
         raise InvalidCriteriaError(f"法规库 {path} 有 {len(issues)} 处问题", issues)
-    regs = {raw["id"]: _regulation(raw) for raw in data["regulations"]}
-    return Register(regs, str(path))
+    return build_register(data, str(path))
+
+
+def build_register(data: dict[str, Any], path: str) -> Register:
+    """The register of checked data."""
+    return Register({raw["id"]: _regulation(raw) for raw in data["regulations"]}, path)

@@ -9,12 +9,13 @@ import difflib
 import json
 from collections.abc import Iterable
 from functools import cache
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from scoring.criteria.resources import schema_path
+
+if TYPE_CHECKING:  # jsonschema is imported when a file is first validated (start-up time)
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 from scoring.issues import Issue, make
 
 _TYPE_NAMES = {
@@ -26,6 +27,8 @@ _TYPE_NAMES = {
 @cache
 def validator(name: str) -> Draft202012Validator:
     """The validator for `criteria` or `regulations` (schemas ship with the package)."""
+    from jsonschema import Draft202012Validator
+
     schema = json.loads(schema_path(name).read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema)

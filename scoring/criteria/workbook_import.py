@@ -1,0 +1,463 @@
+"""Read the 标准编制表 (design.md §12) back into a criteria version's JSON data.
+
+The file passes the same pre-flight as inspection files (`engine.reader`: real format, size,
+sheet bounds, no XML entities), then each sheet is read by its headers. Every problem is an
+Issue naming the sheet and cell (and the item), all collected before returning. Besides the
+data, the reader returns where each JSON path came from, so that the schema's and the
+semantic checks' issues can be reported at their cells too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from scoring.criteria import cells
+from scoring.criteria.cells import CellError
+from scoring.criteria.lawref import (
+    CitationError,
+    parse_citation,
+    resolve,
+    shown_name,
+    split_citations,
+    unknown_hint,
+)
+from scoring.criteria.model import RULE_OF_LAW_TAG
+from scoring.criteria.regulations import Register
+from scoring.criteria.sheet_layout import (
+    ACTION_LABELS,
+    BASIC_FIELDS,
+    BASIC_SHEET,
+    BONUS_COLS,
+    BONUS_SHEET,
+    CATEGORY_COLS,
+    CATEGORY_HEADER,
+    CHANGELOG_COLS,
+    CHANGELOG_SHEET,
+    CHOICE_COLS,
+    CHOICES_SHEET,
+    EFFECT_LABELS,
+    FIELD_LABELS,
+    GRADE_COLS,
+    GRADES_SHEET,
+    ITEM_COLS,
+    ITEMS_SHEET,
+    LAWS_SHEET,
+    LIST_FIELDS,
+    LISTS_SHEET,
+    METHODS,
+    REPEAT_LABELS,
+    SUBJECT_LABELS,
+    TYPE_LABELS,
+    VETO_COLS,
+    VETOES_SHEET,
+    Col,
+)
+from scoring.engine.positions import cell_ref
+from scoring.engine.reader import RawSheet, read_file
+from scoring.issues import Issue, make
+from scoring.text import compact, normalise
+
+SCHEMA_REF = "../schema/criteria.schema.json"
+_REQUIRES_SPLIT = re.compile(r"[、，,；;\s]+")
+_LINES_SPLIT = re.compile(r"[\n；;]+")
+_FIELDS_SPLIT = re.compile(r"[、，,；;\s]+")
+_RATE_LINE = re.compile(r"^(?P<name>.+?)[\s:：]*(?P<value>[0-9.]+\s*%?)$")
+_EFFECT_WORDS = {**EFFECT_LABELS, "zero_category": "该分类得分清零"}
+_EFFECT_ALIASES = {"该类别得分清零": "zero_category", "清零": "zero_category", "限定等级": "cap_grade"}
+
+
+@dataclass
+class WorkbookRead:
+    """What the reader found: the data, its problems, and JSON path → (sheet, cell)."""
+
+    data: dict[str, Any]
+    issues: list[Issue] = field(default_factory=list)
+    origins: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+class SheetReader:
+    """One workbook being read; collects issues and origins."""
+
+    def __init__(self, path: Path, sheets: list[RawSheet], register: Register) -> None:
+        self.file = str(path)
+        self.sheets = {s.sheet: s for s in sheets if s.sheet is not None}
+        self.register = register
+        self.issues: list[Issue] = []
+        self.origins: dict[str, tuple[str, str]] = {}
+        self.categories: dict[str, str] = {}  # name or id → id
+
+    # -- cells ---------------------------------------------------------------------------
+    def problem(self, sheet: str, cell: str, item: str | None, field_name: str, expected: str,
+                value: str) -> None:
+        self.issues.append(make("C242", file=self.file, sheet=sheet, cell=cell, item=item,
+                                field=field_name, expected=expected, value=value))
+
+    def missing(self, sheet: str, cell: str, item: str | None, field_name: str) -> None:
+        self.issues.append(make("C243", file=self.file, sheet=sheet, cell=cell, item=item,
+                                field=field_name))
+
+    def value(self, sheet: str, col: Col, raw: Any, cell: str, item: str | None) -> Any:
+        """The JSON value of one cell of column `col`; None when blank or wrong (reported)."""
+        parsers: dict[str, Callable[[Any], Any]] = {
+            "text": cells.text, "version": cells.text, "date": cells.iso_date,
+            "yesno": cells.yes_no,
+            "integer": lambda v: cells.integer(v),
+            "number": lambda v: cells.number(v, "数字，如 3 或 2.5"),
+            "type": lambda v: cells.choice(v, TYPE_LABELS, "、".join(TYPE_LABELS.values()) + " 之一"),
+            "method": lambda v: cells.choice(v, {m: m for m in METHODS}, "、".join(METHODS) + " 之一"),
+            "effect": self._effect,
+            "subject": lambda v: cells.choice(v, SUBJECT_LABELS, "楼院 或 社区"),
+            "repeat": lambda v: cells.choice(v, REPEAT_LABELS, "平均、最近一次 或 最低"),
+            "action": lambda v: cells.choice(v, ACTION_LABELS, "新增、删除 或 修改"),
+            "category": self._category,
+        }
+        try:
+            if col.kind in parsers:
+                result = parsers[col.kind](raw)
+                positive = col.key in ("points", "per_unit", "step") and sheet != CHOICES_SHEET
+                if positive and result is not None and result <= 0:
+                    raise CellError("正数", cells.shown(raw))
+                return result
+            content = cells.text(raw)
+            if content is None:
+                return None
+            if col.kind == "law":
+                return self._bases(content, sheet, cell, item)
+            if col.kind == "lines":
+                splitter = _REQUIRES_SPLIT if col.key == "requires" else _LINES_SPLIT
+                return [p.strip() for p in splitter.split(content) if p.strip()] or None
+            if col.kind == "fields":
+                words = {w: k for k, w in FIELD_LABELS.items()}
+                return [words.get(p, p) for p in _FIELDS_SPLIT.split(content) if p] or None
+            if col.kind == "rates":
+                return self._rates(content)
+        except CellError as exc:
+            self.problem(sheet, cell, item, col.header, exc.expected, exc.shown)
+            return None
+        raise AssertionError(col.kind)  # every kind is handled above
+
+    def _effect(self, raw: Any) -> str | None:
+        content = cells.text(raw)
+        if content is None:
+            return None
+        key = normalise(content)
+        if key in _EFFECT_ALIASES:
+            return _EFFECT_ALIASES[key]
+        return cells.choice(raw, _EFFECT_WORDS, "、".join(EFFECT_LABELS.values()) + " 之一")
+
+    def _category(self, raw: Any) -> str | None:
+        content = cells.text(raw)
+        if content is None:
+            return None
+        key = compact(content)
+        if key in self.categories:
+            return self.categories[key]
+        names = "、".join(k for k, v in self.categories.items() if k != compact(v)) or "（尚未填写分类）"
+        raise CellError(f"“基本信息”中的分类名称：{names}", content)
+
+    def _rates(self, content: str) -> dict[str, Decimal]:
+        out: dict[str, Decimal] = {}
+        for line in _LINES_SPLIT.split(content):
+            if not line.strip():
+                continue
+            match = _RATE_LINE.match(normalise(line))
+            value = cells.rate(match.group("value")) if match else None
+            if match is None or value is None:
+                raise CellError("“分类名称 得分率”，如 法治建设 90%（多个分行写）", line.strip())
+            out[self._category(match.group("name")) or ""] = value
+        return out
+
+    def _bases(self, content: str, sheet: str, cell: str, item: str | None) -> list[dict[str, Any]] | None:
+        out: list[dict[str, Any]] = []
+        for part in split_citations(content):
+            try:
+                citation = parse_citation(part)
+            except CitationError:
+                self.issues.append(make("C241", file=self.file, sheet=sheet, cell=cell, item=item,
+                                        value=part))
+                continue
+            ref = resolve(citation.law, self.register)
+            if ref is None:
+                self.issues.append(make("C240", file=self.file, sheet=sheet, cell=cell, item=item,
+                                        value=shown_name(citation.law),
+                                        hint=unknown_hint(citation.law, self.register)))
+                continue
+            entry: dict[str, Any] = {"ref": ref}
+            if citation.article:
+                entry["article"] = citation.article
+            if citation.note:
+                entry["note"] = citation.note
+            out.append(entry)
+        return out or None
+
+    # -- sheets --------------------------------------------------------------------------
+    def sheet(self, name: str, required: bool) -> RawSheet | None:
+        found = self.sheets.get(name)
+        if found is None and required:
+            listed = "、".join(n for n in self.sheets if n != LAWS_SHEET) or "（无）"
+            self.issues.append(make("C245", file=self.file, value=name, detail=listed))
+        return found
+
+    def table(self, name: str, cols: tuple[Col, ...], required: bool = False,
+              id_key: str | None = "id", offset: int = 0) -> list[tuple[int, dict[str, Any], dict[str, str]]]:
+        """(Excel row, values by key, cells by key) of every non-blank row under the header,
+        which is row `offset + 1`."""
+        raw = self.sheet(name, required)
+        if raw is None or len(raw.rows) <= offset:
+            return []
+        head = raw.rows[offset]
+        header = [compact(cells.shown(v)) for v in head]
+        index: dict[str, int] = {}
+        for k, col in enumerate(cols):
+            if compact(col.header) in header:
+                index[col.key] = header.index(compact(col.header))
+            else:
+                shown = cells.shown(head[k]) if k < len(head) else ""
+                self.issues.append(make("C247", file=self.file, sheet=name, cell=cell_ref(k, offset + 1),
+                                        expected=col.header, value=shown))
+        out = []
+        for r, row in enumerate(raw.rows[offset + 1:], start=offset + 2):
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+                continue
+            item = None
+            if id_key is not None and id_key in index and index[id_key] < len(row):
+                item = cells.text(row[index[id_key]]) if not isinstance(row[index[id_key]], float) \
+                    else cells.shown(row[index[id_key]])
+            values: dict[str, Any] = {}
+            where: dict[str, str] = {}
+            for col in cols:
+                if col.key not in index:
+                    continue
+                c = index[col.key]
+                ref = cell_ref(c, r)
+                where[col.key] = ref
+                raw_value = row[c] if c < len(row) else None
+                value = self.value(name, col, raw_value, ref, item)
+                if value is None and col.required and cells.text(raw_value) is None:
+                    self.missing(name, ref, item, col.header)
+                if value is not None:
+                    values[col.key] = value
+            out.append((r, values, where))
+        return out
+
+    def form(self, name: str, fields: tuple[Col, ...], required: bool) -> tuple[dict[str, Any], dict[str, str]]:
+        """A one-field-per-row sheet: values by key and the cell of each field."""
+        raw = self.sheet(name, required)
+        values: dict[str, Any] = {}
+        where: dict[str, str] = {}
+        if raw is None:
+            return values, where
+        rows = {compact(cells.shown(row[0])): (r, row) for r, row in enumerate(raw.rows, start=1) if row}
+        for col in fields:
+            found = rows.get(compact(col.header))
+            if found is None:
+                if required:
+                    self.issues.append(make("C244", file=self.file, sheet=name, cell="A1",
+                                            detail=f"缺少“{col.header}”一行，请不要删除该行"))
+                continue
+            r, row = found
+            ref = cell_ref(1, r)
+            where[col.key] = ref
+            raw_value = row[1] if len(row) > 1 else None
+            value = self.value(name, col, raw_value, ref, None)
+            if value is None and col.required and cells.text(raw_value) is None:
+                self.missing(name, ref, None, col.header)
+            if value is not None:
+                values[col.key] = value
+        return values, where
+
+    def categories_table(self) -> list[tuple[int, dict[str, Any], dict[str, str]]]:
+        """The category table below the fields of 基本信息 (its header row starts 分类编号)."""
+        raw = self.sheets.get(BASIC_SHEET)
+        if raw is None:
+            return []
+        start = next((r for r, row in enumerate(raw.rows)
+                      if row and compact(cells.shown(row[0])) == CATEGORY_HEADER), None)
+        if start is None:
+            self.issues.append(make("C244", file=self.file, sheet=BASIC_SHEET, cell="A1",
+                                    detail=f"找不到分类表（第一格为“{CATEGORY_HEADER}”的一行），请不要删除该行"))
+            return []
+        cols = (*CATEGORY_COLS, Col("其他标签", "tags", "lines", 0, ""))
+        return self.table(BASIC_SHEET, cols, offset=start)
+
+
+def read_standard_workbook(path: Path, register: Register) -> WorkbookRead:
+    """The version data a 标准编制表 holds, its problems (each at its sheet and cell) and the
+    origin of each JSON path. InvalidInputError when the file itself cannot be read."""
+    sheets, _warnings = read_file(path)
+    reader = SheetReader(path, sheets, register)
+    return _Builder(reader).build()
+
+
+class _Builder:
+    """Assembles the JSON data from the sheets, recording each value's cell."""
+
+    def __init__(self, reader: SheetReader) -> None:
+        self.r = reader
+
+    def origin(self, path: str, sheet: str, cell: str) -> None:
+        self.r.origins[path] = (sheet, cell)
+
+    def fields(self, path: str, sheet: str, where: dict[str, str], row: int) -> None:
+        self.origin(path, sheet, where.get("id", cell_ref(0, row)))
+        for key, cell in where.items():
+            self.origin(f"{path}.{key}", sheet, cell)
+
+    def build(self) -> WorkbookRead:
+        r = self.r
+        basic, basic_cells = r.form(BASIC_SHEET, BASIC_FIELDS, True)
+        data: dict[str, Any] = {"$schema": SCHEMA_REF, "schema_version": 1}
+        for col in BASIC_FIELDS:
+            if col.key in basic and col.key != "bonus_cap":
+                data[col.key] = basic[col.key]
+            if col.key in basic_cells:
+                path = "$.bonus.cap" if col.key == "bonus_cap" else f"$.{col.key}"
+                self.origin(path, BASIC_SHEET, basic_cells[col.key])
+        self.origin("$", BASIC_SHEET, "A1")
+        categories = self.categories()
+        data["categories"] = categories
+        items = self.items(ITEMS_SHEET, ITEM_COLS, True)
+        bonus_items = self.items(BONUS_SHEET, BONUS_COLS, False)
+        self.choices(items + bonus_items)
+        by_category: dict[str, list[dict[str, Any]]] = {c["id"]: [] for c in categories}
+        rows_of: dict[int, tuple[int, dict[str, str], str]] = {}
+        for row, item, where, category in items:
+            if category in by_category:
+                by_category[category].append(item)
+                rows_of[id(item)] = (row, where, ITEMS_SHEET)
+        for ci, cat in enumerate(categories):
+            cat["items"] = by_category[cat["id"]]
+            for ii, item in enumerate(cat["items"]):
+                row, where, sheet = rows_of[id(item)]
+                self.item_origins(f"$.categories[{ci}].items[{ii}]", sheet, where, row, item)
+        cap = basic.get("bonus_cap")
+        if cap is not None or bonus_items:
+            if cap is None:
+                r.missing(BASIC_SHEET, basic_cells.get("bonus_cap", "B1"), None, "加分上限（有加分项时必填）")
+            data["bonus"] = {"cap": cap if cap is not None else 0, "items": [b for _, b, _, _ in bonus_items]}
+            for bi, (row, item, where, _) in enumerate(bonus_items):
+                self.item_origins(f"$.bonus.items[{bi}]", BONUS_SHEET, where, row, item)
+        vetoes = self.vetoes()
+        if vetoes:
+            data["vetoes"] = vetoes
+        data["grades"] = self.grades()
+        lists = self.lists()
+        if lists:
+            data["lists"] = lists
+        if "repeat" in data:  # keep the canonical position after lists
+            data["repeat"] = data.pop("repeat")
+        changelog = self.changelog()
+        if changelog:
+            data["changelog"] = changelog
+        return WorkbookRead(data, r.issues, r.origins)
+
+    def categories(self) -> list[dict[str, Any]]:
+        out = []
+        for ci, (row, values, where) in enumerate(self.r.categories_table()):
+            cat: dict[str, Any] = {"id": values.get("id", ""), "name": values.get("name", "")}
+            law = values.get("rule_of_law")
+            other = values.get("tags") or []
+            if law is not None or other:
+                cat["tags"] = ([RULE_OF_LAW_TAG] if law else []) + [t for t in other if t != RULE_OF_LAW_TAG]
+            if "description" in values:
+                cat["description"] = values["description"]
+            cat["items"] = []
+            for name in (cat["name"], cat["id"]):
+                if name:
+                    self.r.categories.setdefault(compact(name), cat["id"])
+            self.fields(f"$.categories[{ci}]", BASIC_SHEET, where, row)
+            out.append(cat)
+        return out
+
+    def items(self, sheet: str, cols: tuple[Col, ...], required: bool
+              ) -> list[tuple[int, dict[str, Any], dict[str, str], str | None]]:
+        out = []
+        for row, values, where in self.r.table(sheet, cols, required):
+            item = {c.key: values[c.key] for c in cols if c.key in values and c.key != "category"}
+            out.append((row, item, where, values.get("category")))
+        return out
+
+    def item_origins(self, path: str, sheet: str, where: dict[str, str], row: int, item: dict[str, Any]) -> None:
+        self.fields(path, sheet, where, row)
+        for k in range(len(item.get("basis", []))):
+            self.origin(f"{path}.basis[{k}]", sheet, where.get("basis", cell_ref(0, row)))
+        for label, cell in item.pop("_choice_cells", {}).items():
+            self.origin(f"{path}.choices.{label}", CHOICES_SHEET, cell)
+            self.origin(f"{path}.choices", CHOICES_SHEET, cell)
+
+    def choices(self, items: list[tuple[int, dict[str, Any], dict[str, str], str | None]]) -> None:
+        by_id = {item.get("id"): item for _, item, _, _ in items}
+        for row, values, where in self.r.table(CHOICES_SHEET, CHOICE_COLS, id_key="item"):
+            target = by_id.get(values.get("item"))
+            if target is None:
+                if "item" in values:
+                    self.r.problem(CHOICES_SHEET, where["item"], values["item"], "项目编号",
+                                   "“项目”或“加分项”表中的项目编号", values["item"])
+                continue
+            if "label" not in values or "points" not in values:
+                continue
+            target.setdefault("choices", {})[values["label"]] = values["points"]
+            target.setdefault("_choice_cells", {})[values["label"]] = where.get("points", cell_ref(2, row))
+        for row, item, where, _ in items:
+            if item.get("type") == "choice" and "choices" not in item:
+                self.r.missing(ITEMS_SHEET if "category" in where else BONUS_SHEET, where.get("type", cell_ref(0, row)),
+                               item.get("id"), f"选项（请在“{CHOICES_SHEET}”表中列出该项目的各个选项和分值）")
+
+    def vetoes(self) -> list[dict[str, Any]]:
+        out = []
+        for k, (row, values, where) in enumerate(self.r.table(VETOES_SHEET, VETO_COLS)):
+            out.append({c.key: values[c.key] for c in VETO_COLS if c.key in values})
+            self.fields(f"$.vetoes[{k}]", VETOES_SHEET, where, row)
+        return out
+
+    def grades(self) -> list[dict[str, Any]]:
+        out = []
+        for k, (row, values, where) in enumerate(self.r.table(GRADES_SHEET, GRADE_COLS, True, id_key="name")):
+            out.append({c.key: values[c.key] for c in GRADE_COLS if c.key in values})
+            self.fields(f"$.grades[{k}]", GRADES_SHEET, where, row)
+        return out
+
+    def lists(self) -> dict[str, Any]:
+        values, where = self.r.form(LISTS_SHEET, LIST_FIELDS, False)
+        out: dict[str, dict[str, Any]] = {}
+        for key, value in values.items():
+            part, name = key.split(".")
+            out.setdefault(part, {})[name] = value
+        for key, cell in where.items():
+            self.origin(f"$.lists.{key}", LISTS_SHEET, cell)
+        return {p: out[p] for p in ("red", "black") if p in out}
+
+    def changelog(self) -> list[dict[str, Any]]:
+        entries: list[dict[str, Any]] = []
+        for row, values, where in self.r.table(CHANGELOG_SHEET, CHANGELOG_COLS, id_key="item"):
+            version = values.get("version")
+            last = entries[-1] if entries else None
+            starts = (last is None or last["version"] != version
+                      or ("date" in values and values["date"] != last["date"]))
+            if starts:
+                last = {"version": version, "date": values.get("date"), "summary": values.get("summary", "")}
+                entries.append(last)
+                k = len(entries) - 1
+                for key in ("version", "date", "summary"):
+                    if key in where:
+                        self.origin(f"$.changelog[{k}].{key}", CHANGELOG_SHEET, where[key])
+                self.origin(f"$.changelog[{k}]", CHANGELOG_SHEET, where.get("version", cell_ref(0, row)))
+                if last["date"] is None:
+                    self.r.missing(CHANGELOG_SHEET, where.get("date", cell_ref(1, row)), None,
+                                   "日期（每个版本的第一行必填）")
+            assert last is not None
+            change = {c.key: values[c.key] for c in CHANGELOG_COLS[3:] if c.key in values}
+            if change:
+                if "action" not in change:
+                    self.r.missing(CHANGELOG_SHEET, where.get("action", cell_ref(6, row)), change.get("item"),
+                                   "变更（新增、删除 或 修改）")
+                changes = last.setdefault("changes", [])
+                path = f"$.changelog[{len(entries) - 1}].changes[{len(changes)}]"
+                changes.append(change)
+                self.fields(path, CHANGELOG_SHEET, where, row)
+        return entries
