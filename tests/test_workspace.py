@@ -150,7 +150,8 @@ def test_date_warnings_say_what_changes(tmp_path: Path) -> None:
     [past] = date_warnings(standard, "3", date(2024, 3, 1), today)
     assert past.code == "W340" and past.message == (
         "新版本 3 的施行日期 2024-03-01 早于今天（2024-06-01）：检查日期在 2024-03-01 及以后的检查记录"
-        "此前按 2 版评分，重新评分（score run）时将改按 3 版计分，得分、等级和名次可能变化；已发出的结果不会自动改变，如需更正请重新评分")
+        "此前按 2 版评分，重新评分（score run）时将改按 3 版计分，得分、等级和名次可能变化；"
+        "已发出的结果不会自动改变，如需更正请重新评分")
     past, before_latest = date_warnings(standard, "1.5", date(2023, 6, 1), today)
     assert past.message.startswith("新版本 1.5 的施行日期 2023-06-01 早于今天（2024-06-01）："
                                    "检查日期在 2023-06-01 至 2023-12-31 的检查记录此前按 1 版评分")

@@ -62,8 +62,18 @@ def text(value: Any) -> str | None:
     return shown(value).strip()
 
 
+def _plain(d: Decimal) -> Decimal:
+    """5.0 → 5, 2.50 → 2.5: the number as the office reads it (and as messages show it)."""
+    return d.to_integral_value() if d == d.to_integral_value() else d.normalize()
+
+
 def number(value: Any, expected: str = "数字") -> Decimal | None:
     """An exact number from a number cell or text like `３`, ` 3分 `, `2.5`."""
+    found = _number(value, expected)
+    return None if found is None else _plain(found)
+
+
+def _number(value: Any, expected: str) -> Decimal | None:
     if _blank(value):
         return None
     _check_plain(value, expected)
@@ -136,4 +146,4 @@ def rate(text_value: str) -> Decimal | None:
     if not _NUMBER.match(cleaned):
         return None
     value = Decimal(cleaned)
-    return value / 100 if percent or value > 1 else value
+    return _plain(value / 100 if percent or value > 1 else value)

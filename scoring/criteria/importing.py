@@ -42,11 +42,15 @@ class ImportResult:
     drafted: int = 0
 
 
-def at_cells(issues: list[Issue], origins: dict[str, tuple[str, str]], data: Any) -> list[Issue]:
+def at_cells(issues: list[Issue], origins: dict[str, tuple[str, str]], data: Any,
+             file: str | None = None) -> list[Issue]:
     """Issues with a JSON path placed at the workbook cell the value came from (the longest
-    path prefix that has an origin), naming the item when the path is inside one."""
+    path prefix that has an origin), naming the item when the path is inside one; `file`
+    names the workbook instead of the JSON file the check saw."""
     out = []
     for issue in located(data, issues):
+        if file is not None:
+            issue = replace(issue, file=file)
         path = issue.path
         probe = path or ""
         while probe and probe not in origins:
@@ -161,8 +165,8 @@ def import_standard(workbook: Path, standard: Standard, *, version: str | None =
     text = canonical_text(data)
     crit = build_criteria(data, str(target), hashlib.sha256(text.encode("utf-8")).hexdigest(),
                           standard.register)
-    if previous is not None:
-        warnings += at_cells(check_changelog(previous, crit), read.origins, data)
+    if previous is not None and (own or drafted):  # with no entry at all, W342 says it already
+        warnings += at_cells(check_changelog(previous, crit), read.origins, data, file)
     findings = audit_version(crit, standard.register, max(today, day))
     errors = [f for f in findings if f.is_error]
     if errors:

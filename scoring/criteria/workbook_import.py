@@ -319,6 +319,7 @@ class _Builder:
                 path = "$.bonus.cap" if col.key == "bonus_cap" else f"$.{col.key}"
                 self.origin(path, BASIC_SHEET, basic_cells[col.key])
         self.origin("$", BASIC_SHEET, "A1")
+        self.origin("$.changelog", CHANGELOG_SHEET, "A1")
         categories = self.categories()
         data["categories"] = categories
         items = self.items(ITEMS_SHEET, ITEM_COLS, True)
