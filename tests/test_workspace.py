@@ -4,6 +4,8 @@ first, nothing ever written into the bundled example, new versions' dates."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -184,3 +186,12 @@ def test_unknown_law_title_names_the_item_and_the_closest_titles(tmp_path: Path)
                    "（score regulations export 导出、填写后 score regulations import 导入）（C240）\n")
     code, _, err = invoke("criteria", "validate", str(folder), "--debug")
     assert code == 1 and "› 项目 B4 › 法律依据（$.categories[1].items[3].basis[0]） " in err
+
+
+@pytest.mark.parametrize("module", ["scoring.cli.criteria_cmd", "scoring.cli.regulations_cmd",
+                                    "scoring.cli.init_cmd", "scoring.workspace", "scoring.criteria.standard"])
+def test_start_up_imports_nothing_heavy(module: str) -> None:
+    heavy = ("pandas", "numpy", "openpyxl", "xlsxwriter", "docx", "jsonschema")
+    code = f"import sys, {module}; print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "[]\n"

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scoring.criteria.sheet_layout import Col
+from scoring.criteria.workbook_export import row_height
 from scoring.criteria.workbook_import import SheetReader
 from scoring.engine.reader import read_file
 from scoring.errors import InvalidCriteriaError, UsageError
@@ -94,9 +95,9 @@ def write_register_workbook(data: dict[str, Any], path: Path) -> None:
     free = book.add_format({**base, "locked": False})
     para = book.add_format({"font_name": "宋体", "font_size": 11, "text_wrap": True, "valign": "top"})
     info = book.add_worksheet(INFO)
-    info.set_column(0, 0, 100)
+    info.set_column(0, 0, 64)
     for r, text in enumerate(INSTRUCTIONS):
-        info.set_row(r, 30 if len(text) > 48 else 18)
+        info.set_row(r, row_height([text], [64]) + 2)
         info.write_string(r, 0, text, para)
     titles = {r["id"]: r["title"] for r in data["regulations"]}
     laws = []
@@ -121,8 +122,7 @@ def write_register_workbook(data: dict[str, Any], path: Path) -> None:
                            "source": f"='{LAWS}'!$B$2:$B${len(laws) + 200}"}
             sheet.data_validation(1, c, len(rows) + 200, c, options)
         for r, row in enumerate(rows, start=1):
-            longest = max((len(str(v)) / max(1, cols[c].width / 2) for c, v in enumerate(row) if v), default=1)
-            sheet.set_row(r, 13.5 * max(1, -(-int(longest * 10) // 10)) + 2)
+            sheet.set_row(r, row_height(row, [c.width for c in cols]))
             for c, value in enumerate(row):
                 if value is None:
                     sheet.write_blank(r, c, None, cell)

@@ -170,11 +170,11 @@ class _Writer:
 
     def instructions(self) -> None:
         sheet = self.book.add_worksheet(INFO_SHEET)
-        sheet.set_column(0, 0, 100)
+        sheet.set_column(0, 0, 64)
         sheet.write_string(0, 0, INSTRUCTIONS[0], self.heading)
         sheet.set_row(0, 24)
         for row, text in enumerate(INSTRUCTIONS[1:], start=1):
-            sheet.set_row(row, _height([text], [100], 15))
+            sheet.set_row(row, _height([text], [64], 15))
             sheet.write_string(row, 0, text, self.para)
         sheet.write_string(len(INSTRUCTIONS) + 1, 0,
                            f"本表导出自：{self.data['title']}，版本 {self.data['version']}，"
@@ -186,7 +186,7 @@ class _Writer:
              defaults: dict[str, str] | None = None) -> Any:
         """A sheet of one field per row: 项目 | 内容 (| 留空时) | 填写说明."""
         sheet = self.book.add_worksheet(name)
-        headers = ["项目", "内容", *(["留空时"] if defaults else []), "填写说明"]
+        headers = ["名称", "内容", *(["留空时"] if defaults else []), "填写说明"]
         widths = [16, 46, *([8] if defaults else []), 52]
         for c, (h, w) in enumerate(zip(headers, widths, strict=True)):
             sheet.set_column(c, c, w)
@@ -289,6 +289,11 @@ def _height(row: list[Any], widths: list[int], line: float = 13.5) -> float:
 def _escape(text: str) -> str:
     """A text safe inside an Excel page header (& starts a code)."""
     return text.replace("&", "&&")
+
+
+def row_height(row: list[Any], widths: list[int]) -> float:
+    """The height (points) that shows every wrapped line of a row of texts."""
+    return _height(row, widths)
 
 
 def write_standard_workbook(data: dict[str, Any], register: Register, path: Path) -> None:
