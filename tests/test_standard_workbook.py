@@ -498,3 +498,36 @@ def test_the_office_revises_its_standard_in_excel(tmp_path: Path, monkeypatch: p
     assert code == 0, err
     results = json.loads(Path("结果/results.json").read_text(encoding="utf-8"))
     assert [v["version"] for v in results["criteria"]["versions"]] == ["2026.1"]
+
+
+def test_register_import_needs_a_workspace(tmp_path: Path) -> None:
+    target = tmp_path / "法规库.xlsx"
+    invoke("regulations", "export", "-o", str(target))
+    code, out, err = invoke("regulations", "import", str(target))
+    assert (code, out) == (2, "")
+    assert err == ("没有找到工作区，不能修改内置示例法规库（它随程序安装，升级时会被替换）。"
+                   "请先运行 score init 建立工作区（例如 score init 考核工作区），再在工作区中导入法规库\n")
+
+
+def test_citing_a_repealed_law_blocks_the_import(tmp_path: Path) -> None:
+    ws = workspace(tmp_path)
+    target = tmp_path / "标准.xlsx"
+    invoke("criteria", "export", "2023.1", "-o", str(target), "--workspace", str(ws.root))
+    law04 = row_of(target, "项目", "B", "LAW-04")
+    edit(target, {("项目", f"L{law04}"): "《中华人民共和国物权法》第七十六条"})
+    code, out, err = invoke("criteria", "import", str(target), "--version", "2027.1", "--effective", "2027-01-01",
+                            "--workspace", str(ws.root))
+    assert (code, out) == (1, "")
+    assert err.splitlines()[1] == (f"错误 {target} › 项目!L{law04} ［LAW-04］法律依据《物权法》第七十六条"
+                                   "已于 2021-01-01 废止，由《民法典》取代，请改为现行法规（C244）")
+    assert not (ws.standard_dir / "2027.1.json").exists()
+
+
+def test_unreadable_workbook(tmp_path: Path) -> None:
+    ws = workspace(tmp_path)
+    bad = tmp_path / "标准.xlsx"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    code, out, err = invoke("criteria", "import", str(bad), "--workspace", str(ws.root))
+    assert (code, out) == (1, "")
+    assert err.splitlines()[1].startswith(f"错误 {bad} 无法打开该文件：")
+    assert "Traceback" not in err

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -23,7 +24,7 @@ from scoring.criteria.changelog import check_changelog
 from scoring.criteria.diff import CriteriaDiff, diff
 from scoring.criteria.model import Criteria
 from scoring.criteria.standard import Standard, build_criteria, check_data, located
-from scoring.criteria.versioning import check_new_version, date_warnings
+from scoring.criteria.versioning import BUNDLED_REFUSAL, check_new_version, date_warnings
 from scoring.criteria.workbook_import import read_standard_workbook
 from scoring.errors import InvalidCriteriaError, OutputError, UsageError
 from scoring.issues import Issue, make
@@ -66,8 +67,6 @@ def at_cells(issues: list[Issue], origins: dict[str, tuple[str, str]], data: Any
 
 def _item_id(data: Any, path: str) -> str | None:
     """The id of the item, veto or grade a JSON path points into."""
-    import re
-
     match = re.match(r"^\$\.(?:categories\[(\d+)\]\.items|bonus\.items|vetoes)\[(\d+)\]", path)
     try:
         if match and path.startswith("$.categories"):
@@ -123,7 +122,7 @@ def import_standard(workbook: Path, standard: Standard, *, version: str | None =
     refused target; writes nothing in either case."""
     today = today or date.today()
     if not standard.editable:
-        check_new_version(standard, version or "x", effective or today)  # raises the refusal
+        raise UsageError(BUNDLED_REFUSAL)
     read = read_standard_workbook(workbook, standard.register)
     data = read.data
     if version is not None:

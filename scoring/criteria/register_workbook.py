@@ -227,11 +227,11 @@ def import_register(workbook: Path, workspace: Workspace | None) -> RegisterUpda
     from scoring.criteria.regulations import build_register, check_register
     from scoring.criteria.schema import schema_issues
     from scoring.criteria.standard import check_data
-    from scoring.criteria.versioning import BUNDLED_REFUSAL
+    from scoring.criteria.versioning import REGISTER_REFUSAL
     from scoring.outputs.staging import text_writer, write_one
 
     if workspace is None:
-        raise UsageError(BUNDLED_REFUSAL.replace("新建或导入版本", "修改法规库"))
+        raise UsageError(REGISTER_REFUSAL)
     data, issues, origins = read_register_workbook(workbook)
     if issues:
         raise InvalidCriteriaError(f"{workbook} 有 {len(issues)} 处问题", issues)

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 _VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]*$")
 BUNDLED_REFUSAL = ("内置示例标准随程序安装，升级时会被替换，不能在其中新建或导入版本。请先运行 score init 建立工作区"
                    "（例如 score init 考核工作区），之后的新版本都保存在工作区中")
+REGISTER_REFUSAL = ("没有找到工作区，不能修改内置示例法规库（它随程序安装，升级时会被替换）。"
+                    "请先运行 score init 建立工作区（例如 score init 考核工作区），再在工作区中导入法规库")
 
 
 def check_new_version(standard: Standard, version: str, effective: date) -> None:

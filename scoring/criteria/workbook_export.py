@@ -123,7 +123,8 @@ class _Writer:
                                           "valign": "top"})
         self.categories = {c["id"]: c["name"] for c in data["categories"]}
 
-    def _page(self, sheet: Any, name: str, landscape: bool, header_rows: int) -> None:
+    def page(self, sheet: Any, name: str, landscape: bool, header_rows: int) -> None:
+        """A4, one page wide, the header row repeated, title and page numbers in the margins."""
         sheet.set_paper(9)  # A4
         if landscape:
             sheet.set_landscape()
@@ -134,7 +135,8 @@ class _Writer:
         sheet.set_header(f"&C&\"黑体\"&12{_escape(self.title)} — {name}")
         sheet.set_footer("&C第 &P 页，共 &N 页")
 
-    def _protect(self, sheet: Any) -> None:
+    def protect(self, sheet: Any) -> None:
+        """Lock the header cells (no password); rows may still be inserted and deleted."""
         sheet.protect("", {"insert_rows": True, "delete_rows": True, "format_columns": True,
                            "format_rows": True, "autofilter": True, "select_locked_cells": True,
                            "select_unlocked_cells": True})
@@ -179,7 +181,7 @@ class _Writer:
         sheet.write_string(len(INSTRUCTIONS) + 1, 0,
                            f"本表导出自：{self.data['title']}，版本 {self.data['version']}，"
                            f"{self.data['effective_from']} 起施行。", self.para)
-        self._page(sheet, INFO_SHEET, False, 0)
+        self.page(sheet, INFO_SHEET, False, 0)
         sheet.activate()
 
     def form(self, name: str, fields: tuple[Col, ...], values: dict[str, Any],
@@ -239,8 +241,8 @@ class _Writer:
             self._validation(sheet, row + 1, last, c, col)
         sheet.write_string(row, 4, "其他标签", self.header)
         sheet.set_column(4, 4, 12, self.free)
-        self._page(sheet, BASIC_SHEET, False, 0)
-        self._protect(sheet)
+        self.page(sheet, BASIC_SHEET, False, 0)
+        self.protect(sheet)
 
     def table(self, name: str, cols: tuple[Col, ...], rows: list[list[Any]], landscape: bool) -> None:
         sheet = self.book.add_worksheet(name)
@@ -257,8 +259,8 @@ class _Writer:
         for c, col in enumerate(cols):
             self._validation(sheet, 1, last, c, col)
         sheet.freeze_panes(1, 0)
-        self._page(sheet, name, landscape, 1)
-        self._protect(sheet)
+        self.page(sheet, name, landscape, 1)
+        self.protect(sheet)
 
     def item_rows(self, items: list[tuple[str | None, dict[str, Any]]], cols: tuple[Col, ...]) -> list[list[Any]]:
         rows = []
@@ -318,8 +320,8 @@ def write_standard_workbook(data: dict[str, Any], register: Register, path: Path
     lists = data.get("lists") or {}
     flat = {f"{part}.{k}": v for part in ("red", "black") for k, v in (lists.get(part) or {}).items()}
     sheet = w.form(LISTS_SHEET, LIST_FIELDS, flat, LIST_DEFAULTS)
-    w._page(sheet, LISTS_SHEET, False, 0)
-    w._protect(sheet)
+    w.page(sheet, LISTS_SHEET, False, 0)
+    w.protect(sheet)
     log = []
     for entry in data.get("changelog", []):
         head = [entry["version"], entry["date"], entry["summary"] or None]

@@ -226,8 +226,7 @@ class SheetReader:
                 continue
             item = None
             if id_key is not None and id_key in index and index[id_key] < len(row):
-                item = cells.text(row[index[id_key]]) if not isinstance(row[index[id_key]], float) \
-                    else cells.shown(row[index[id_key]])
+                item = cells.text(row[index[id_key]])
             values: dict[str, Any] = {}
             where: dict[str, str] = {}
             for col in cols:
