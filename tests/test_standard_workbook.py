@@ -383,7 +383,7 @@ def standards(draw: st.DrawFn) -> dict[str, Any]:
     return data
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(standards())
 def test_random_standards_round_trip_exactly(tmp_path: Path, data: dict[str, Any]) -> None:
     assert check_data(data, "generated", REGISTER) == []  # the generator makes valid standards only

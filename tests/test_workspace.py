@@ -195,3 +195,10 @@ def test_start_up_imports_nothing_heavy(module: str) -> None:
     code = f"import sys, {module}; print(sorted(m for m in {heavy!r} if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout == "[]\n"
+
+
+@pytest.mark.parametrize("command", [["init"], ["criteria", "export"], ["criteria", "import"],
+                                     ["regulations", "export"], ["regulations", "import"]])
+def test_new_commands_have_help(command: list[str]) -> None:
+    code, out, _ = invoke(*command, "--help")
+    assert code == 0 and "Usage" in out
