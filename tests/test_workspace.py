@@ -202,3 +202,11 @@ def test_start_up_imports_nothing_heavy(module: str) -> None:
 def test_new_commands_have_help(command: list[str]) -> None:
     code, out, _ = invoke(*command, "--help")
     assert code == 0 and "Usage" in out
+
+
+def test_changelog_bases_by_title_reach_the_model_as_ids(tmp_path: Path) -> None:
+    v = mini()
+    v["changelog"] = [{"version": "1", "date": "2022-12-20", "summary": "",
+                       "changes": [{"item": "B4", "action": "added", "basis": ["《消防法》第十六条"]}]}]
+    crit = load_standard(criteria_dir(tmp_path, v)).latest
+    assert crit.changelog[0]["changes"][0]["basis"] == [{"ref": "fire-protection-law", "article": "第十六条"}]
