@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 import warnings
 from datetime import date
 from decimal import Decimal
@@ -531,3 +532,38 @@ def test_unreadable_workbook(tmp_path: Path) -> None:
     assert (code, out) == (1, "")
     assert err.splitlines()[1].startswith(f"错误 {bad} 无法打开该文件：")
     assert "Traceback" not in err
+
+
+CELL_VALUES = st.one_of(
+    st.none(), st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=12),  # as Excel holds them
+    st.integers(-5, 200), st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(), st.dates(), st.sampled_from(["=1+1", "#N/A", "３分", "√", "×", "《》", "《民法典》", "选项",
+                                                "2026年2月30日", "不适用", "\n", "；；", "1e400"]))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["基本信息", "项目", "选项", "否决项", "等级", "公示规则", "变更记录"]),
+                          st.integers(1, 40), st.integers(1, 14), CELL_VALUES), min_size=1, max_size=6))
+def test_any_edit_gives_an_import_or_a_clear_error(tmp_path: Path,
+                                                    edits: list[tuple[str, int, int, Any]]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    from scoring.criteria.importing import import_standard
+    from scoring.errors import ScoreError
+
+    ws_root, pristine, target = tmp_path / "ws", tmp_path / "base.xlsx", tmp_path / "标准.xlsx"
+    if not ws_root.exists():  # once per test: hypothesis runs every example in the same tmp_path
+        init_workspace(ws_root)
+        data, _, _ = read_json(bundled_standard() / "2023.1.json")
+        write_standard_workbook(data, REGISTER, pristine)
+    shutil.copyfile(pristine, target)
+    edit(target, {(sheet, f"{get_column_letter(col)}{row}"): value for sheet, row, col, value in edits})
+    standard = load_standard(workspace=Workspace(ws_root.resolve()))
+    before = sorted(p.name for p in Path(standard.source).iterdir())
+    try:
+        result = import_standard(target, standard, version="2030.1", effective=date(2030, 1, 1))
+    except ScoreError as exc:
+        assert exc.issues or exc.message
+        assert sorted(p.name for p in Path(standard.source).iterdir()) == before
+    else:
+        result.target.unlink()  # the next example imports 2030.1 again
