@@ -95,10 +95,13 @@ def write_register_workbook(data: dict[str, Any], path: Path) -> None:
     free = book.add_format({**base, "locked": False})
     para = book.add_format({"font_name": "宋体", "font_size": 11, "text_wrap": True, "valign": "top"})
     info = book.add_worksheet(INFO)
+    heading = book.add_format({"font_name": "黑体", "font_size": 14, "bold": True})
     info.set_column(0, 0, 64)
+    info.set_paper(9)
+    info.fit_to_pages(1, 0)
     for r, text in enumerate(INSTRUCTIONS):
         info.set_row(r, row_height([text], [64]) + 2)
-        info.write_string(r, 0, text, para)
+        info.write_string(r, 0, text, heading if r == 0 else para)
     titles = {r["id"]: r["title"] for r in data["regulations"]}
     laws = []
     for raw in data["regulations"]:
