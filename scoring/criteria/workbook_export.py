@@ -171,6 +171,7 @@ class _Writer:
         sheet.data_validation(first, col_index, last, col_index, options)
 
     def instructions(self) -> None:
+        """The 说明 sheet: how to edit, in plain Chinese."""
         sheet = self.book.add_worksheet(INFO_SHEET)
         sheet.set_column(0, 0, 64)
         sheet.write_string(0, 0, INSTRUCTIONS[0], self.heading)
@@ -216,6 +217,7 @@ class _Writer:
             sheet.write_string(row, col, str(value), self.cell)
 
     def basic(self) -> None:
+        """基本信息: the version's fields, then the table of categories."""
         data = self.data
         values = {**data, "bonus_cap": (data.get("bonus") or {}).get("cap")}
         sheet = self.form(BASIC_SHEET, BASIC_FIELDS, values)
@@ -245,6 +247,7 @@ class _Writer:
         self.protect(sheet)
 
     def table(self, name: str, cols: tuple[Col, ...], rows: list[list[Any]], landscape: bool) -> None:
+        """A sheet of one row per entry under a locked header, with drop-downs and input messages."""
         sheet = self.book.add_worksheet(name)
         for c, col in enumerate(cols):
             sheet.set_column(c, c, col.width, self.free)
@@ -263,6 +266,7 @@ class _Writer:
         self.protect(sheet)
 
     def item_rows(self, items: list[tuple[str | None, dict[str, Any]]], cols: tuple[Col, ...]) -> list[list[Any]]:
+        """The cells of item rows (category id or None for bonus items, item data)."""
         rows = []
         for category, item in items:
             values = {**item, "category": category}
@@ -270,6 +274,7 @@ class _Writer:
         return rows
 
     def laws(self) -> None:
+        """The hidden list of register titles the 法律依据 drop-downs offer."""
         sheet = self.book.add_worksheet(LAWS_SHEET)
         for r, reg in enumerate(self.register.regulations.values()):
             sheet.write_string(r, 0, f"《{reg.title}》")

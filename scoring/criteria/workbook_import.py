@@ -94,10 +94,12 @@ class SheetReader:
     # -- cells ---------------------------------------------------------------------------
     def problem(self, sheet: str, cell: str, item: str | None, field_name: str, expected: str,
                 value: str) -> None:
+        """Report a cell whose value is not what its column needs."""
         self.issues.append(make("C242", file=self.file, sheet=sheet, cell=cell, item=item,
                                 field=field_name, expected=expected, value=value))
 
     def missing(self, sheet: str, cell: str, item: str | None, field_name: str) -> None:
+        """Report a required cell left blank."""
         self.issues.append(make("C243", file=self.file, sheet=sheet, cell=cell, item=item,
                                 field=field_name))
 
@@ -197,6 +199,7 @@ class SheetReader:
 
     # -- sheets --------------------------------------------------------------------------
     def sheet(self, name: str, required: bool) -> RawSheet | None:
+        """The sheet called `name`; a missing required sheet is reported with the sheets there are."""
         found = self.sheets.get(name)
         if found is None and required:
             listed = "、".join(n for n in self.sheets if n != LAWS_SHEET) or "（无）"
@@ -300,6 +303,7 @@ class _Builder:
         self.r = reader
 
     def origin(self, path: str, sheet: str, cell: str) -> None:
+        """Record that the value at JSON `path` came from `sheet!cell`."""
         self.r.origins[path] = (sheet, cell)
 
     def fields(self, path: str, sheet: str, where: dict[str, str], row: int) -> None:
@@ -308,6 +312,7 @@ class _Builder:
             self.origin(f"{path}.{key}", sheet, cell)
 
     def build(self) -> WorkbookRead:
+        """The whole version's data, in the canonical order of its parts."""
         r = self.r
         basic, basic_cells = r.form(BASIC_SHEET, BASIC_FIELDS, True)
         data: dict[str, Any] = {"$schema": SCHEMA_REF, "schema_version": 1}
@@ -357,6 +362,7 @@ class _Builder:
         return WorkbookRead(data, r.issues, r.origins)
 
     def categories(self) -> list[dict[str, Any]]:
+        """The categories of 基本信息 (their items are filled in later)."""
         out = []
         for ci, (row, values, where) in enumerate(self.r.categories_table()):
             cat: dict[str, Any] = {"id": values.get("id", ""), "name": values.get("name", "")}
@@ -376,6 +382,7 @@ class _Builder:
 
     def items(self, sheet: str, cols: tuple[Col, ...], required: bool
               ) -> list[tuple[int, dict[str, Any], dict[str, str], str | None]]:
+        """(row, item data, cells, category id) of each row of 项目 or 加分项."""
         out = []
         for row, values, where in self.r.table(sheet, cols, required):
             item = {c.key: values[c.key] for c in cols if c.key in values and c.key != "category"}
@@ -383,6 +390,7 @@ class _Builder:
         return out
 
     def item_origins(self, path: str, sheet: str, where: dict[str, str], row: int, item: dict[str, Any]) -> None:
+        """Record the cells of one item's fields, bases and choices under its JSON path."""
         self.fields(path, sheet, where, row)
         for k in range(len(item.get("basis", []))):
             self.origin(f"{path}.basis[{k}]", sheet, where.get("basis", cell_ref(0, row)))
@@ -391,6 +399,7 @@ class _Builder:
             self.origin(f"{path}.choices", CHOICES_SHEET, cell)
 
     def choices(self, items: list[tuple[int, dict[str, Any], dict[str, str], str | None]]) -> None:
+        """Attach the 选项 rows to their items; a 选项-type item without any is reported."""
         by_id = {item.get("id"): item for _, item, _, _ in items}
         for row, values, where in self.r.table(CHOICES_SHEET, CHOICE_COLS, id_key="item"):
             target = by_id.get(values.get("item"))
@@ -409,6 +418,7 @@ class _Builder:
                                item.get("id"), f"选项（请在“{CHOICES_SHEET}”表中列出该项目的各个选项和分值）")
 
     def vetoes(self) -> list[dict[str, Any]]:
+        """The 否决项 sheet."""
         out = []
         for k, (row, values, where) in enumerate(self.r.table(VETOES_SHEET, VETO_COLS)):
             out.append({c.key: values[c.key] for c in VETO_COLS if c.key in values})
@@ -416,6 +426,7 @@ class _Builder:
         return out
 
     def grades(self) -> list[dict[str, Any]]:
+        """The 等级 sheet, highest grade first."""
         out = []
         for k, (row, values, where) in enumerate(self.r.table(GRADES_SHEET, GRADE_COLS, True, id_key="name")):
             out.append({c.key: values[c.key] for c in GRADE_COLS if c.key in values})
@@ -423,6 +434,7 @@ class _Builder:
         return out
 
     def lists(self) -> dict[str, Any]:
+        """The 公示规则 sheet as the `lists` section (blank fields left out)."""
         values, where = self.r.form(LISTS_SHEET, LIST_FIELDS, False)
         out: dict[str, dict[str, Any]] = {}
         for key, value in values.items():
@@ -433,6 +445,7 @@ class _Builder:
         return {p: out[p] for p in ("red", "black") if p in out}
 
     def changelog(self) -> list[dict[str, Any]]:
+        """The 变更记录 sheet: consecutive rows of one version form one entry."""
         entries: list[dict[str, Any]] = []
         for row, values, where in self.r.table(CHANGELOG_SHEET, CHANGELOG_COLS, id_key="item"):
             version = values.get("version")
