@@ -63,3 +63,16 @@ def test_lists_problems(tmp_path: Path) -> None:
 ])
 def test_positions_in_the_office_words(path: str, where: str) -> None:
     assert describe(MINI, path) == where
+
+
+def test_criteria_show_says_the_publication_rules(tmp_path: Path) -> None:
+    from scoring.cli.criteria_cmd import lists_text
+
+    assert lists_text(load_standard(workspace=None).latest) == (
+        "公示规则：红榜：前 10 名（并列的一并上榜）；黑榜：后 10 名（并列的一并上榜），或取消评选资格")
+    v = mini()
+    v["lists"] = {"red": {"top": 3, "min_total": 18, "min_grade": "良好"},
+                  "black": {"max_total": 10, "include_disqualified": False}}
+    assert lists_text(load_standard(criteria_dir(tmp_path, v)).latest) == (
+        "公示规则：红榜：前 3 名（并列的一并上榜），且总分不低于 18，且等级不低于良好；"
+        "黑榜：后 10 名（并列的一并上榜），或总分低于 10")

@@ -128,6 +128,19 @@ def show_version(crit: Criteria, register: Register) -> None:
             extra.append("类别得分率：" + "、".join(f"{k} ≥ {v:%}" for k, v in g.min_rates.items()))
         stdout.print(f"等级 {g.name}：{g.min} 分及以上{'，达标' if g.passing else '，不达标'}"
                      + (f"；{'；'.join(extra)}" if extra else ""), markup=False)
+    stdout.print(lists_text(crit), markup=False)
+
+
+def lists_text(crit: Criteria) -> str:
+    """The publication rules (design.md §9) in one sentence."""
+    rules = crit.lists
+    red = f"红榜：前 {rules.red_top} 名（并列的一并上榜）"
+    red += f"，且总分不低于 {rules.red_min_total}" if rules.red_min_total is not None else ""
+    red += f"，且等级不低于{rules.red_min_grade}" if rules.red_min_grade else ""
+    black = f"黑榜：后 {rules.black_bottom} 名（并列的一并上榜）"
+    black += f"，或总分低于 {rules.black_max_total}" if rules.black_max_total is not None else ""
+    black += "，或取消评选资格" if rules.black_include_disqualified else ""
+    return f"公示规则：{red}；{black}"
 
 
 @app.command("show")
