@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scoring.criteria.sheet_layout import Col
+from scoring.criteria.sheet_reader import SheetReader
 from scoring.criteria.workbook_export import row_height
-from scoring.criteria.workbook_import import SheetReader
 from scoring.engine.reader import read_file
 from scoring.errors import InvalidCriteriaError, UsageError
 from scoring.issues import Issue, make
