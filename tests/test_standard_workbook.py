@@ -568,3 +568,30 @@ def test_any_edit_gives_an_import_or_a_clear_error(tmp_path: Path,
         assert sorted(p.name for p in Path(standard.source).iterdir()) == before
     else:
         result.target.unlink()  # the next example imports 2030.1 again
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["法规", "修正"]), st.integers(1, 30), st.integers(1, 11), CELL_VALUES),
+                min_size=1, max_size=6))
+def test_any_register_edit_gives_an_import_or_a_clear_error(tmp_path: Path,
+                                                             edits: list[tuple[str, int, int, Any]]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    from scoring.criteria.register_workbook import import_register
+    from scoring.errors import ScoreError
+
+    ws_root, pristine, target = tmp_path / "ws", tmp_path / "base.xlsx", tmp_path / "法规库.xlsx"
+    if not ws_root.exists():
+        init_workspace(ws_root)
+        invoke("regulations", "export", "-o", str(pristine), "--workspace", str(ws_root))
+    shutil.copyfile(pristine, target)
+    edit(target, {(sheet, f"{get_column_letter(col)}{row}"): value for sheet, row, col, value in edits})
+    ws = Workspace(ws_root.resolve())
+    before = ws.regulations_path.read_bytes()
+    try:
+        import_register(target, ws)
+    except ScoreError as exc:
+        assert exc.issues or exc.message
+        assert ws.regulations_path.read_bytes() == before
+    else:
+        ws.regulations_path.write_bytes(before)

@@ -173,7 +173,8 @@ def read_register_workbook(path: Path) -> tuple[dict[str, Any], list[Issue], dic
             raw["repealed"] = {"date": values["repealed.date"]}
         if "repealed.by" in values:
             if raw["repealed"] is None:
-                reader.missing(LAWS, where["repealed.date"], title, "废止日期（填了替代法规时必填）")
+                reader.missing(LAWS, where.get("repealed.date", where["repealed.by"]), title,
+                               "废止日期（填了替代法规时必填）")
             else:
                 repeal_cells.append((raw, values["repealed.by"], where["repealed.by"]))
         raw.update({k: values[k] for k in ("source", "note") if k in values})
