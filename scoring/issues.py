@@ -141,7 +141,7 @@ class Issue:
             parts.append(self.sheet)
         elif self.cell:
             parts.append(self.cell)
-        if self.where or self.path:
+        if (self.where or self.path) and not self.cell:  # a workbook cell says it already
             parts.append(self.where or self.path or "")
         return " › ".join(parts)
 

@@ -52,6 +52,7 @@ ALLOWED = re.compile(
     r"|score-output/<[^>]*>/"               # the default output folder
     r"|[A-Z]+-\d+|\d{4}Q\d|[A-Z]\d{3}"      # item ids, periods, issue codes
     r"|\b[a-z]+(?:-[a-z]+)+\b"              # register ids such as civil-code
+    r"|\bSCORE_[A-Z_]+\b|\bscore-workspace(?:\.toml)?\b"   # the workspace's environment variable and names
 )
 NAMES = {"score", "Excel", "WPS", "JSON", "Word", "Jinja", "MB", "YYYY", "MM", "DD", "sha"}
 

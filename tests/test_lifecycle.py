@@ -19,6 +19,8 @@ from scoring.outputs.criteria_reports import diff_json
 from tests.helpers import MINI, criteria_dir, mini, record, rows_for, score_results, write_csv
 from tests.test_cli import invoke
 
+BUNDLED_NOTE = "考核标准：内置示例标准（未找到工作区；用 score init 建立工作区后可修改标准）"
+
 
 def changed_mini() -> dict[str, Any]:
     """Version 2 of MINI with one change of every kind."""
@@ -107,7 +109,7 @@ def test_diff_cli_formats(tmp_path: Path) -> None:
     code, out, _ = invoke("criteria", "diff", "2022.1", "2023.1", "--format", "json")
     assert code == 0 and json.loads(out)["to"]["version"] == "2023.1"
     code, _, err = invoke("criteria", "diff", "2022.1", "2023.1", "--format", "xlsx")
-    assert (code, err) == (2, "xlsx 格式需要用 -o 指定输出文件，例如 -o 标准对比.xlsx\n")
+    assert (code, err) == (2, f"{BUNDLED_NOTE}\nxlsx 格式需要用 -o 指定输出文件，例如 -o 标准对比.xlsx\n")
     target = tmp_path / "对比.xlsx"
     code, _, _ = invoke("criteria", "diff", "2022.1", "2023.1", "--format", "xlsx", "-o", str(target))
     assert code == 0
@@ -127,8 +129,7 @@ def test_new_version(tmp_path: Path) -> None:
     assert code == 0 and out.startswith(f"已创建 {folder / '2.json'}")
     created = json.loads((folder / "2.json").read_text(encoding="utf-8"))
     assert (created["version"], created["effective_from"]) == ("2", "2024-01-01")
-    assert created["changelog"][-1] == {"version": "2", "date": date.today().isoformat(),
-                                        "summary": "", "changes": []}
+    assert created["changelog"][-1] == {"version": "2", "date": date.today().isoformat(), "summary": ""}
     assert created["categories"] == json.loads(json.dumps(MINI["categories"]))
     assert [v.version for v in load_standard(folder).versions] == ["1", "2"]
     before = (folder / "2.json").read_bytes()
@@ -138,7 +139,7 @@ def test_new_version(tmp_path: Path) -> None:
     assert (folder / "2.json").read_bytes() == before
     code, _, err = invoke("criteria", "new", "--from", "2", "--version", "3", "--effective",
                           "2024-01-01", "--criteria", str(folder))
-    assert (code, err) == (2, "新版本的施行日期 2024-01-01 必须晚于 2 版的施行日期 2024-01-01\n")
+    assert (code, err) == (2, "新版本的施行日期 2024-01-01 与 2 版相同；同一标准各版本的施行日期不得相同\n")
     assert not (folder / "3.json").exists()
 
 
@@ -188,7 +189,10 @@ def test_regulations_commands() -> None:
     code, out, _ = invoke("regulations", "list")
     assert code == 0 and "public-security-penalties-law" in out and "2025-06-27" in out
     code, _, err = invoke("regulations", "show", "nothing")
-    assert (code, err) == (2, "法规库中没有编号为“nothing”的法规；可用 score regulations list 查看全部编号\n")
+    assert (code, err) == (2, "法规库：内置示例法规库（未找到工作区）\n"
+                              "法规库中没有“nothing”。可用 score regulations list 查看全部法规\n")
+    code, out, _ = invoke("regulations", "show", "《民法典》")
+    assert code == 0 and out.splitlines()[0] == "中华人民共和国民法典（civil-code）"
 
 
 def run_json(tmp: Path, name: str, records: list[dict[str, Any]], *versions: dict[str, Any],

@@ -8,6 +8,7 @@ from scoring.cli import criteria_cmd, regulations_cmd
 from scoring.cli.chinese import ChineseGroup
 from scoring.cli.compare_cmd import compare_command
 from scoring.cli.explain_cmd import explain_command
+from scoring.cli.init_cmd import init_command
 from scoring.cli.report_cmd import report_command
 from scoring.cli.run_cmd import run_command
 from scoring.cli.template_cmd import template_command
@@ -25,6 +26,7 @@ app.command("template")(template_command)
 app.command("report")(report_command)
 app.command("explain")(explain_command)
 app.command("compare")(compare_command)
+app.command("init")(init_command)
 app.add_typer(criteria_cmd.app, name="criteria")
 app.add_typer(regulations_cmd.app, name="regulations")
 

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from scoring.criteria.lawref import CitationError, citation_of, resolve, unknown_hint
+from scoring.criteria.lawref import CitationError, citation_of, resolve, shown_name, unknown_hint
 from scoring.criteria.regulations import Register
 from scoring.issues import Issue, make
 from scoring.marks import RESERVED_MARKS
@@ -52,7 +52,7 @@ def _basis_issues(data: dict[str, Any], file: str, register: Register, check_ref
             continue
         if check_refs and resolve(law, register) is None:
             issues.append(make("C240", file=file, path=f"{path}.ref" if isinstance(raw, dict) else path,
-                               value=law, hint=unknown_hint(law, register)))
+                               value=shown_name(law), hint=unknown_hint(law, register)))
     return issues
 
 

@@ -1,5 +1,6 @@
 """What changed between two versions of a standard: items added, removed and changed field by
-field, category totals before and after, grades, vetoes, bonus cap, scale and repeat policy."""
+field, category totals before and after, grades, vetoes, bonus cap, scale, repeat policy and the
+publication rules (`lists`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from scoring.criteria.model import Criteria, Grade, Item, Veto
+from scoring.criteria.model import Criteria, Grade, Item, Lists, Veto
 
 # Item fields compared, with the office's name for each.
 ITEM_FIELDS = {
@@ -31,6 +32,17 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "ref"):
         return {"ref": value.ref, "article": value.article}
     return value
+
+
+def _lists(lists: Lists) -> dict[str, str]:
+    """The publication rules as comparable, printable data, in the office's words."""
+    def shown(value: Any) -> str:
+        return "不限" if value is None else "是" if value is True else "否" if value is False else str(_plain(value))
+
+    return {"红榜名额：": shown(lists.red_top), "红榜最低总分：": shown(lists.red_min_total),
+            "红榜最低等级：": shown(lists.red_min_grade), "黑榜名额：": shown(lists.black_bottom),
+            "黑榜最高总分：": shown(lists.black_max_total),
+            "黑榜包含取消评选资格：": shown(lists.black_include_disqualified)}
 
 
 def _item_values(item: Item) -> dict[str, Any]:
@@ -119,4 +131,6 @@ def diff(a: Criteria, b: Criteria) -> CriteriaDiff:
                        ("repeat", a.repeat, b.repeat)):
         if x != y:
             result.settings.append(FieldChange(name, _plain(x), _plain(y)))
+    if a.lists != b.lists:
+        result.settings.append(FieldChange("lists", _lists(a.lists), _lists(b.lists)))
     return result

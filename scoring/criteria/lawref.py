@@ -65,6 +65,14 @@ def resolve(name: str, register: Register) -> str | None:
     return None
 
 
+def shown_name(name: str) -> str:
+    """A law name as messages show it: an id as is, a title in 《》."""
+    name = name.strip()
+    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", name):
+        return name
+    return f"《{_strip_brackets(name)}》"
+
+
 def closest_titles(name: str, register: Register, n: int = 3) -> list[str]:
     """Up to `n` register titles closest to a name that did not resolve."""
     wanted = _key(name)
@@ -124,6 +132,7 @@ def split_citations(text: str) -> Iterator[str]:
 
 def format_citation(citation: Citation, register: Register) -> str:
     """《title》article（注：note）, the law named by its register title when known."""
-    title = register.get(citation.law).title if citation.law in register else _strip_brackets(citation.law)
+    ref = resolve(citation.law, register)
+    title = register.get(ref).title if ref is not None else _strip_brackets(citation.law)
     text = f"《{title}》{citation.article or ''}"
     return text + (f"（注：{citation.note}）" if citation.note else "")

@@ -134,10 +134,15 @@ def load_register(path: Path, *, schema: bool = True) -> Register:
     if not issues:
         try:
             issues = check_register(data, str(path))
-            regs = {raw["id"]: _regulation(raw) for raw in data["regulations"]}
+            register = build_register(data, str(path))
         except (KeyError, TypeError, ValueError, AttributeError):
             issues = schema_issues(data, "regulations", str(path)) or [
                 make("C010", file=str(path), detail="法规库内容不完整")]
     if issues:
         raise InvalidCriteriaError(f"法规库 {path} 有 {len(issues)} 处问题", issues)
-    return Register(regs, str(path))
+    return register
+
+
+def build_register(data: dict[str, Any], path: str) -> Register:
+    """The register of checked data."""
+    return Register({raw["id"]: _regulation(raw) for raw in data["regulations"]}, path)

@@ -12,6 +12,10 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from scoring.criteria.resources import schema_path
+
+if TYPE_CHECKING:  # jsonschema is imported when a file is first validated (start-up time)
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 from scoring.issues import Issue, make
 
 if TYPE_CHECKING:  # jsonschema is imported when a check runs: commands that only show criteria start without it

@@ -42,6 +42,20 @@ def _basis(raw: list[Any], register: Register | None) -> tuple[Basis, ...]:
     return tuple(out)
 
 
+def _changelog(raw: list[dict[str, Any]], register: Register | None) -> tuple[dict[str, Any], ...]:
+    """The changelog with every change's bases as `{"ref": register id, …}` (a basis may name
+    its law by title in the file), so readers of `Criteria.changelog` see one form."""
+    out = []
+    for entry in raw:
+        changes = [
+            {**change, "basis": [{k: v for k, v in (("ref", b.ref), ("article", b.article), ("note", b.note))
+                                  if v is not None} for b in _basis(change["basis"], register)]}
+            if "basis" in change else change
+            for change in entry.get("changes", [])]
+        out.append({**entry, "changes": changes} if "changes" in entry else entry)
+    return tuple(out)
+
+
 def _lists(raw: dict[str, Any] | None) -> Lists:
     """The publication rules, §9's defaults where a field is absent or null."""
     red = (raw or {}).get("red") or {}
@@ -115,7 +129,7 @@ def build_criteria(data: dict[str, Any], path: str, sha256: str,
             for g in data["grades"]
         ),
         repeat=data.get("repeat", "mean"),
-        changelog=tuple(data.get("changelog", [])),
+        changelog=_changelog(data.get("changelog", []), register),
         path=path,
         sha256=sha256,
         lists=_lists(data.get("lists")),
