@@ -267,3 +267,22 @@ def test_rendered_by_libreoffice(run: Path, tmp_path: Path) -> None:
             assert re.fullmatch(r"\d+\.\d\d", cells[3]) and re.fullmatch(r"\d+\.\d%", cells[4]), cells
         if docx.name == "report.docx":
             assert re.search(r"—\s*1\s*—", text) and re.search(r"—\s*2\s*—", text)
+
+
+def test_plain_draft_without_any_formatting(run: Path, tmp_path: Path) -> None:
+    """A draft typed with no styles and no formatting at all: the sizes come from the defaults."""
+    draft = tmp_path / "白稿.docx"
+    document = Document()
+    for text in ("一、主要举措和成效", BODY, MARKER, "二、存在的不足和原因"):
+        document.add_paragraph(text)
+    document.save(str(draft))
+    code, _, err = invoke("report", str(run / "results.json"), "--into", str(draft), "--out", str(tmp_path / "o"))
+    assert code == 0, err
+    filled = Document(str(tmp_path / "白稿-已填写.docx"))
+    texts = [p.text for p in filled.paragraphs]
+    assert texts[2:4] == ["（一）2023年美丽楼院考核情况", "1.主要举措和成效"]  # after a part's text
+    assert texts[-1] == "二、存在的不足和原因"
+    heading = run_fonts(filled.paragraphs[2]._p)
+    assert (heading["eastAsia"], heading["color"]) == ("楷体_GB2312", "000000")  # no （一） in the draft
+    size = filled.tables[0].rows[1].cells[0].paragraphs[0].runs[0]._r.rPr.find(w("sz")).get(w("val"))
+    assert size == "22"  # Word's 11-point default, as the draft's body

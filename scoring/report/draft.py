@@ -175,7 +175,10 @@ class _Formats:
         style_id = ppr.find(w("pStyle")).get(w("val")) if ppr is not None and ppr.find(w("pStyle")) is not None \
             else None
         style = next((s for s in self.document.styles if s.style_id == style_id), None) if style_id else None
-        style = style or self.document.styles.default(1)  # 1: WD_STYLE_TYPE.PARAGRAPH
+        if style is None:
+            from docx.enum.style import WD_STYLE_TYPE
+
+            style = self.document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
         while style is not None:
             if style.font.size is not None:
                 return float(style.font.size.pt)
