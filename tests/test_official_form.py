@@ -251,8 +251,9 @@ def test_tables_in_drafts(run: Path, tmp_path: Path, kind: str, style: str | Non
 @pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
                     reason="LibreOffice and poppler-utils are needed to render")
 def test_rendered_by_libreoffice(run: Path, tmp_path: Path) -> None:
-    filled, _ = fill(run, tmp_path, "direct", under=True)
-    for docx in (run / "report.docx", filled):
+    styled, _ = fill(run, tmp_path, "styles", under=False, style="Light Grid")
+    direct, _ = fill(run, tmp_path, "direct", under=True)
+    for docx in (run / "report.docx", styled, direct):
         subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx)],
                        check=True, capture_output=True, timeout=180)
         pdf = tmp_path / f"{docx.stem}.pdf"

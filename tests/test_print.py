@@ -169,6 +169,16 @@ def test_paper_form_renders_on_one_a4_page(outputs: dict[str, Path], tmp_path: P
 
 
 @rendering
+def test_template_renders_on_a4_with_its_header(outputs: dict[str, Path], tmp_path: Path) -> None:
+    pdf, info = render(outputs["template"], tmp_path)
+    assert "(A4)" in info
+    text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-layout", str(pdf), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    first = text.splitlines()[0]
+    assert "检查记录表" in first and "2023-01-01 起施行" in first and "社区" in text and "楼院" in text
+
+
+@rendering
 def test_ranking_renders_on_a4_with_no_small_text(outputs: dict[str, Path], tmp_path: Path) -> None:
     pdf, info = render(outputs["ranking"], tmp_path)
     assert "(A4)" in info
