@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from scoring.criteria.model import Criteria, Item
-from scoring.report.docx_format import BODY_FONT, HEADING_FONTS, declare_fallbacks, element, face, w
+from scoring.report.docx_format import BODY_FONT, HEADING_FONTS, declare_fallbacks, element, face, tblpr_child, w
 
 BOX = "□"
 GAP = "\u3000"  # an ideographic space between boxes
@@ -117,10 +117,9 @@ def _page(document: Any, crit: Criteria) -> None:
     table.style = document.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    margins = element("tblCellMar")
+    margins = tblpr_child(table._tbl.tblPr, "tblCellMar")
     for side in ("left", "right"):
         margins.append(element(side, w=CELL_MARGIN_TWIPS, type="dxa"))
-    table._tbl.tblPr.append(margins)
     for grid, (_, width) in zip(table._tbl.tblGrid.findall(w("gridCol")), COLUMNS, strict=True):
         grid.set(w("w"), str(round(width / 25.4 * 1440)))
     header = table.rows[0]

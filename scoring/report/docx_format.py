@@ -65,6 +65,16 @@ def child(parent: Any, tag: str, order: list[str]) -> Any:
     return made
 
 
+_TBLPR_ORDER = ["tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",
+                "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar",
+                "tblLook", "tblCaption", "tblDescription"]
+
+
+def tblpr_child(tbl_pr: Any, tag: str) -> Any:
+    """A child of w:tblPr, in schema order."""
+    return child(tbl_pr, tag, _TBLPR_ORDER)
+
+
 def rpr_child(rpr: Any, tag: str) -> Any:
     """A child of w:rPr, in schema order."""
     return child(rpr, tag, _RPR_ORDER)
@@ -160,4 +170,5 @@ def declare_fallbacks(document: Any) -> None:
         etree.SubElement(entry, w("charset")).set(w("val"), "86")  # GB2312
         etree.SubElement(entry, w("family")).set(w("val"), "modern" if name != "黑体" else "swiss")
         etree.SubElement(entry, w("pitch")).set(w("val"), "fixed")
+    # python-docx keeps the font table as an opaque part: its bytes are replaced as a whole.
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

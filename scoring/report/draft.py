@@ -36,6 +36,7 @@ from scoring.report.docx_format import (
     HEADING_FONTS,
     clean_copy,
     element,
+    ppr_child,
     set_black,
     set_flag,
     set_font,
@@ -155,8 +156,7 @@ class _Formats:
                 set_font(rpr, HEADING_FONTS.get(level, self.font()))
                 set_black(rpr)
                 set_flag(rpr, "b", level == 3)
-                keep = element("keepNext")
-                ppr.insert(1 if ppr.find(w("pStyle")) is not None else 0, keep)
+                ppr_child(ppr, "keepNext")
                 self.cache[level] = (ppr, rpr)
         return self.cache[level]
 

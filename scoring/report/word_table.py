@@ -10,7 +10,6 @@ import re
 from typing import Any
 
 from scoring.report.docx_format import (
-    child,
     clean_copy,
     element,
     face,
@@ -19,6 +18,7 @@ from scoring.report.docx_format import (
     rpr_child,
     set_flag,
     set_size,
+    tblpr_child,
     w,
 )
 
@@ -26,10 +26,6 @@ NUMBER = re.compile(r"^[+\-−]?\d[\d,.]*\s*[%分个项次名]?$")
 CELL_MARGIN_PT = 5.4  # Word's default left and right cell margins (108 twips)
 MIN_SIZE_PT = 10.5  # 五号: the table's text is never smaller
 HEADER_LINES = 2  # a header may wrap onto two lines; a number never wraps
-_TBLPR_ORDER = ["tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",
-                "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar",
-                "tblLook", "tblCaption", "tblDescription"]
-
 
 def text_em(text: str) -> float:
     """Width in ems: a CJK or full-width character is one em, a digit or Latin letter about half."""
@@ -78,7 +74,7 @@ def available_width(section: Any) -> float:
 
 def _borders(tbl_pr: Any) -> None:
     """Single grid lines, for a draft without a table style."""
-    borders = child(tbl_pr, "tblBorders", _TBLPR_ORDER)
+    borders = tblpr_child(tbl_pr, "tblBorders")
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
         borders.append(element(side, val="single", sz="4", space="0", color="000000"))
 
@@ -122,14 +118,14 @@ def add_table(document: Any, rows: list[list[str]], model: tuple[Any, Any], size
     table = document.add_table(rows=len(rows), cols=cols)
     tbl_pr = table._tbl.tblPr
     if style is not None:
-        child(tbl_pr, "tblStyle", _TBLPR_ORDER).set(w("val"), style)
+        tblpr_child(tbl_pr, "tblStyle").set(w("val"), style)
     else:
         _borders(tbl_pr)
-    tbl_w = child(tbl_pr, "tblW", _TBLPR_ORDER)
+    tbl_w = tblpr_child(tbl_pr, "tblW")
     tbl_w.set(w("type"), "dxa")
     tbl_w.set(w("w"), str(round(sum(widths) * 20)))
-    child(tbl_pr, "jc", _TBLPR_ORDER).set(w("val"), "center")
-    child(tbl_pr, "tblLayout", _TBLPR_ORDER).set(w("type"), "fixed")
+    tblpr_child(tbl_pr, "jc").set(w("val"), "center")
+    tblpr_child(tbl_pr, "tblLayout").set(w("type"), "fixed")
     for grid, width in zip(table._tbl.tblGrid.findall(w("gridCol")), widths, strict=True):
         grid.set(w("w"), str(round(width * 20)))
     for r, (texts, row) in enumerate(zip(rows, table.rows, strict=True)):
