@@ -11,6 +11,7 @@ from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
+from scoring.report import docx_format
 from scoring.report.docx_format import face, first_line_indent, w
 from scoring.report.word import MARKER
 
@@ -104,3 +105,35 @@ def run_fonts(p: Any) -> dict[str, str | None]:
             "sz": size.get(w("val")) if size is not None else None,
             "b": bold.get(w("val")) if bold is not None else None}
 
+
+
+_ORDERS = {
+    "pPr": docx_format._PPR_ORDER, "rPr": docx_format._RPR_ORDER, "tblPr": docx_format._TBLPR_ORDER,
+    "tcPr": ["cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar",
+             "textDirection", "tcFitText", "vAlign", "hideMark"],
+    "trPr": ["cnfStyle", "divId", "gridBefore", "gridAfter", "wBefore", "wAfter", "cantSplit", "trHeight",
+             "tblHeader", "tblCellSpacing", "jc", "hidden"],
+}
+
+
+def out_of_order(path: Path) -> list[str]:
+    """Property elements whose children are out of schema order or repeated (Word refuses such
+    a file as unreadable; LibreOffice does not mind, so rendering alone would not tell)."""
+    import zipfile
+
+    from lxml import etree  # type: ignore[import-untyped]
+
+    found = []
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if not (name.startswith("word/") and name.endswith(".xml")):
+                continue
+            root = etree.fromstring(z.read(name))
+            for tag, order in _ORDERS.items():
+                for element in root.iter(w(tag)):
+                    known = [c.tag.rsplit("}", 1)[-1] for c in element if isinstance(c.tag, str)]
+                    known = [t for t in known if t in order]
+                    ranks = [order.index(t) for t in known]
+                    if ranks != sorted(ranks) or len(set(known)) != len(known):
+                        found.append(f"{name} {tag}: {known}")
+    return found

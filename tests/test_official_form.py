@@ -18,7 +18,7 @@ from scoring.report.numbering import chinese_number, number_markdown, ordinal, s
 from scoring.report.render import book, change, date_text
 from scoring.report.word import MARKER, text_of
 from scoring.report.word_table import column_widths, text_em
-from tests.drafts import BODY, make_draft, run_fonts
+from tests.drafts import BODY, make_draft, out_of_order, run_fonts
 from tests.test_cli import SAMPLE, invoke
 
 
@@ -287,3 +287,10 @@ def test_plain_draft_without_any_formatting(run: Path, tmp_path: Path) -> None:
     assert (heading["eastAsia"], heading["color"]) == ("楷体_GB2312", "000000")  # no （一） in the draft
     size = filled.tables[0].rows[1].cells[0].paragraphs[0].runs[0]._r.rPr.find(w("sz")).get(w("val"))
     assert size == "22"  # Word's 11-point default, as the draft's body
+
+
+def test_every_document_in_schema_order(run: Path, tmp_path: Path) -> None:
+    assert out_of_order(run / "report.docx") == []
+    for kind, under in (("styles", True), ("direct", False)):
+        filled, _ = fill(run, tmp_path, kind, under=under, style="Light Grid" if kind == "styles" else None)
+        assert out_of_order(filled) == []

@@ -19,6 +19,7 @@ from scoring.criteria import load_standard
 from scoring.outputs.paper_form import answer, form_rows
 from scoring.outputs.xlsx import MIN_PRINT_SCALE, print_scale, width_points
 from scoring.report.docx_format import w
+from tests.drafts import out_of_order
 from tests.test_cli import SAMPLE, invoke
 
 LANDSCAPE_PT = (11.69 - 1.0) * 72  # A4 less the 0.5-inch side margins
@@ -144,6 +145,7 @@ def test_paper_form_document(outputs: dict[str, Path]) -> None:
     assert texts[-1].startswith("检查人（签字）：") and "楼院负责人（签字）：" in texts[-1]
     sizes = [int(sz.get(w("val"))) for sz in document.element.body.iter(w("sz"))]
     assert min(sizes) >= 18  # no text under 9 pt (half-points)
+    assert out_of_order(outputs["paper"]) == []
 
 
 def test_paper_form_refusals(outputs: dict[str, Path], tmp_path: Path) -> None:
