@@ -95,6 +95,7 @@ def _cell(cell: Any, text: str, model: tuple[Any, Any], size: float, *, header: 
     spacing.set(w("after"), "0")
     spacing.set(w("line"), "240")
     spacing.set(w("lineRule"), "auto")
+    ppr_child(ppr, "snapToGrid").set(w("val"), "0")  # a draft's line grid would make every row 28.95 pt
     ppr_child(ppr, "jc").set(w("val"), "center" if centred else "left")
     run = paragraph.add_run(text)
     run_pr = clean_copy(model[1])
