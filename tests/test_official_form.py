@@ -294,3 +294,17 @@ def test_every_document_in_schema_order(run: Path, tmp_path: Path) -> None:
     for kind, under in (("styles", True), ("direct", False)):
         filled, _ = fill(run, tmp_path, kind, under=under, style="Light Grid" if kind == "styles" else None)
         assert out_of_order(filled) == []
+
+
+def test_an_item_written_as_one_paragraph_is_not_a_title(run: Path, tmp_path: Path) -> None:
+    draft = tmp_path / "条目稿.docx"
+    document = Document()
+    for text in ("一、主要举措和成效", "（一）深入学习贯彻习近平法治思想，全面推进依法行政。", MARKER,
+                 "（二）强化法治宣传教育"):
+        document.add_paragraph(text)
+    document.save(str(draft))
+    code, _, err = invoke("report", str(run / "results.json"), "--into", str(draft), "--out", str(tmp_path / "o"))
+    assert code == 0, err
+    texts = [p.text for p in Document(str(tmp_path / "条目稿-已填写.docx")).paragraphs]
+    assert texts[2:4] == ["（二）2023年美丽楼院考核情况", "1.主要举措和成效"]
+    assert texts[-1] == "（三）强化法治宣传教育"

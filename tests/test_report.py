@@ -123,17 +123,20 @@ def test_into_a_draft_keeps_everything_else(runs: dict[str, Path], tmp_path: Pat
     assert draft.read_bytes() == before
     old, new = text_of(draft), text_of(filled)
     at = old.index(MARKER)
-    # The marker stands right under "（二）…": that heading titles the section, whose parts become 1. 2. 3.
-    section = text_of(runs["2023"] / "report.docx")[1:]
-    renumbered = {"一、主要举措和成效": "1.主要举措和成效", "二、存在的不足和原因": "2.存在的不足和原因",
-                  "三、下一年度主要安排": "3.下一年度主要安排"}
+    # The marker follows the item "（二）严格规范公正文明执法。" (one paragraph, not a title): the
+    # section becomes the next item, （三）, its parts 1. 2. 3.
+    section = text_of(runs["2023"] / "report.docx")
+    renumbered = {"2023年美丽楼院考核情况": "（三）2023年美丽楼院考核情况", "一、主要举措和成效": "1.主要举措和成效",
+                  "二、存在的不足和原因": "2.存在的不足和原因", "三、下一年度主要安排": "3.下一年度主要安排"}
     assert new == old[:at] + [renumbered.get(t, t) for t in section] + old[at + 1:]
     document = Document(str(filled))
     assert document.sections[0].header.paragraphs[0].text == "解放区社区办文件"
     assert document.sections[0].footer.paragraphs[0].text == "第 1 页"
     assert len(document.tables) == 2
-    numbered = [p.style.name for p in document.paragraphs if p.text.startswith("（")]
-    assert numbered == ["List Number", "List Number"]
+    numbered = [(p.style.name, p.text) for p in document.paragraphs if p.text.startswith("（")]
+    assert numbered == [("List Number", "（一）深入学习贯彻习近平法治思想。"),
+                        ("List Number", "（二）严格规范公正文明执法。"),
+                        ("List Number", "（三）2023年美丽楼院考核情况")]  # the draft's own item formatting
     headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert headings == [("Heading 1", "解放区社区办2023年法治政府建设情况报告"),
                         ("Heading 2", "一、主要举措和成效"), ("Heading 2", "二、存在的不足和原因")]

@@ -3,14 +3,16 @@ to where it stands.
 
 - Outline level, from the nearest numbered heading before the marker (一、 → （一） → 1. →
   （1）, GB/T 9704-2012 §7.3.3):
-  - marker directly under that heading (nothing but empty paragraphs between): the heading is
-    the section's title; the section's own title is left out and its parts become the heading's
-    first sub-headings (under "（二）" they are "1." "2." "3.");
-  - after the text of a part (一、) or with no numbered heading before it: the section's title
-    becomes the part's next sub-heading (（一）…) — the report's parts are fixed by 厅字〔2019〕28号,
-    so the section never becomes a part of its own;
-  - after the text of an item (（二）, 1. …): the section's title becomes the next item at that
-    level (（三）), its parts one level below.
+  - marker directly under that heading (nothing but empty paragraphs between), when the heading
+    is a title (at most 30 characters, no closing punctuation — not an item written as one
+    paragraph such as "（二）严格规范公正文明执法。"): the heading is the section's title; the
+    section's own title is left out and its parts become the heading's first sub-headings
+    (under "（二）" they are "1." "2." "3.");
+  - after the text of a part (一、), or with no numbered heading before it: the section's
+    title becomes the part's next sub-heading (（一）…) — the report's parts are fixed by
+    厅字〔2019〕28号, so the section never becomes a part of its own;
+  - after the text of an item (（二）, 1. …), or after an item written as one paragraph: the
+    section's title becomes the next item at that level (（三）), its parts one level below.
 - Numbering without gaps: the draft's following headings at the section title's level, up to
   the next heading above that level, are renumbered to continue after the section's (their
   other text untouched).
@@ -48,6 +50,7 @@ from scoring.report.word_table import add_table, available_width
 MARKER = "【美丽楼院考核情况】"
 TABLE_MAX_PT = 14.0  # 四号: a table's text is at most this size, and never larger than the body's
 DEFAULT_PT = 10.5  # Word's own default when a draft says nothing
+TITLE_CHARS = 30  # a heading longer than this is an item's text, not a title
 
 
 def section_shape(blocks: list[Block]) -> list[int]:
@@ -91,6 +94,14 @@ def _level(p: Any) -> int | None:
         return None
     found = split_ordinal(_text(p))
     return found[0] if found else None
+
+
+def _titles(rest: str) -> bool:
+    """Whether a heading's text (after its ordinal) is a title, not an item written as one
+    paragraph ("（二）严格规范公正文明执法。…" or "1.加强普法宣传，……；"): short, no closing
+    punctuation."""
+    rest = rest.strip()
+    return 0 < len(rest) <= TITLE_CHARS and rest[-1] not in "。；;！!？?：:，,"
 
 
 def _first_rpr(p: Any) -> Any:
@@ -239,7 +250,8 @@ def fill_draft(blocks: list[Block], draft: Path, target: Path) -> None:
     heading = split_ordinal(_text(body[context])) if context is not None else None
     parent, number = (heading[0], heading[1]) if heading else (0, 0)
     between = body[context + 1:at] if context is not None else body[:at]
-    under = heading is not None and not any(e.tag == w("tbl") or _text(e).strip() for e in between)
+    under = (heading is not None and _titles(heading[2])
+             and not any(e.tag == w("tbl") or _text(e).strip() for e in between))
     shape = section_shape(blocks)
     titled = 0 in shape and not under
     if under or parent < 2:  # inside the heading (a part 一、 always: the report's parts are fixed)
