@@ -308,3 +308,14 @@ def test_an_item_written_as_one_paragraph_is_not_a_title(run: Path, tmp_path: Pa
     texts = [p.text for p in Document(str(tmp_path / "条目稿-已填写.docx")).paragraphs]
     assert texts[2:4] == ["（二）2023年美丽楼院考核情况", "1.主要举措和成效"]
     assert texts[-1] == "（三）强化法治宣传教育"
+
+
+def test_draft_without_numbered_headings(run: Path, tmp_path: Path) -> None:
+    draft = tmp_path / "空稿.docx"
+    document = Document()
+    document.add_paragraph(MARKER)
+    document.save(str(draft))
+    code, _, err = invoke("report", str(run / "results.json"), "--into", str(draft), "--out", str(tmp_path / "o"))
+    assert code == 0, err
+    texts = text_of(tmp_path / "空稿-已填写.docx")
+    assert texts[:2] == ["一、2023年美丽楼院考核情况", "（一）主要举措和成效"]

@@ -8,9 +8,9 @@ to where it stands.
     paragraph such as "（二）严格规范公正文明执法。"): the heading is the section's title; the
     section's own title is left out and its parts become the heading's first sub-headings
     (under "（二）" they are "1." "2." "3.");
-  - after the text of a part (一、), or with no numbered heading before it: the section's
-    title becomes the part's next sub-heading (（一）…) — the report's parts are fixed by
-    厅字〔2019〕28号, so the section never becomes a part of its own;
+  - after the text of a part (一、): the section's title becomes the part's next sub-heading
+    (（一）…) — the report's parts are fixed by 厅字〔2019〕28号, so the section never becomes a
+    part of its own; with no numbered heading before the marker, the title is numbered 一、;
   - after the text of an item (（二）, 1. …), or after an item written as one paragraph: the
     section's title becomes the next item at that level (（三）), its parts one level below.
 - Numbering without gaps: the draft's following headings at the section title's level, up to
