@@ -86,8 +86,9 @@ def _style(document: Any, name: str, font: str, size: float, *, bold: bool = Fal
     for attr in list(spacing.attrib):
         del spacing.attrib[attr]
     spacing.set(w("before"), "0")
-    spacing.set(w("after"), "0")
-    spacing.set(w("line"), str(LINE_TWIPS))
+    spacing.set(w("after"), str(LINE_TWIPS) if centred else "0")  # a blank line under the title
+    # The title (二号) gets lines of its own height; everything else keeps the 22-line pitch.
+    spacing.set(w("line"), str(round(size * 1.5 * 20)) if size > BODY_PT else str(LINE_TWIPS))
     spacing.set(w("lineRule"), "exact")
     first_line_indent(ppr, 2 if indent else 0, size)
     ppr_child(ppr, "jc").set(w("val"), "center" if centred else "both")
