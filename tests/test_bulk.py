@@ -18,7 +18,7 @@ from python_calamine import CalamineWorkbook
 
 from scoring.engine.positions import column_letter
 from scoring.outputs.bulk import text_xml, write_behind
-from scoring.outputs.xlsx import Column, TableWriter, new_workbook, wrapped_lines
+from scoring.outputs.xlsx import WRAP_WIDTH, Column, TableWriter, new_workbook, wrapped_lines
 
 COLUMNS = [Column("文字"), Column("得分", "score"), Column("得分率", "rate"), Column("名次", "int"),
            Column("扣分原因", "wrap")]
@@ -171,6 +171,7 @@ def test_sheets_are_found_by_name_whatever_the_name(tmp_path: Path) -> None:
 
 def test_wrapped_lines_are_estimated_from_the_text_width() -> None:
     assert wrapped_lines("") == 1
-    assert wrapped_lines("a" * 36) == 1 and wrapped_lines("a" * 37) == 2
-    assert wrapped_lines("字" * 18) == 1 and wrapped_lines("字" * 19) == 2  # two columns each
-    assert wrapped_lines("一行\n" + "字" * 19 + "\n") == 4  # 1 + 2 + an empty last line
+    assert WRAP_WIDTH == 26
+    assert wrapped_lines("a" * 26) == 1 and wrapped_lines("a" * 27) == 2
+    assert wrapped_lines("字" * 13) == 1 and wrapped_lines("字" * 14) == 2  # two columns each
+    assert wrapped_lines("一行\n" + "字" * 14 + "\n") == 4  # 1 + 2 + an empty last line

@@ -90,7 +90,7 @@ def test_a_courtyard_lost_under_lenient_is_listed_as_unscored(tmp_path: Path) ->
     last = [r for r in sheet.iter_rows(values_only=True) if any(v is not None for v in r)][-1]
     assert (last[0], last[1], last[2], last[-1]) == ("未评分", "二社区", "丙院", u.reason)
     report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
-    assert "另有 1 个楼院因检查记录有误未参加评分" in report
+    assert "另有1个楼院因检查记录有误未参加评分" in report
 
 
 def test_explain_as_a_document_for_the_courtyard(tmp_path: Path) -> None:

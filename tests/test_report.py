@@ -54,29 +54,29 @@ def test_report_figures_equal_those_of_results(runs: dict[str, Path], tmp_path: 
     yards = now["courtyards"]
     mean = sum(Decimal(str(y["total"])) for y in yards) / len(yards)
     passed = sum(y["pass"] for y in yards)
-    assert f"对辖区 {len(now['communities'])} 个社区、{len(yards)} 个楼院开展美丽楼院创建考核" in text
-    assert f"共组织检查 {sum(y['inspections'] for y in yards)} 次" in text
-    assert f"全部楼院平均得分 {two_dp(mean)} 分" in text
-    assert f"达标楼院 {passed} 个，达标率 {pct(passed / len(yards))}" in text
+    assert f"对辖区{len(now['communities'])}个社区、{len(yards)}个楼院开展美丽楼院创建考核" in text
+    assert f"共组织检查{sum(y['inspections'] for y in yards)}次" in text
+    assert f"全部楼院平均得分{two_dp(mean)}分" in text
+    assert f"达标楼院{passed}个，达标率{pct(passed / len(yards))}" in text
     for grade in now["communities"][0]["grade_counts"]:
         total = sum(y["grade"] == grade for y in yards)
         if total:
-            assert f"{grade} {total} 个（占 {pct(total / len(yards))}）" in text
+            assert f"{grade}{total}个（占{pct(total / len(yards))}）" in text
     old = sum(Decimal(str(y["total"])) for y in then["courtyards"]) / len(then["courtyards"])
     word = "提高" if mean > old else "下降"
-    assert f"与2022年相比，平均得分{word} {two_dp(abs(mean - old))} 分" in text
+    assert f"与2022年相比，平均得分{word}{two_dp(abs(mean - old))}分" in text
     old_pass = sum(y["pass"] for y in then["courtyards"]) / len(then["courtyards"])
     pp = Decimal(str((passed / len(yards) - old_pass) * 100)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    assert f"达标率{'提高' if pp > 0 else '下降'} {abs(pp)}个百分点" in text
+    assert f"达标率{'提高' if pp > 0 else '下降'}{abs(pp)}个百分点" in text
     best = [c for c in now["communities"] if c["rank"] <= 3]
-    assert "得分居前的社区依次为" + "、".join(f"{c['community']}（平均 {two_dp(c['mean_total'])} 分）"
+    assert "得分居前的社区依次为" + "、".join(f"{c['community']}（平均{two_dp(c['mean_total'])}分）"
                                            for c in best) in text
     first = now["communities"][0]
     assert (f"| {first['rank']} | {first['community']} | {first['courtyards']} | {two_dp(first['mean_total'])} | "
             f"{pct(first['pass_rate'])} | {pct(first['rule_of_law_rate'])} |") in text
     assert "根据《中华人民共和国民法典》" in text and "〈中华人民共和国城市居民委员会组织法〉" in text
-    assert "及时调整、更新了美丽楼院创建标准，自 2023-01-01 起施行 2023.1 版（修订 11 项）" in text
-    assert "### 二、存在的不足和原因\n\n一是“" in text and "### 四、下一年度主要安排\n\n一是针对“" in text
+    assert "及时调整、更新了美丽楼院创建标准，自2023年1月1日起施行2023.1版（修订11项）" in text
+    assert "### 二、存在的不足和原因\n\n一是“" in text and "### 三、下一年度主要安排\n\n一是针对“" in text
     assert out.splitlines() == [f"已写入 {tmp_path / 'report.md'}", f"已写入 {tmp_path / 'report.docx'}"]
 
 
@@ -88,9 +88,9 @@ def test_docx_reloads_with_the_same_text(runs: dict[str, Path]) -> None:
     assert text_of(runs["2023"] / "report.docx") == want
     document = Document(str(runs["2023"] / "report.docx"))
     styles = [p.style.name for p in document.paragraphs if p.text]
-    assert styles[:3] == ["Heading 1", "Heading 2", "Normal"]
+    assert styles[:3] == ["Title", "Heading 1", "Normal"]
     fonts = document.styles["Normal"].element.rPr.rFonts
-    assert fonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "仿宋"
+    assert fonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "仿宋_GB2312"
 
 
 def make_draft(path: Path, marker: bool = True) -> None:
@@ -123,18 +123,23 @@ def test_into_a_draft_keeps_everything_else(runs: dict[str, Path], tmp_path: Pat
     assert draft.read_bytes() == before
     old, new = text_of(draft), text_of(filled)
     at = old.index(MARKER)
+    # The marker follows the item "（二）严格规范公正文明执法。" (one paragraph, not a title): the
+    # section becomes the next item, （三）, its parts 1. 2. 3.
     section = text_of(runs["2023"] / "report.docx")
-    assert new == old[:at] + section + old[at + 1:]
+    renumbered = {"2023年美丽楼院考核情况": "（三）2023年美丽楼院考核情况", "一、主要举措和成效": "1.主要举措和成效",
+                  "二、存在的不足和原因": "2.存在的不足和原因", "三、下一年度主要安排": "3.下一年度主要安排"}
+    assert new == old[:at] + [renumbered.get(t, t) for t in section] + old[at + 1:]
     document = Document(str(filled))
     assert document.sections[0].header.paragraphs[0].text == "解放区社区办文件"
     assert document.sections[0].footer.paragraphs[0].text == "第 1 页"
     assert len(document.tables) == 2
-    numbered = [p.style.name for p in document.paragraphs if p.text.startswith("（")]
-    assert numbered == ["List Number", "List Number"]
+    numbered = [(p.style.name, p.text) for p in document.paragraphs if p.text.startswith("（")]
+    assert numbered == [("List Number", "（一）深入学习贯彻习近平法治思想。"),
+                        ("List Number", "（二）严格规范公正文明执法。"),
+                        ("List Number", "（三）2023年美丽楼院考核情况")]  # the draft's own item formatting
     headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
-    assert headings[:4] == [("Heading 1", "解放区社区办2023年法治政府建设情况报告"),
-                            ("Heading 2", "一、主要举措和成效"), ("Heading 2", "2023年美丽楼院考核情况"),
-                            ("Heading 3", "一、主要举措和成效")]
+    assert headings == [("Heading 1", "解放区社区办2023年法治政府建设情况报告"),
+                        ("Heading 2", "一、主要举措和成效"), ("Heading 2", "二、存在的不足和原因")]
 
 
 def test_draft_without_marker(runs: dict[str, Path], tmp_path: Path) -> None:

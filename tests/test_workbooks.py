@@ -43,14 +43,13 @@ def test_sheet_order_and_conventions(ranking: tuple[dict[str, Any], Path]) -> No
         assert ws["A1"].font.b, name
         assert ws.print_title_rows == "$1:$1", name
     ws = book["楼院排名"]
-    assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.scale == 82  # see test_print.py
     assert (ws["E2"].number_format, ws["H2"].number_format) == ("0.00", "0.0%")
     grade_rules = [r for rng in ws.conditional_formatting for r in rng.rules]
     assert len(grade_rules) == 5 and {r.formula[0] for r in grade_rules} == {
         '"五星级"', '"四星级"', '"三星级"', '"合格"', '"不合格"'}
-    wide = book["分项得分"]  # too wide for one page: fitted to 2 pages wide, names repeated
-    assert (wide.print_title_cols, wide.page_setup.fitToWidth, wide.sheet_properties.pageSetUpPr.fitToPage) == (
-        "$A:$B", 2, True)
+    wide = book["分项得分"]  # too wide for one page at a legible scale: names repeated on each page
+    assert (wide.print_title_cols, wide.page_setup.scale, wide.page_setup.pageOrder) == ("$A:$B", 82, "overThenDown")
     with zipfile.ZipFile(path) as z:
         names = z.namelist()
         assert "xl/charts/chart1.xml" in names
@@ -91,9 +90,14 @@ def test_rule_of_law_sheet(ranking: tuple[dict[str, Any], Path]) -> None:
     yards = res["courtyards"]
     full = [y["items"]["LAW-01"]["earned"] == y["items"]["LAW-01"]["possible"] for y in yards]
     assert rows["LAW-01"][-1] == pytest.approx(sum(full) / len(full))
+    # 得分率 per community and overall: points earned ÷ possible, as the report states it.
     first = res["communities"][0]["community"]
-    mine = [f for f, y in zip(full, yards, strict=True) if y["community"] == first]
-    assert rows["LAW-01"][4] == pytest.approx(sum(mine) / len(mine))
+    mine = [y["items"]["LAW-01"] for y in yards if y["community"] == first]
+    assert rows["LAW-01"][4] == pytest.approx(sum(i["earned"] for i in mine) / sum(i["possible"] for i in mine))
+    every = [y["items"]["LAW-01"] for y in yards]
+    assert rows["LAW-01"][-2] == pytest.approx(sum(i["earned"] for i in every) / sum(i["possible"] for i in every))
+    header = next(load_workbook(path)["法治建设"].iter_rows(max_row=1, values_only=True))
+    assert header[-3:] == (f"{res['communities'][-1]['community']}得分率", "全部楼院得分率", "满分率（得满分楼院占比）")
 
 
 def test_red_and_black_lists(ranking: tuple[dict[str, Any], Path]) -> None:

@@ -22,6 +22,8 @@ def template_command(
         "--criteria-version", help="按哪个版本生成；默认为今天施行的版本", show_default=False)] = None,
     rows: Annotated[int | None, typer.Option("--rows", help="预设格式和下拉列表的行数（默认 300 行）", min=1,
                                              max=100_000, show_default=False)] = None,
+    paper: Annotated[bool, typer.Option(
+        "--paper", help="生成供现场打“√”填写的纸质检查表（Word .docx，每页一个楼院）")] = False,
     criteria: CriteriaOpt = None,
     regulations: RegulationsOpt = None,
     debug: DebugOpt = False,
@@ -31,10 +33,18 @@ def template_command(
         standard = load_standard(criteria, regulations)
         crit = standard.get(criteria_version) if criteria_version else (
             standard.in_force(date.today()) or standard.latest)
-        if output.suffix.lower() != ".xlsx":
-            raise UsageError(f"检查记录表请保存为 .xlsx 文件（现为“{output.name}”）")
+        if output.suffix.lower() != (".docx" if paper else ".xlsx"):
+            kind = "纸质检查表请保存为 .docx 文件" if paper else "检查记录表请保存为 .xlsx 文件"
+            raise UsageError(f"{kind}（现为“{output.name}”）")
         if output.exists():
             raise UsageError(f"{output} 已存在，不会覆盖（其中可能已有填写的记录）；请换一个文件名")
+        if paper:
+            from scoring.outputs.paper_form import write_paper_form  # python-docx only when asked for
+
+            write_one(output, lambda p: write_paper_form(crit, p))
+            stdout.print(f"已生成 {output}：{crit.title} {crit.label} 纸质检查表，{item_count(crit)}，"
+                         "每页一个楼院。", markup=False)
+            return
         from scoring.outputs.template import DEFAULT_ROWS, write_template
 
         count = DEFAULT_ROWS if rows is None else rows

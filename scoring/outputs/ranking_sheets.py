@@ -14,6 +14,9 @@ from scoring.outputs.tables import Table, short_cells
 
 DISQUALIFIED = "取消评选资格"
 UNSCORED = "未评分"
+RULE_OF_LAW_RATE = "法治建设得分率"
+# 得分率 is always earned ÷ possible; 满分率 only the share of courtyards with full marks.
+FULL_MARKS_SHARE = "满分率（得满分楼院占比）"
 
 
 def _rate(value: Fraction | None) -> float | None:
@@ -58,11 +61,16 @@ def courtyard_ranking(results: Results) -> Table:
     rule-of-law rate, vetoes in words; disqualified last."""
     cats = categories(results)
     vetoes = veto_names(results)
+    tagged = {c.id for crit in results.versions for c in crit.categories if c.rule_of_law}
+    # One term, one column: a category whose column would also be headed 法治建设得分率 is left
+    # out when it is the only rule-of-law category (its rate is then the rule-of-law rate);
+    # otherwise it is headed as a category (…类得分率).
+    cats = [(c, name) for c, name in cats if not (f"{name}得分率" == RULE_OF_LAW_RATE and tagged == {c})]
     headers = ["排名", "社区", "楼院", "检查次数", "总分", "等级", "是否达标"]
-    headers += [f"{name}得分率" for _, name in cats]
-    headers += ["法治建设得分率", "一票否决", "社区内排名", "基础分", "加分", "说明"]
+    headers += [f"{name}类得分率" if f"{name}得分率" == RULE_OF_LAW_RATE else f"{name}得分率" for _, name in cats]
+    headers += [RULE_OF_LAW_RATE, "一票否决", "社区内排名", "基础分", "加分", "说明"]
     formats = ["int", "", "", "int", "score", "", ""] + ["rate"] * len(cats)
-    formats += ["rate", "", "int", "score", "score", ""]
+    formats += ["rate", "wrap", "int", "score", "score", "wrap"]
     rows = []
     for y in results.courtyards:
         rates = [_rate(y.categories[c].rate) if c in y.categories else None for c, _ in cats]
@@ -80,7 +88,7 @@ def community_ranking(results: Results) -> Table:
     """社区排名: rank, community, courtyards, mean total, counts per grade, pass rate,
     rule-of-law rate."""
     grades = grade_names(results)
-    headers = ["排名", "社区", "楼院数", "平均分", *(f"{g}（个）" for g in grades), "达标率", "法治建设得分率"]
+    headers = ["排名", "社区", "楼院数", "平均分", *(f"{g}（个）" for g in grades), "达标率", RULE_OF_LAW_RATE]
     formats = ["int", "", "int", "score", *(["int"] * len(grades)), "rate", "rate"]
     rows = [[c.rank, c.community, c.courtyards, c.mean_total_cents / 100,
              *(c.grade_counts.get(g, 0) for g in grades), float(c.pass_rate), _rate(c.rule_of_law_rate)]
@@ -103,30 +111,45 @@ def item_scores(results: Results) -> Table:
     return Table("分项得分", headers, rows, formats)
 
 
+def _applicable(yards: list[CourtyardScore], item: str) -> list[Any]:
+    return [y.items[item] for y in yards if item in y.items and y.items[item].earned_cents is not None]
+
+
+def _score_rate(yards: list[CourtyardScore], item: str) -> float | None:
+    """得分率: points earned ÷ points possible, summed over the courtyards where it applied (as
+    the report states it)."""
+    applicable = _applicable(yards, item)
+    possible = sum(i.possible_cents for i in applicable)
+    return float(Fraction(sum(i.earned_cents for i in applicable), possible)) if possible else None
+
+
 def _full_rate(yards: list[CourtyardScore], item: str) -> float | None:
-    applicable = [y.items[item] for y in yards if item in y.items and y.items[item].earned_cents is not None]
+    """满分率: the share of the courtyards where it applied that earned full points every time."""
+    applicable = _applicable(yards, item)
     return float(Fraction(sum(i.full for i in applicable), len(applicable))) if applicable else None
 
 
 def rule_of_law(results: Results, register: Register | None) -> Table:
-    """法治建设: each rule-of-law item's rate of full marks per community and overall (the share
-    of courtyards where it applied that earned full points in every inspection), with its law."""
+    """法治建设: each rule-of-law item's 得分率 per community and overall (points earned ÷
+    possible, as in the report), the share of courtyards with full marks (labelled so), and its
+    law."""
     tagged = {c.id for crit in results.versions for c in crit.categories if c.rule_of_law}
     law_items = [i for i in items(results) if i.category in tagged]
     communities = [c.community for c in results.communities]
     members: dict[str, list[CourtyardScore]] = {c: [] for c in communities}
     for y in results.courtyards:
         members[y.community].append(y)
-    headers = ["编号", "项目", "分值", "依据", *(f"{c}满分率" for c in communities), "全部楼院满分率"]
-    formats = ["", "", "score", "", *(["rate"] * len(communities)), "rate"]
+    headers = ["编号", "项目", "分值", "依据", *(f"{c}得分率" for c in communities), "全部楼院得分率",
+               FULL_MARKS_SHARE]
+    formats = ["", "wrap", "score", "wrap", *(["rate"] * len(communities)), "rate", "rate"]
     rows = []
     for item in law_items:
         basis = "；".join(
             f"《{register.get(b.ref).short_title if register and b.ref in register else b.ref}》{b.article or ''}"
             for b in item.basis)
-        per = [_full_rate(members[c], item.id) for c in communities]
+        per = [_score_rate(members[c], item.id) for c in communities]
         rows.append([item.id, item.name, float(item.points), basis or None, *per,
-                     _full_rate(results.courtyards, item.id)])
+                     _score_rate(results.courtyards, item.id), _full_rate(results.courtyards, item.id)])
     return Table("法治建设", headers, rows, formats)
 
 

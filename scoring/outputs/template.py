@@ -17,7 +17,7 @@ from scoring.criteria.model import Criteria, Item, Veto
 from scoring.criteria.regulations import Register
 from scoring.engine.positions import column_letter
 from scoring.engine.values import AMBIGUOUS_NO, UNITS, expected_text, veto_expected
-from scoring.outputs.xlsx import Column, TableWriter, new_workbook, text_width
+from scoring.outputs.xlsx import Column, PageTexts, TableWriter, new_workbook, print_setup, text_width
 
 DEFAULT_ROWS = 300
 IDENTITY = ["社区", "楼院", "检查日期", "检查人"]
@@ -128,7 +128,9 @@ def write_template(crit: Criteria, path: Path, register: Register | None = None,
 
 
 def _write(book: Any, crit: Criteria, register: Register | None, rows: int) -> None:
-    out = TableWriter(book)
+    page = PageTexts(f"{crit.title}（{crit.version} 版）", f"{crit.effective_from.isoformat()} 起施行")
+    out = TableWriter(book, page)
+    widths: list[float] = []
     sheet = out.add_sheet("检查记录")
     entries: list[tuple[str, Item | Veto | None]] = [(h, None) for h in IDENTITY]
     entries += [(f"{i.id} {i.name}", i) for i in crit.all_items]
@@ -145,6 +147,7 @@ def _write(book: Any, crit: Criteria, register: Register | None, rows: int) -> N
     for col, (header, target) in enumerate(entries):
         sheet.write_string(1, col, header, out.header)
         width = 12 if target is not None else max(text_width(header) + 4, 12)
+        widths.append(width)
         sheet.set_column(col, col, width, date_format if header == "检查日期" else cell_format)
         first = f"{column_letter(col)}{FIRST_DATA_ROW + 1}"
         if isinstance(target, Veto):
@@ -165,8 +168,9 @@ def _write(book: Any, crit: Criteria, register: Register | None, rows: int) -> N
                      "error_title": "填写值不符合考核标准", "error_message": f"{header}：{message}"[:255]})
         sheet.data_validation(FIRST_DATA_ROW, col, last_row, col, rule)
     sheet.freeze_panes(FIRST_DATA_ROW, 3)
-    sheet.set_landscape()
-    sheet.repeat_rows(1)
+    # Printed: A4 landscape at a legible scale, 社区/楼院/检查日期 repeated on every page (the
+    # paper form for inspectors on site is `score template --paper`).
+    print_setup(sheet, widths, out.page, landscape=True, header_row=1, keep=3, title="检查记录表")
     _guide(out, crit, register)
 
 

@@ -11,7 +11,7 @@ from scoring import __version__
 from scoring.engine.results import Results
 from scoring.outputs import ranking_sheets as sheets
 from scoring.outputs.tables import Table
-from scoring.outputs.xlsx import Column, TableWriter, new_workbook
+from scoring.outputs.xlsx import Column, PageTexts, TableWriter, new_workbook
 
 RULES_TEXT = [
     ("分值计算", "基础分 = 满分 × 各类别实得分之和 ÷ 各类别应得分之和（不适用项目不计入应得分）；"
@@ -24,7 +24,9 @@ RULES_TEXT = [
     ("免检", "免检项目按满分计"),
     ("一票否决", "取消评选资格的楼院评为最低等级、不参加排名、列于最后；限制等级的最高只能评为规定等级；"
                  "类别清零的该类别本次检查得分为 0"),
-    ("法治建设满分率", "某法治建设项目在适用的楼院中、每次检查均得满分的楼院所占比例"),
+    ("得分率", "实得分 ÷ 应得分（不适用的不计入应得分）；项目、类别和法治建设的得分率都按此计算，"
+               "与年度报告中的得分率一致"),
+    ("满分率（得满分楼院占比）", "某法治建设项目在适用的楼院中、每次检查均得满分的楼院所占比例（不是得分率）"),
 ]
 
 
@@ -42,8 +44,20 @@ def _columns(table: Table) -> list[Column]:
     return [Column(h, f) for h, f in zip(table.headers, formats, strict=True)]
 
 
+# Identity columns repeated on every printed page of a sheet too wide for one.
+KEEP = {"楼院排名": 3, "社区排名": 2, "分项得分": 2, "法治建设": 2, "整改清单": 3, "数据问题": 2, "说明": 1}
+
+
 def _plain(out: TableWriter, table: Table, *, landscape: bool = True) -> Any:
-    return out.table(table.title, _columns(table), table.rows, landscape=landscape)
+    return out.table(table.title, _columns(table), table.rows, landscape=landscape, keep=KEEP.get(table.title, 2))
+
+
+def page_texts(results: Results) -> PageTexts:
+    """The printed page header's standard (with the versions used) and period."""
+    versions = "、".join(c.version for c in sheets.newest_first(results))
+    period = results.period
+    return PageTexts(f"{results.standard_title}（{versions} 版）",
+                     f"考核期 {period.label}（{period.start.isoformat()} 至 {period.end.isoformat()}）")
 
 
 def _grades(results: Results) -> list[tuple[str, bool]]:
@@ -55,19 +69,22 @@ def _grades(results: Results) -> list[tuple[str, bool]]:
 
 
 def _chart(book: Any, sheet: Any, table: Table) -> None:
-    """A native bar chart of the communities' mean totals beside the table."""
+    """A native bar chart of the communities' mean totals under the table (so that it prints
+    on the table's pages), its value axis from 0 so that gaps are not exaggerated."""
     n = len(table.rows)
     if not n:
         return
     chart = book.add_chart({"type": "bar"})
     chart.add_series({"name": "平均分", "categories": ["社区排名", 1, 1, n, 1],
                       "values": ["社区排名", 1, 3, n, 3], "data_labels": {"value": True, "num_format": "0.00"},
-                      "fill": {"color": "#4472C4"}})
-    chart.set_title({"name": "各社区平均分"})
+                      "fill": {"color": "#4472C4"}, "gap": 60})
+    chart.set_title({"name": "各社区平均分", "name_font": {"size": 12}})
     chart.set_legend({"none": True})
-    chart.set_y_axis({"reverse": True})  # the first-ranked community on top
+    chart.set_x_axis({"min": 0, "name": "平均分（分）", "num_font": {"size": 10}})  # the values (bar chart)
+    # The first-ranked community on top, every name shown, the value axis kept at the bottom.
+    chart.set_y_axis({"reverse": True, "crossing": "max", "interval_unit": 1, "num_font": {"size": 10}})
     chart.set_size({"width": 640, "height": max(240, 28 * n + 80)})
-    sheet.insert_chart(1, len(table.headers) + 1, chart)
+    sheet.insert_chart(n + 2, 1, chart)
 
 
 def _red_black(out: TableWriter, red: Table, black: Table, note: str | None,
@@ -83,7 +100,7 @@ def _red_black(out: TableWriter, red: Table, black: Table, note: str | None,
         row = end + 1
     if note:
         sheet.write_string(row, 0, note)
-    out.finish(sheet, widths, landscape=False)
+    out.finish(sheet, widths, landscape=False, keep=3)
 
 
 def _about(results: Results) -> Table:
@@ -105,7 +122,7 @@ def _about(results: Results) -> Table:
 
 
 def _write(book: Any, results: Results) -> None:
-    out = TableWriter(book)
+    out = TableWriter(book, page_texts(results))
     grades = _grades(results)
     yards = sheets.courtyard_ranking(results)
     sheet = _plain(out, yards)

@@ -25,11 +25,16 @@ _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 # Fills for grades, best first; the failing grade is always red.
 GRADE_FILLS = ["#63BE7B", "#A9D08E", "#C6E0B4", "#FFEB84", "#FCE4D6", "#F4B183"]
 FAIL_FILL = "#F8696B"
-NUMBER_WIDTH = 10
+NUMBER_WIDTH = 8  # a number column's header wraps rather than widen it
 WIDTH_SAMPLE = 500  # column widths are fitted to the first rows; enough for a clerk's screen
-WRAP_WIDTH = 36  # long text wraps within this width
+WRAP_WIDTH = 26  # long text wraps within this width
 LINE_HEIGHT = 16.5  # points per line of 11-point text, with the spacing programs add
-PRINTABLE_WIDTH = 260  # character widths that still read well on one landscape A4 page
+# Printing on A4 (xlsxwriter's default font is 11-point Calibri): never below 82 %, so no text
+# prints under 9 points (11 × 0.82 = 9.02); a sheet wider than that goes over several pages,
+# its identity columns repeated on each.
+MIN_PRINT_SCALE = 82
+MARGINS_IN = {"left": 0.5, "right": 0.5, "top": 0.9, "bottom": 0.7}  # room for the page header
+A4_IN = (8.27, 11.69)
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,71 @@ class Book(xlsxwriter.Workbook):  # type: ignore[misc]  # xlsxwriter has no type
             splice(self.buffer.getvalue(), self.target, self.deferred)
         else:
             self.target.write_bytes(self.buffer.getvalue())
+
+
+@dataclass(frozen=True)
+class PageTexts:
+    """What the printed page header says besides the sheet's title: the standard and version on
+    the left, the period on the right."""
+
+    standard: str = ""
+    period: str = ""
+
+
+def column_width(chars: int) -> int:
+    """The Excel width of a column whose text is `chars` wide (a margin, 8 to 62)."""
+    return min(max(chars + 2, 8), 62)
+
+
+def width_points(widths: Sequence[float]) -> float:
+    """Printed width in points of columns of Excel widths `widths`, as LibreOffice lays them
+    out (measured: 7 pt per width unit, the 0.71 xlsxwriter adds included); Excel and WPS use
+    about 5.25 pt per unit (7 px), so there the page has room to spare — better than a column
+    cut off at the page edge."""
+    return sum((w + 0.71) * 7.0 for w in widths)
+
+
+def header_text(text: str) -> str:
+    """A text for an Excel page header/footer: & doubled (it starts a code), at most 80 chars."""
+    return text[:80].replace("&", "&&")
+
+
+def print_scale(widths: Sequence[float], *, landscape: bool, extra_width: float = 0) -> int:
+    """The print scale (percent) at which the columns fit the A4 page's width, never below
+    MIN_PRINT_SCALE (a wider sheet goes over several pages) nor above 100."""
+    paper = A4_IN[1] if landscape else A4_IN[0]
+    printable = (paper - MARGINS_IN["left"] - MARGINS_IN["right"]) * 72
+    natural = width_points(widths) + extra_width
+    return max(MIN_PRINT_SCALE, min(100, int(printable * 100 // natural))) if natural else 100
+
+
+def print_setup(sheet: Any, widths: Sequence[float], page: PageTexts, *, landscape: bool, header_row: int,
+                keep: int, title: str | None = None, extra_width: float = 0) -> None:
+    """A4, landscape or portrait, scaled to the page width but never below MIN_PRINT_SCALE; when
+    still too wide, the first `keep` columns (the names) repeated on every page and pages
+    ordered across then down; the header row(s) up to `header_row` repeated; a page header with
+    the standard, the sheet's title in bold and the period; "第 N 页 共 M 页" at the foot."""
+    sheet.set_paper(9)  # A4
+    if landscape:
+        sheet.set_landscape()
+    else:
+        sheet.set_portrait()
+    sheet.set_margins(**MARGINS_IN)
+    scale = print_scale(widths, landscape=landscape, extra_width=extra_width)
+    sheet.set_print_scale(scale)
+    paper = A4_IN[1] if landscape else A4_IN[0]
+    printable = (paper - MARGINS_IN["left"] - MARGINS_IN["right"]) * 72
+    if keep and width_points(widths) * scale / 100 > printable:
+        sheet.repeat_columns(0, keep - 1)
+        sheet.print_across()
+    sheet.repeat_rows(header_row)
+    centre = header_text(title or sheet.name)
+    # A font size code reads every digit after it ("&92023" would be size 92023): a font code
+    # after the size ends it.
+    small = '&9&"-,Regular"'
+    sheet.set_header(f'&L{small}{header_text(page.standard)}&C&"-,Bold"&14{centre}&R{small}{header_text(page.period)}',
+                     {"scale_with_doc": False, "margin": 0.4})
+    sheet.set_footer("&C第 &P 页 共 &N 页", {"scale_with_doc": False, "margin": 0.35})
 
 
 def new_workbook(path: Path) -> Book:
@@ -99,8 +169,9 @@ def sheet_name(name: str, taken: set[str]) -> str:
 class TableWriter:
     """Writes tables into one xlsxwriter workbook with shared formats."""
 
-    def __init__(self, book: Any) -> None:
+    def __init__(self, book: Any, page: PageTexts | None = None) -> None:
         self.book = book
+        self.page = page or PageTexts()
         self.header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1,
                                        "text_wrap": True, "valign": "vcenter"})
         self.title = book.add_format({"bold": True, "font_size": 13})
@@ -183,25 +254,22 @@ class TableWriter:
         return first + 1 + len(rows)
 
     def finish(self, sheet: Any, widths: list[int], *, landscape: bool = True, header_row: int = 0,
-               columns: Sequence[Column] | None = None) -> None:
-        """Column widths (and, given `columns`, each column's format) and print set-up: fitted
-        to the page width with the header repeated; a sheet too wide to read on one page is
-        fitted to as many pages wide as it needs, with its first two columns (the names)
-        repeated on each."""
+               columns: Sequence[Column] | None = None, keep: int = 2, extra_width: int = 0) -> None:
+        """Column widths (and, given `columns`, each column's format) and the print set-up
+        (print_setup)."""
         for col, width in enumerate(widths):
             fmt = self.formats[columns[col].fmt] if columns is not None else None
-            sheet.set_column(col, col, min(max(width + 2, 8), 62), fmt)
-        if landscape:
-            sheet.set_landscape()
-        sheet.set_paper(9)  # A4
-        pages = -(-sum(min(max(w + 2, 8), 62) for w in widths) // PRINTABLE_WIDTH)
-        sheet.fit_to_pages(max(pages, 1), 0)
-        if pages > 1:
-            sheet.repeat_columns(0, 1)
-        sheet.repeat_rows(header_row)
+            sheet.set_column(col, col, column_width(width), fmt)
+        if columns is not None:  # the header's wrapped lines (not every program grows the row)
+            lines = max((-(-text_width(c.header) // max(column_width(w) - 2, 1)) for c, w in zip(
+                columns, widths, strict=True)), default=1)
+            if lines > 1:
+                sheet.set_row(header_row, LINE_HEIGHT * lines)
+        print_setup(sheet, [column_width(w) for w in widths], self.page, landscape=landscape,
+                    header_row=header_row, keep=keep, extra_width=extra_width)
 
     def table(self, name: str, columns: Sequence[Column], rows: Sequence[Sequence[Any]],
-              *, landscape: bool = True) -> Any:
+              *, landscape: bool = True, keep: int = 2) -> Any:
         """A sheet holding one table, header frozen and filtered, widths fitted; its rows are
         written when the workbook closes (bulk.py), each column in its own format."""
         sheet = self.add_sheet(name)
@@ -213,7 +281,7 @@ class TableWriter:
         sheet.freeze_panes(1, 0)
         if columns:
             sheet.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
-        self.finish(sheet, widths, landscape=landscape, columns=columns)
+        self.finish(sheet, widths, landscape=landscape, columns=columns, keep=keep)
         return sheet
 
     def colour_grades(self, sheet: Any, col: int, first: int, last: int, grades: list[tuple[str, bool]]) -> None:

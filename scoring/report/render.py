@@ -4,16 +4,20 @@ with the package; the office may copy it, edit the wording and pass `--template`
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from scoring.errors import UsageError
 from scoring.exact import half_up
 from scoring.oserrors import describe
-from scoring.report.facts import ReportFacts
+from scoring.report.facts import ReportFacts, book_title
+from scoring.report.numbering import number_markdown
+
+if TYPE_CHECKING:
+    import jinja2
 
 DEFAULT_TEMPLATE = Path(__file__).with_name("templates") / "section.md.j2"
 NUMERALS = "一二三四五六七八九十"
@@ -41,11 +45,29 @@ def ordinal(index: object) -> str:
 
 
 def change(value: object, unit: str) -> str:
-    """+1.25 → 提高 1.25 分; -0.5 → 下降 0.5 个百分点; 0 → 持平."""
+    """+1.25 → 提高1.25分; -0.5 → 下降0.5个百分点; 0 → 持平 (no spaces around numbers in
+    Chinese text, GB/T 15835)."""
     amount = Decimal(str(value))
     if amount == 0:
         return "持平"
-    return f"{'提高' if amount > 0 else '下降'} {abs(amount)} {unit}".replace(" 个", "个")
+    return f"{'提高' if amount > 0 else '下降'}{abs(amount)}{unit}"
+
+
+def date_text(value: object) -> str:
+    """2023-12-20 (ISO, or a date) → 2023年12月20日, as dates are written in prose (GB/T 15835)."""
+    if isinstance(value, date):
+        day = value
+    else:
+        try:
+            day = date.fromisoformat(str(value))
+        except ValueError:
+            return str(value)
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def book(title: object) -> str:
+    """A title in 《》, with titles inside it marked 〈〉 (GB/T 15834)."""
+    return book_title(str(title))
 
 
 def period_text(label: str) -> str:
@@ -68,6 +90,8 @@ def _template_line(exc: BaseException) -> int | None:
 
 def _explain(exc: jinja2.TemplateError) -> str:
     """The error in the office's words where it is a common one."""
+    import jinja2  # here, not at the top: kept out of the command line's start-up
+
     text = str(exc)
     missing = re.search(r"has no attribute '(\w+)'|'(\w+)' is undefined", text)
     if isinstance(exc, jinja2.UndefinedError) and missing:
@@ -78,7 +102,9 @@ def _explain(exc: jinja2.TemplateError) -> str:
 
 
 def render_markdown(facts: ReportFacts, template: Path | None = None) -> str:
-    """The section as Markdown."""
+    """The section as Markdown, its headings numbered (numbering.number_markdown)."""
+    import jinja2  # here, not at the top: kept out of the command line's start-up
+
     path = template or DEFAULT_TEMPLATE
     try:
         source = path.read_text(encoding="utf-8-sig")
@@ -87,7 +113,7 @@ def render_markdown(facts: ReportFacts, template: Path | None = None) -> str:
     except UnicodeDecodeError:
         raise UsageError(f"无法读取报告模板 {path}：文件不是 UTF-8 编码的文本") from None
     env = jinja2.Environment(autoescape=False, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-    env.filters.update(score=score, pct=pct, ordinal=ordinal, change=change)
+    env.filters.update(score=score, pct=pct, ordinal=ordinal, change=change, date=date_text, book=book)
     try:
         text = env.from_string(source).render(f=facts, period_text=period_text(facts.period))
     except jinja2.TemplateError as exc:
@@ -99,4 +125,4 @@ def render_markdown(facts: ReportFacts, template: Path | None = None) -> str:
     for line in lines:  # at most one blank line between blocks
         if line or (out and out[-1]):
             out.append(line)
-    return "\n".join(out).strip() + "\n"
+    return number_markdown("\n".join(out).strip()) + "\n"
