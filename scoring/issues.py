@@ -8,7 +8,7 @@ Codes starting with E are errors (the row or file cannot be scored), W are warni
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 # code -> message template. Placeholders are filled from keyword arguments of `make`.
 CATALOGUE: dict[str, str] = {
@@ -124,6 +124,10 @@ class Issue:
     item: str | None = None
     path: str | None = None  # JSON path, for criteria files
     where: str | None = None  # the JSON path in the office's words ("分类 法治建设 › 项目 LAW-02")
+    community: str | None = None  # the row's 社区 and 楼院, when the issue is about a row
+    courtyard: str | None = None
+    value: str | None = None  # the value as filled in (填写值), when one is at fault
+    expected: str | None = None  # what the cell should hold (应填)
 
     @property
     def is_error(self) -> bool:
@@ -161,6 +165,10 @@ class Issue:
             "sheet": self.sheet,
             "cell": self.cell,
             "item": self.item,
+            "community": self.community,
+            "courtyard": self.courtyard,
+            "value": self.value,
+            "expected": self.expected,
         }
 
 
@@ -172,7 +180,7 @@ def make(
     cell: str | None = None,
     item: str | None = None,
     path: str | None = None,
-    row: str | None = None,
+    row: RowId | str | None = None,
     **fields: Any,
 ) -> Issue:
     """Build an issue of kind `code`, filling its template from `fields` (and `item`). `row`
@@ -180,13 +188,29 @@ def make(
     with it, so a clerk with a printout finds the row in the terminal, results.json and 数据问题."""
     template = CATALOGUE[code]
     message = template.format(item=item, **fields)
-    if row:
+    if row and str(row):
         message = f"{row}：{message}"
-    return Issue(code, message, file=file, sheet=sheet, cell=cell, item=item, path=path)
+    value, expected = fields.get("value"), fields.get("expected")
+    known = row if isinstance(row, RowId) else RowId("", "", "")
+    return Issue(code, message, file=file, sheet=sheet, cell=cell, item=item, path=path,
+                 community=known.community or None, courtyard=known.courtyard or None,
+                 value=None if value is None else str(value),
+                 expected=expected if isinstance(expected, str) else None)
 
 
-def row_label(community: Any, courtyard: Any, day: Any) -> str:
-    """`一社区 甲院 2023-03-01`: the known parts of a row's identity (blank ones left out)."""
-    parts = [str(community or "").strip(), str(courtyard or "").strip(),
-             day.isoformat() if hasattr(day, "isoformat") else str(day or "").strip()]
-    return " ".join(p for p in parts if p)
+class RowId(NamedTuple):
+    """The inspection a row records, as far as it is known: 社区, 楼院, 检查日期 (text)."""
+
+    community: str
+    courtyard: str
+    day: str
+
+    def __str__(self) -> str:
+        """`一社区 甲院 2023-03-01`: the known parts (blank ones left out)."""
+        return " ".join(p for p in self if p)
+
+
+def row_label(community: Any, courtyard: Any, day: Any) -> RowId:
+    """The identity of a row for messages and the 社区/楼院 columns of 数据问题."""
+    return RowId(str(community or "").strip(), str(courtyard or "").strip(),
+                 day.isoformat() if hasattr(day, "isoformat") else str(day or "").strip())

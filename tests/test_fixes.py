@@ -91,6 +91,16 @@ def test_a_courtyard_lost_under_lenient_is_listed_as_unscored(tmp_path: Path) ->
     assert (last[0], last[1], last[2], last[-1]) == ("未评分", "二社区", "丙院", u.reason)
     report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     assert "另有1个楼院因检查记录有误未参加评分" in report
+    # 数据问题 names the 社区 and 楼院 of each row, the value filled in and what it should be.
+    book = load_workbook(tmp_path / "out" / "ranking.xlsx", read_only=True)
+    problems = [r for r in book["数据问题"].iter_rows(values_only=True) if any(v is not None for v in r)]
+    header = next(k for k, r in enumerate(problems) if r[0] == "编号")
+    assert problems[header] == ("编号", "社区", "楼院", "问题", "文件", "工作表", "单元格", "项目", "填写值", "应填")
+    e120 = next(r for r in problems if r[0] == "E120")
+    assert (e120[1], e120[2], e120[6], e120[7], e120[8]) == ("二社区", "丙院", "D3", "A1", "可以")
+    assert e120[9].startswith("应填“是”")
+    (issue,) = [i for i in same.issues if i.code == "E120"]
+    assert (issue.community, issue.courtyard, issue.value) == ("二社区", "丙院", "可以")
 
 
 def test_explain_as_a_document_for_the_courtyard(tmp_path: Path) -> None:

@@ -35,7 +35,7 @@ from scoring.engine.values import (
 )
 from scoring.errors import InvalidInputError
 from scoring.exact import decimals_of
-from scoring.issues import Issue, make, row_label
+from scoring.issues import Issue, RowId, make, row_label
 from scoring.text import clean, normalise
 
 IntArray = npt.NDArray[np.int64]
@@ -147,7 +147,7 @@ class _Rows:
     def __len__(self) -> int:
         return len(self.index)
 
-    def label(self, k: int | np.integer[Any]) -> str:
+    def label(self, k: int | np.integer[Any]) -> RowId:
         """社区 楼院 检查日期 of the k-th row, for messages."""
         return row_label(self.community[k], self.courtyard[k], self.day[k])
 
@@ -184,7 +184,7 @@ def _identity(t: int, table: SheetTable) -> tuple[_Rows, list[Issue]]:
     parsed = [parse_date(v, date1904=table.date1904) for v in raw_days]
     day = _spread(parsed, day_codes)
 
-    def label(i: int) -> str:
+    def label(i: int) -> RowId:
         return row_label(*("" if hits[role][i] else value[i]
                            for role, value in zip(_IDENTITY, (community, courtyard, day), strict=True)))
 

@@ -202,6 +202,8 @@ def fix_list(results: Results) -> Table:
 
 
 def data_issues(results: Results) -> Table:
-    """数据问题: every issue, as in results.json."""
-    return Table("数据问题", ["编号", "问题", "文件", "工作表", "单元格", "项目"],
-                 [[i.code, i.message, i.file, i.sheet, i.cell, i.item] for i in results.issues])
+    """数据问题: every issue, as in results.json, with the 社区 and 楼院 of the row it is about."""
+    return Table("数据问题", ["编号", "社区", "楼院", "问题", "文件", "工作表", "单元格", "项目", "填写值", "应填"],
+                 [[i.code, i.community, i.courtyard, i.message, i.file, i.sheet, i.cell, i.item, i.value, i.expected]
+                  for i in results.issues],
+                 ["", "", "", "wrap", "wrap", "", "", "", "", "wrap"])

@@ -291,8 +291,9 @@ def _community(c: Any, where: str) -> CommunityScore:
 
 
 def _issue(i: Any, where: str) -> Issue:
+    optional = ("file", "sheet", "cell", "item", "community", "courtyard", "value", "expected")
     return Issue(_get(i, "code", str, where), _get(i, "message", str, where),
-                 *(_get(i, k, str, where, null=True) for k in ("file", "sheet", "cell", "item")))
+                 **{k: _get(i, k, str, where, null=True) for k in optional})
 
 
 def _list_entry(e: Any, where: str) -> ListEntry:
