@@ -68,3 +68,13 @@ def test_the_rule_of_the_version(tmp_path: Path) -> None:
     saved = tmp_path / "results.json"
     res.save(saved)
     assert Results.load(saved).lists == lists
+
+
+def test_the_lists_in_the_report(tmp_path: Path) -> None:
+    from scoring.report.section import build_section
+
+    res = district(tmp_path, top=1)
+    assert res.standard is not None
+    markdown = build_section(res, res.standard).markdown
+    assert ("按照公示规则，2个楼院列入红榜（一社区乙院、一社区甲院），2个楼院列入黑榜（二社区己院、二社区戊院）"
+            "并督促整改。") in markdown

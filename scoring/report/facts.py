@@ -10,7 +10,7 @@ from fractions import Fraction
 
 from scoring.criteria.model import Criteria, Item
 from scoring.criteria.standard import Standard
-from scoring.engine.results import CommunityScore, Results
+from scoring.engine.results import CommunityScore, ListEntry, Results
 from scoring.exact import half_up
 
 WEAKEST = 3  # how many weak items the 问题和不足 part names
@@ -74,6 +74,8 @@ class ReportFacts:
     weakest_items: list[ItemRate]  # lowest score rates first
     revisions: list[Revision]
     unscored: int = 0  # courtyards left out because every record of theirs had errors
+    red: list[ListEntry] = field(default_factory=list)  # 红榜, as published by the rule
+    black: list[ListEntry] = field(default_factory=list)  # 黑榜, worst first
     previous: Previous | None = None
 
     @property
@@ -192,5 +194,7 @@ def report_facts(results: Results, standard: Standard, previous: Results | None 
         weakest_items=[r for r in rates if r.rate < 1][:WEAKEST],
         revisions=_revisions(results, standard),
         unscored=len(results.unscored),
+        red=list(results.lists.red) if results.lists is not None else [],
+        black=list(results.lists.black) if results.lists is not None else [],
         previous=_previous(results, previous) if previous is not None else None,
     )
