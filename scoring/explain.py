@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import PureWindowsPath
 from typing import Any
 
 from scoring.criteria.model import Criteria, Grade, Veto
@@ -111,6 +112,13 @@ def _items(yard: CourtyardScore, crit: Criteria) -> list[ItemLine]:
     return lines
 
 
+def without_folders(where: str) -> str:
+    """`D:\\检查\\一季度.xlsx › 检查记录 第 12 行` → `一季度.xlsx › 检查记录 第 12 行`: what a courtyard's
+    copy needs (the folders are the office's own)."""
+    file, sep, rest = where.partition(" › ")
+    return PureWindowsPath(file).name + sep + rest
+
+
 def _effect(veto: Veto, crit: Criteria) -> str:
     category = next((c.name for c in crit.categories if c.id == veto.category), veto.category or "")
     return EFFECTS[veto.effect].format(grade=veto.grade or "", category=category)
@@ -159,7 +167,7 @@ def explain(results: Results, name: str) -> Explanation:
     out.notes = [f"{day_text(d)}：{n}" for d, n in zip(yard.dates, yard.notes, strict=False) if n]
     out.fixes = courtyard_fixes(yard, results)
     for veto in veto_effects(yard, versions):
-        marks = "；".join(f"{day_text(m.date)}，{m.where}" if m.where else day_text(m.date)
+        marks = "；".join(f"{day_text(m.date)}，{without_folders(m.where)}" if m.where else day_text(m.date)
                          for m in yard.veto_marks if m.id == veto.id)
         out.vetoes.append(f"{veto.id} {veto.name}（{marks}）：{_effect(veto, crit)}")
     if yard.disqualified:

@@ -116,7 +116,9 @@ def test_explain_as_a_document_for_the_courtyard(tmp_path: Path) -> None:
     assert ("1. 未评为优秀（18分以上）：前置条件“A1 名牌齐全”未得满分（2.67/4.00）；"
             "“法治”得分率67%，低于要求的80%。") in text
     assert f"总分{e.total:.2f}分（基础分{e.base:.2f}分，加分{e.bonus:.2f}分），评为{e.grade}" in text
-    assert "| B1 | 杂物堆放 | 3月5日 1处；6月12日 2处；9月10日 2处 | 4.00 | 6月12日：杂物堆放仍未清理 |" in text
+    assert "### 二、需要整改的事项" in text  # headings numbered as in the report
+    assert "| B1 | 杂物堆放 | 3月5日 1处；6月12日 2处；9月10日 2处 | 4.00 |" in text
+    assert "检查人员意见：杂物堆放——6月12日：杂物堆放仍未清理。" in text
     assert "以下项目已在此后的检查中整改到位：“名牌齐全”。" in text
     assert "检查人员的其他意见：9月10日：居民反映良好。" in text
     assert "| A1 | 名牌齐全 | 3月5日 否；6月12日 是；9月10日 是 |" in text

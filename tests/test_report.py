@@ -222,8 +222,7 @@ def test_explain_disqualified_and_vetoes(tmp_path: Path) -> None:
     results, folder = mini_results(tmp_path, [record("一社区", "甲院", "2023-03-01", V1="是")])
     e = explain_json(results, folder, "甲院")
     assert e["disqualified"] and e["next_grade"] is None
-    where = f"{results.parent.parent / 'in.csv'} 第 2 行"
-    assert e["vetoes"] == [f"V1 重大事故（3月1日，{where}）：取消评选资格，不参加排名"]
+    assert e["vetoes"] == ["V1 重大事故（3月1日，in.csv 第 2 行）：取消评选资格，不参加排名"]
     assert e["grade_reasons"] == ["一票否决“重大事故”：取消评选资格，评为不合格"]
 
 

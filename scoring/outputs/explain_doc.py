@@ -10,6 +10,7 @@ from pathlib import Path
 
 from scoring.explain import Explanation
 from scoring.report.blocks import Block, parse
+from scoring.report.numbering import number_markdown
 from scoring.report.render import period_text
 
 
@@ -46,9 +47,11 @@ def explanation_markdown(e: Explanation) -> str:
     if fixes is not None and (fixes.open or fixes.remarks):
         lines += ["### 需要整改的事项", ""]
         if fixes.open:
-            lines += _table(["编号", "项目", "各次检查结果", "失分", "检查人员意见"],
-                            [[f.item, f.name, f.history, f"{f.lost:.2f}", "；".join(f.notes) or None]
-                             for f in fixes.open])
+            lines += _table(["编号", "项目", "各次检查结果", "失分"],
+                            [[f.item, f.name, f.history, f"{f.lost:.2f}"] for f in fixes.open])
+            noted = [f for f in fixes.open if f.notes]
+            if noted:  # below the table, so that the values keep the width they need
+                lines += ["检查人员意见：" + "；".join(f"{f.name}——{'；'.join(f.notes)}" for f in noted) + "。", ""]
         if fixes.fixed:
             lines += ["以下项目已在此后的检查中整改到位：" + "、".join(f"“{f.name}”" for f in fixes.fixed) + "。", ""]
         if fixes.remarks:
@@ -71,7 +74,7 @@ def explanation_markdown(e: Explanation) -> str:
                      for i in e.items])
     if e.notes:
         lines += ["检查人员意见：" + "；".join(e.notes) + "。", ""]
-    return "\n".join(lines)
+    return number_markdown("\n".join(lines))
 
 
 def explanation_blocks(e: Explanation) -> list[Block]:
