@@ -86,11 +86,9 @@ def _rule(item: Item) -> str:
 
 
 def _basis(item: Item, register: Register) -> str:
-    parts = []
-    for b in item.basis:
-        title = register.get(b.ref).short_title if b.ref in register else b.ref
-        parts.append(f"《{title}》{b.article or ''}")
-    return "；".join(parts)
+    from scoring.criteria.lawref import cite, law_title
+
+    return "；".join(cite(law_title(register, b.ref, short=True), b.article) for b in item.basis)
 
 
 def show_version(crit: Criteria, register: Register) -> None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from scoring.cli.common import CriteriaOpt, DebugOpt, RegulationsOpt, WorkspaceOpt, reported, stderr, stdout
+from scoring.criteria.lawref import cite
 from scoring.errors import UsageError
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ def status(reg: Regulation, register: Register) -> str:
         return "施行中"
     replacing = register.regulations.get(reg.repealed_by) if reg.repealed_by else None
     by = replacing.title if replacing else None
-    return f"{reg.repealed_on.isoformat()} 废止" + (f"，由《{by}》取代" if by else "")
+    return f"{reg.repealed_on.isoformat()} 废止" + (f"，由{cite(by)}取代" if by else "")
 
 
 @app.command("list")
@@ -129,5 +130,5 @@ def import_command(
         stdout.print(f"已更新法规库 {update.path}：共 {update.count} 部法规。", markup=False)
         for label, titles in (("新增", update.added), ("新增修正", update.amended), ("新废止", update.repealed)):
             if titles:
-                stdout.print(f"{label}：" + "、".join(f"《{t}》" for t in titles), markup=False)
+                stdout.print(f"{label}：" + "、".join(cite(t) for t in titles), markup=False)
         stdout.print("可运行 score criteria audit 检查考核标准的法律依据是否需要复核。", markup=False)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from scoring.criteria.lawref import cite
 from scoring.criteria.model import Basis, Criteria
 from scoring.criteria.regulations import Register
 
@@ -59,7 +60,7 @@ def audit_version(version: Criteria, register: Register, as_of: date) -> list[Fi
         if law.repealed_on is not None and law.repealed_on <= as_of:
             by = register.regulations.get(law.repealed_by) if law.repealed_by else None
             new = by.short_title if by else None
-            text = f"已于 {law.repealed_on.isoformat()} 废止" + (f"，由《{new}》取代" if new else "")
+            text = f"已于 {law.repealed_on.isoformat()} 废止" + (f"，由{cite(new)}取代" if new else "")
             findings.append(Finding(**base, law=law.short_title, level="error", finding=text,
                                     on=law.repealed_on, replacement=new))
             continue

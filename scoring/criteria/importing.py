@@ -22,6 +22,7 @@ from scoring.criteria.audit import Finding, audit_version
 from scoring.criteria.canonical import canonical_text
 from scoring.criteria.changelog import check_changelog
 from scoring.criteria.diff import CriteriaDiff, diff
+from scoring.criteria.lawref import cite
 from scoring.criteria.model import Criteria
 from scoring.criteria.standard import Standard, build_criteria, check_data, located
 from scoring.criteria.versioning import BUNDLED_REFUSAL, check_new_version, date_warnings
@@ -172,7 +173,7 @@ def import_standard(workbook: Path, standard: Standard, *, version: str | None =
         cells = {p: c for p, c in read.origins.items() if p.endswith(".basis")}
         raise InvalidCriteriaError("法规依据审核有错误", [
             make("C244", file=file, item=f.item, **_basis_cell(cells, data, f.item),
-                 detail=f"法律依据《{f.law}》{f.article}{f.finding}，请改为现行法规") for f in errors])
+                 detail=f"法律依据{cite(f.law, f.article)}{f.finding}，请改为现行法规") for f in errors])
     _write_new(target, text)
     return ImportResult(target, crit, previous, diff(previous, crit) if previous else None, warnings,
                         findings, drafted)

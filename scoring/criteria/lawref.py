@@ -51,7 +51,25 @@ def _strip_brackets(name: str) -> str:
 
 
 def _key(name: str) -> str:
-    return compact(_strip_brackets(name))
+    return compact(_strip_brackets(name)).replace("〈", "《").replace("〉", "》")
+
+
+def book_title(title: str) -> str:
+    """《title》, with the book titles inside it marked 〈〉 (GB/T 15834)."""
+    return "《" + _strip_brackets(title).replace("《", "〈").replace("》", "〉") + "》"
+
+
+def cite(title: str, article: str | None = None) -> str:
+    """《title》第N条: the one way a law is cited in everything the office reads."""
+    return book_title(title) + (article or "")
+
+
+def law_title(register: Register | None, ref: str, *, short: bool = False) -> str:
+    """The title (or short title) of the law `ref` names, else `ref` itself."""
+    if register is None or ref not in register:
+        return ref
+    reg = register.get(ref)
+    return reg.short_title if short else reg.title
 
 
 def resolve(name: str, register: Register) -> str | None:
@@ -133,6 +151,5 @@ def split_citations(text: str) -> Iterator[str]:
 def format_citation(citation: Citation, register: Register) -> str:
     """《title》article（注：note）, the law named by its register title when known."""
     ref = resolve(citation.law, register)
-    title = register.get(ref).title if ref is not None else _strip_brackets(citation.law)
-    text = f"《{title}》{citation.article or ''}"
+    text = cite(register.get(ref).title if ref is not None else citation.law, citation.article)
     return text + (f"（注：{citation.note}）" if citation.note else "")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from scoring.criteria.canonical import canonical, number_text
-from scoring.criteria.lawref import citation_of, format_citation
+from scoring.criteria.lawref import citation_of, cite, format_citation
 from scoring.criteria.model import RULE_OF_LAW_TAG
 from scoring.criteria.regulations import Register
 from scoring.criteria.sheet_layout import (
@@ -277,7 +277,7 @@ class _Writer:
         """The hidden list of register titles the 法律依据 drop-downs offer."""
         sheet = self.book.add_worksheet(LAWS_SHEET)
         for r, reg in enumerate(self.register.regulations.values()):
-            sheet.write_string(r, 0, f"《{reg.title}》")
+            sheet.write_string(r, 0, cite(reg.title))
         sheet.hide()
 
 

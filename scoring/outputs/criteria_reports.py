@@ -6,6 +6,7 @@ from typing import Any
 
 from scoring.criteria.audit import Finding
 from scoring.criteria.diff import GRADE_FIELDS, ITEM_FIELDS, VETO_FIELDS, CriteriaDiff
+from scoring.criteria.lawref import cite, law_title
 from scoring.criteria.model import Category, Criteria
 from scoring.criteria.regulations import Register
 from scoring.outputs.tables import Table
@@ -47,8 +48,7 @@ def describe(value: Any, register: Register) -> str:
         parts = []
         for v in value:
             if isinstance(v, dict) and "ref" in v:
-                title = register.get(v["ref"]).short_title if v["ref"] in register else v["ref"]
-                parts.append(f"《{title}》{v.get('article') or ''}")
+                parts.append(cite(law_title(register, v["ref"], short=True), v.get("article")))
             else:
                 parts.append(str(v))
         return "；".join(parts) or "—"

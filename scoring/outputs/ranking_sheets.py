@@ -6,6 +6,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+from scoring.criteria.lawref import cite, law_title
 from scoring.criteria.model import Criteria, Item
 from scoring.criteria.regulations import Register
 from scoring.engine.results import CourtyardScore, ListEntry, Results
@@ -145,7 +146,7 @@ def rule_of_law(results: Results, register: Register | None) -> Table:
     rows = []
     for item in law_items:
         basis = "；".join(
-            f"《{register.get(b.ref).short_title if register and b.ref in register else b.ref}》{b.article or ''}"
+            cite(law_title(register, b.ref, short=True), b.article)
             for b in item.basis)
         per = [_score_rate(members[c], item.id) for c in communities]
         rows.append([item.id, item.name, float(item.points), basis or None, *per,

@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from scoring.criteria.lawref import cite, law_title
 from scoring.criteria.model import Criteria, Item, Veto
 from scoring.criteria.regulations import Register
 from scoring.engine.positions import column_letter
@@ -97,7 +98,7 @@ def _comment(item: Item, register: Register | None) -> str:
 
 
 def _law(ref: str, register: Register | None) -> str:
-    return f"《{register.get(ref).short_title}》" if register is not None and ref in register else f"《{ref}》"
+    return cite(law_title(register, ref, short=True))
 
 
 def _guide_rows(crit: Criteria, register: Register | None) -> list[list[Any]]:

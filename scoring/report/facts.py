@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+from scoring.criteria.lawref import cite, law_title
 from scoring.criteria.model import Criteria, Item
 from scoring.criteria.standard import Standard
 from scoring.engine.results import CommunityScore, ListEntry, Results
@@ -94,14 +95,9 @@ def _base_items(versions: list[Criteria]) -> dict[str, tuple[Item, str, bool]]:
     return out
 
 
-def book_title(title: str) -> str:
-    """《title》, with book titles inside it marked 〈〉 (GB/T 15834)."""
-    return "《" + title.replace("《", "〈").replace("》", "〉") + "》"
-
-
 def _laws(item: Item, standard: Standard) -> list[str]:
     reg = standard.register
-    return [book_title(reg.get(b.ref).title if b.ref in reg else b.ref) + (b.article or "") for b in item.basis]
+    return [cite(law_title(reg, b.ref), b.article) for b in item.basis]
 
 
 def item_rates(results: Results, versions: list[Criteria], standard: Standard) -> list[ItemRate]:
@@ -131,7 +127,7 @@ def _revisions(results: Results, standard: Standard) -> list[Revision]:
         entries = [e for e in crit.changelog if e.get("version") == crit.version]
         refs = [b["ref"] for e in entries for c in e.get("changes", []) for b in c.get("basis", [])]
         titles = list(dict.fromkeys(
-            book_title(standard.register.get(r).title if r in standard.register else r) for r in refs))
+            cite(law_title(standard.register, r)) for r in refs))
         out.append(Revision(crit.version, crit.effective_from.isoformat(),
                             "；".join(e.get("summary", "") for e in entries if e.get("summary")),
                             titles, sum(len(e.get("changes", [])) for e in entries)))

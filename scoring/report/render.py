@@ -10,10 +10,11 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from scoring.criteria.lawref import book_title
 from scoring.errors import UsageError
 from scoring.exact import half_up
 from scoring.oserrors import describe
-from scoring.report.facts import ReportFacts, book_title
+from scoring.report.facts import ReportFacts
 from scoring.report.numbering import number_markdown
 
 if TYPE_CHECKING:
