@@ -7,6 +7,7 @@ import typer
 from scoring.cli import criteria_cmd, regulations_cmd
 from scoring.cli.compare_cmd import compare_command
 from scoring.cli.explain_cmd import explain_command
+from scoring.cli.history_cmd import history_command, reindex_command
 from scoring.cli.report_cmd import report_command
 from scoring.cli.run_cmd import run_command
 from scoring.cli.template_cmd import template_command
@@ -22,6 +23,8 @@ app.command("template")(template_command)
 app.command("report")(report_command)
 app.command("explain")(explain_command)
 app.command("compare")(compare_command)
+app.command("history")(history_command)
+app.command("reindex")(reindex_command)
 app.add_typer(criteria_cmd.app, name="criteria")
 app.add_typer(regulations_cmd.app, name="regulations")
 

@@ -11,6 +11,7 @@ import typer
 
 from scoring.api import DEFAULT_TOP, OUTPUT_NAMES
 from scoring.cli.common import CriteriaOpt, DebugOpt, RegulationsOpt, collector_paused, reported, stderr, stdout
+from scoring.cli.history_cmd import archive_cli_run
 from scoring.engine.limits import DEFAULT_LIMITS, Limits
 from scoring.errors import UsageError
 
@@ -88,6 +89,7 @@ def run_command(
         out_dir = out if out is not None else DEFAULT_OUT / results.period.label
         refuse_overwriting_inputs(out_dir, files)
         written = write_all(out_dir, output_writers(results, top=top))
+        archive_cli_run(results, written, lenient)  # kept in the workspace's runs/ when there is one
         print_issues(stderr, results.issues)
         if as_json:
             stdout.print_json(results.dump())
