@@ -204,3 +204,11 @@ def record_run(workspace: Workspace, results: Results, inputs: list[tuple[str, P
     record = archive_run(workspace, results, inputs, write_outputs, via=via, lenient=lenient)
     index_run(workspace, workspace.runs_dir / record.id)
     return record
+
+
+def known_courtyards(workspace: Workspace) -> list[str]:
+    """Every courtyard in the index as 社区/楼院, sorted (for choosing one)."""
+    with connect(workspace) as db:
+        rows = db.execute("SELECT DISTINCT community, courtyard FROM courtyard_results "
+                          "ORDER BY community, courtyard").fetchall()
+    return [f"{c}/{y}" for c, y in rows]

@@ -1,0 +1,54 @@
+"""The Starlette application of `score serve`: routes, middleware (security.py) and the static
+assets that ship in the package. `build_app(config)` is what uvicorn serves and what the tests
+drive in-process."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import replace
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from scoring.web.config import WebConfig
+from scoring.web.security import middleware
+from scoring.web.views import criteria_page, documents_page, history_page, results_page, scoring_page
+
+STATIC = Path(__file__).parent / "static"
+
+
+def routes() -> list[Route | Mount]:
+    """Every page; POST only where a form changes something."""
+    return [
+        Route("/", scoring_page.home),
+        Route("/init", scoring_page.create_workspace, methods=["POST"]),
+        Route("/score", scoring_page.upload_files, methods=["POST"]),
+        Route("/uploads/{token}", scoring_page.problems),
+        Route("/uploads/{token}/lenient", scoring_page.score_leniently, methods=["POST"]),
+        Route("/results", results_page.latest),
+        Route("/runs/{run_id}", results_page.run_page),
+        Route("/runs/{run_id}/courtyard", results_page.courtyard_page),
+        Route("/runs/{run_id}/files/{name}", results_page.download),
+        Route("/history", history_page.history),
+        Route("/compare", history_page.compare_runs),
+        Route("/template", documents_page.template_page),
+        Route("/template/download", documents_page.template_download),
+        Route("/report", documents_page.report_page),
+        Route("/report/download", documents_page.report_download),
+        Route("/report/fill", documents_page.report_fill, methods=["POST"]),
+        Route("/criteria", criteria_page.criteria_page),
+        Route("/criteria/diff", criteria_page.criteria_diff),
+        Route("/criteria/audit", criteria_page.criteria_audit),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+
+
+def build_app(config: WebConfig) -> Starlette:
+    """The application serving `config.home`; a random CSRF signing secret per start unless given."""
+    if config.secret is None:
+        config = replace(config, secret=secrets.token_urlsafe(32))
+    app = Starlette(routes=routes(), middleware=middleware(config))
+    app.state.config = config
+    return app
