@@ -16,11 +16,14 @@ from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scoring.engine.results import Results
 from scoring.errors import OutputError
 from scoring.runs import RunRecord, archive_run, archived_runs, read_record, results_path
-from scoring.workspace import Workspace
+
+if TYPE_CHECKING:
+    from scoring.workspace import Workspace
 
 BUSY_TIMEOUT_MS = 60_000
 

@@ -19,11 +19,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scoring.engine.results import Results
 from scoring.errors import InvalidInputError, OutputError, ScoreError
-from scoring.workspace import Workspace
+
+if TYPE_CHECKING:
+    from scoring.workspace import Workspace
 
 RUN_FILE = "run.json"
 INPUTS = "inputs"

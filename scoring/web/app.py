@@ -9,10 +9,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from scoring.web.config import WebConfig
+from scoring.web.render import page
 from scoring.web.security import middleware
 from scoring.web.views import criteria_page, documents_page, history_page, results_page, scoring_page
 
@@ -45,10 +48,16 @@ def routes() -> list[Route | Mount]:
     ]
 
 
+async def not_found(request: Request, exc: Exception) -> Response:
+    """A page or method that does not exist, in Chinese."""
+    return page(request, "error.html", {"title": "找不到该页面", "message": "找不到该页面，请从上方菜单进入。"}, 404)
+
+
 def build_app(config: WebConfig) -> Starlette:
     """The application serving `config.home`; a random CSRF signing secret per start unless given."""
     if config.secret is None:
         config = replace(config, secret=secrets.token_urlsafe(32))
-    app = Starlette(routes=routes(), middleware=middleware(config))
+    app = Starlette(routes=routes(), middleware=middleware(config),
+                    exception_handlers={404: not_found, 405: not_found})
     app.state.config = config
     return app

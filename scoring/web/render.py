@@ -49,8 +49,9 @@ def page(request: Request, name: str, context: dict[str, Any], status: int = 200
     """Render a template with the CSRF token, the active menu entry and the workspace."""
     token = request.scope.get("csrftoken")
     config = config_of(request)
+    values = {"active": "", "issues": [], **context}
     html = environment.get_template(name).render(
-        request=request, csrftoken=token() if token else "", workspace=config.workspace(), **context)
+        request=request, csrftoken=token() if token else "", workspace=config.workspace(), **values)
     return HTMLResponse(html, status_code=status)
 
 

@@ -13,6 +13,7 @@ import shutil
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path, PureWindowsPath
+from typing import TYPE_CHECKING
 
 from starlette.datastructures import UploadFile
 
@@ -21,7 +22,9 @@ from scoring.engine.results import Results
 from scoring.errors import InvalidInputError, ScoreError, UsageError
 from scoring.issues import Issue
 from scoring.runs import RunRecord, stored_name
-from scoring.workspace import Workspace
+
+if TYPE_CHECKING:
+    from scoring.workspace import Workspace
 
 TOKEN = re.compile(r"[0-9a-f]{32}")
 PENDING = "upload.json"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import mimetypes
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
@@ -18,7 +19,9 @@ from scoring.runs import RunRecord, read_record, results_path, run_dir
 from scoring.web.charts import bar_chart
 from scoring.web.render import config_of, guarded, page
 from scoring.web.views.scoring_page import need_workspace
-from scoring.workspace import Workspace
+
+if TYPE_CHECKING:
+    from scoring.workspace import Workspace
 
 MEDIA = {"results.json": "application/json", "report.md": "text/markdown; charset=utf-8",
          "ranking.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -4,6 +4,7 @@ sortable table with the choice to score the rest anyway (`score run --lenient`).
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -15,7 +16,9 @@ from scoring.web.config import WebConfig
 from scoring.web.problems import COLUMNS, problem_rows
 from scoring.web.render import config_of, guarded, page
 from scoring.web.uploads import PENDING, Upload, find_upload, save_upload, score_upload
-from scoring.workspace import Workspace
+
+if TYPE_CHECKING:
+    from scoring.workspace import Workspace
 
 
 def need_workspace(config: WebConfig) -> Workspace:
