@@ -457,3 +457,14 @@ def test_workspace_files_are_hashed_unchanged_by_reading_pages(scored: tuple[Tes
         assert client.get(path).status_code == 200
     after = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in ws.runs_dir.rglob("*") if p.is_file()}
     assert before == after
+
+
+def test_an_edited_standard_is_picked_up_by_the_next_page(tmp_path: Path) -> None:
+    ws = init_workspace(tmp_path / "ws")
+    with client_for(ws.root) as client:
+        assert "解放区美丽楼院创建考核标准（示例）" in client.get("/criteria").text
+        path = ws.standard_dir / "2023.1.json"
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["title"] = "本社区办修订的考核标准"
+        path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        assert "本社区办修订的考核标准" in client.get("/criteria").text

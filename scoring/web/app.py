@@ -4,7 +4,11 @@ drive in-process."""
 
 from __future__ import annotations
 
+import importlib
 import secrets
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -53,11 +57,28 @@ async def not_found(request: Request, exc: Exception) -> Response:
     return page(request, "error.html", {"title": "找不到该页面", "message": "找不到该页面，请从上方菜单进入。"}, 404)
 
 
+WARM_UP = ("scoring.pipeline", "scoring.outputs.workbook", "scoring.report.word", "scoring.explain",
+           "scoring.compare", "python_calamine", "openpyxl")
+
+
+def _warm_up() -> None:
+    """Import the libraries a first upload needs, so that it is not slower than the next."""
+    for name in WARM_UP:
+        importlib.import_module(name)
+
+
+@asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    """On start: warm up in the background (the page answers meanwhile)."""
+    threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
+    yield
+
+
 def build_app(config: WebConfig) -> Starlette:
     """The application serving `config.home`; a random CSRF signing secret per start unless given."""
     if config.secret is None:
         config = replace(config, secret=secrets.token_urlsafe(32))
     app = Starlette(routes=routes(), middleware=middleware(config),
-                    exception_handlers={404: not_found, 405: not_found})
+                    exception_handlers={404: not_found, 405: not_found}, lifespan=lifespan)
     app.state.config = config
     return app

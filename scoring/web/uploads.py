@@ -139,12 +139,12 @@ def score_upload(workspace: Workspace, upload: Upload, *, lenient: bool, limits:
     (runs/ and score.db); the upload's folder is removed once the run is archived.
     InvalidInputError (with every problem, named as uploaded) leaves the upload waiting."""
     from scoring.api import output_writers, score
-    from scoring.criteria.standard import load_standard
     from scoring.history import record_run
     from scoring.outputs.staging import write_all
+    from scoring.web.cache import standard_of
 
     names = {str(f): n for f, n in zip(upload.files, upload.names, strict=True)}
-    standard = load_standard(workspace=workspace)
+    standard = standard_of(workspace)
     try:
         results = score(upload.files, standard, period=upload.period, lenient=lenient, limits=limits)
     except ScoreError as exc:

@@ -25,9 +25,9 @@ def basis_text(item: Item, register: Register) -> str:
 @guarded
 async def criteria_page(request: Request) -> Response:
     """Versions, and the items of `?version=` (default the one in force today)."""
-    from scoring.criteria.standard import load_standard
+    from scoring.web.cache import standard_of
 
-    standard = load_standard(workspace=need_workspace(config_of(request)))
+    standard = standard_of(need_workspace(config_of(request)))
     wanted = request.query_params.get("version", "").strip()
     crit = standard.get(wanted) if wanted else (standard.in_force(date.today()) or standard.latest)
     return page(request, "criteria.html", {
@@ -40,10 +40,10 @@ async def criteria_page(request: Request) -> Response:
 async def criteria_diff(request: Request) -> Response:
     """Two versions compared item by item: `?a=V&b=V`."""
     from scoring.criteria.diff import diff
-    from scoring.criteria.standard import load_standard
     from scoring.outputs.criteria_reports import diff_tables
+    from scoring.web.cache import standard_of
 
-    standard = load_standard(workspace=need_workspace(config_of(request)))
+    standard = standard_of(need_workspace(config_of(request)))
     a = standard.get(request.query_params.get("a", "").strip())
     b = standard.get(request.query_params.get("b", "").strip())
     d = diff(a, b)
@@ -58,10 +58,10 @@ async def criteria_audit(request: Request) -> Response:
     """Every version's legal bases checked against the register as of `?as_of=` (default today)."""
     from scoring.cli.common import parse_day
     from scoring.criteria.audit import audit
-    from scoring.criteria.standard import load_standard
     from scoring.outputs.criteria_reports import audit_table
+    from scoring.web.cache import standard_of
 
-    standard = load_standard(workspace=need_workspace(config_of(request)))
+    standard = standard_of(need_workspace(config_of(request)))
     text = request.query_params.get("as_of", "").strip()
     as_of = parse_day(text, "审核日期") if text else date.today()
     findings = audit(list(standard.versions), standard.register, as_of)

@@ -26,9 +26,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @guarded
 async def template_page(request: Request) -> Response:
     """The versions to make a blank inspection workbook for."""
-    from scoring.criteria.standard import load_standard
+    from scoring.web.cache import standard_of
 
-    standard = load_standard(workspace=need_workspace(config_of(request)))
+    standard = standard_of(need_workspace(config_of(request)))
     current = standard.in_force(date.today()) or standard.latest
     return page(request, "template.html", {"title": "检查记录表", "active": "template",
                                            "versions": list(reversed(standard.versions)), "current": current})
@@ -37,10 +37,10 @@ async def template_page(request: Request) -> Response:
 @guarded
 async def template_download(request: Request) -> Response:
     """The blank workbook of `?version=V` (generated into a temporary folder, then sent)."""
-    from scoring.criteria.standard import load_standard
     from scoring.outputs.template import write_template
+    from scoring.web.cache import standard_of
 
-    standard = load_standard(workspace=need_workspace(config_of(request)))
+    standard = standard_of(need_workspace(config_of(request)))
     crit = standard.get(request.query_params.get("version", "").strip())
 
     def build() -> bytes:

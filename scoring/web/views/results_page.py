@@ -39,11 +39,11 @@ class LoadedRun:
 
 def load_run(workspace: Workspace, run_id: str) -> LoadedRun:
     """Run `run_id` of the workspace, its results typed (InvalidInputError when missing)."""
-    from scoring.criteria.standard import load_standard
+    from scoring.web.cache import results_of, standard_of
 
     folder = run_dir(workspace, run_id)
-    standard = load_standard(workspace=workspace)
-    return LoadedRun(read_record(folder), Results.load(results_path(folder), standard), standard)
+    standard = standard_of(workspace)
+    return LoadedRun(read_record(folder), results_of(results_path(folder), standard), standard)
 
 
 @guarded
