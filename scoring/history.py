@@ -88,9 +88,10 @@ def _rows(record: RunRecord, results: Results) -> tuple[tuple[object, ...], list
     return run, yards, communities
 
 
-def _insert(db: sqlite3.Connection, folder: Path) -> None:
+def _insert(db: sqlite3.Connection, folder: Path, results: Results | None = None) -> None:
     record = read_record(folder)
-    results = Results.load(results_path(folder))
+    if results is None:
+        results = Results.load(results_path(folder))
     run, yards, communities = _rows(record, results)
     db.execute("DELETE FROM runs WHERE id = ?", (record.id,))
     db.execute(f"INSERT INTO runs VALUES ({', '.join('?' * len(run))})", run)
@@ -98,12 +99,15 @@ def _insert(db: sqlite3.Connection, folder: Path) -> None:
     db.executemany(f"INSERT INTO community_results VALUES ({', '.join('?' * 9)})", communities)
 
 
-def index_run(workspace: Workspace, folder: Path) -> None:
-    """Add (or replace) one archived run in score.db, in one transaction."""
+def index_run(workspace: Workspace, folder: Path, results: Results | None = None) -> None:
+    """Add (or replace) one archived run in score.db, in one transaction. `results` are the run's
+    own (just archived) results when the caller has them; otherwise the archived results.json is
+    read. Both give the same rows: every indexed figure round-trips exactly through results.json
+    (whole hundredths; rates as the shortest float text), which `score reindex` tests rely on."""
     with connect(workspace) as db:
         db.execute("BEGIN IMMEDIATE")
         try:
-            _insert(db, folder)
+            _insert(db, folder, results)
         except BaseException:
             db.execute("ROLLBACK")
             raise
@@ -205,7 +209,7 @@ def record_run(workspace: Workspace, results: Results, inputs: list[tuple[str, P
                write_outputs: Callable[[Path], None], *, via: str, lenient: bool = False) -> RunRecord:
     """Archive a finished run under `runs/` and index it in score.db (see `runs.archive_run`)."""
     record = archive_run(workspace, results, inputs, write_outputs, via=via, lenient=lenient)
-    index_run(workspace, workspace.runs_dir / record.id)
+    index_run(workspace, workspace.runs_dir / record.id, results)
     return record
 
 

@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -468,3 +469,69 @@ def test_an_edited_standard_is_picked_up_by_the_next_page(tmp_path: Path) -> Non
         data["title"] = "本社区办修订的考核标准"
         path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         assert "本社区办修订的考核标准" in client.get("/criteria").text
+
+
+def follow_wait(client: TestClient, location: str) -> tuple[str, list[str]]:
+    """Reload the progress page as the browser does until it moves on; where it went, and the
+    progress pages seen."""
+    seen = []
+    for _ in range(600):
+        response = client.get(location, follow_redirects=False)
+        if response.status_code == 303:
+            return response.headers["location"], seen
+        assert response.status_code == 200, response.text
+        assert '<meta http-equiv="refresh" content="1">' in response.text
+        seen.append(response.text)
+        time.sleep(0.05)
+    raise AssertionError("the run did not finish")
+
+
+def test_a_big_upload_is_scored_in_the_background_with_progress(tmp_path: Path) -> None:
+    ws = init_workspace(tmp_path / "ws")
+    with client_for(ws.root, background_bytes=0) as client:
+        response = upload(client, ("一季度.xlsx", SAMPLE.read_bytes()))
+        location = response.headers["location"]  # type: ignore[attr-defined]
+        assert re.fullmatch(r"/uploads/[0-9a-f]{32}/wait", location)
+        target, pages = follow_wait(client, location)
+        assert target == "/runs/2023-1"
+        assert all("已用时" in p for p in pages)
+        assert "考核期 2023" in client.get(target).text
+        # With a mistake the progress page leads to the problem table.
+        response = upload(client, ("二季度.xlsx", with_mistake()))
+        target, _ = follow_wait(client, response.headers["location"])  # type: ignore[attr-defined]
+        assert target.startswith("/uploads/") and "AF5" in client.get(target).text
+    assert [r.id for r in list_runs(ws)] == ["2023-1"]
+
+
+def test_progress_names_the_file_as_uploaded(tmp_path: Path) -> None:
+    from scoring.web.uploads import Upload, score_upload
+
+    ws = init_workspace(tmp_path / "ws")
+    folder = tmp_path / "up"
+    folder.mkdir()
+    (folder / "1.xlsx").write_bytes(SAMPLE.read_bytes())
+    messages: list[str] = []
+    score_upload(ws, Upload("0" * 32, folder, ["一季度.xlsx"], None), lenient=False, limits=Limits(),
+                 progress=messages.append)
+    assert messages[0] == "正在读取 一季度.xlsx 检查记录 ……"
+    assert messages[-2:] == ["正在写出结果文件（ranking.xlsx、results.json、report.docx）……", "正在存入工作区……"]
+
+
+def test_a_bug_in_a_background_run_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ws = init_workspace(tmp_path / "ws")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("scoring.web.views.scoring_page.score_upload", broken)
+    with client_for(ws.root, background_bytes=0) as client:
+        response = upload(client, ("a.xlsx", SAMPLE.read_bytes()))
+        location = response.headers["location"]  # type: ignore[attr-defined]
+        for _ in range(100):
+            page = client.get(location, follow_redirects=False)
+            if page.status_code != 200:
+                break
+            time.sleep(0.05)
+        assert page.status_code == 500
+        assert "内部错误（程序缺陷）：RuntimeError" in page.text and "Traceback" not in page.text
+    assert "RuntimeError: boom" in (ws.root / "logs" / "web-errors.log").read_text(encoding="utf-8")

@@ -19,6 +19,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from scoring.web.config import WebConfig
+from scoring.web.jobs import Jobs
 from scoring.web.render import page
 from scoring.web.security import middleware
 from scoring.web.views import criteria_page, documents_page, history_page, results_page, scoring_page
@@ -34,6 +35,7 @@ def routes() -> list[Route | Mount]:
         Route("/score", scoring_page.upload_files, methods=["POST"]),
         Route("/uploads/{token}", scoring_page.problems),
         Route("/uploads/{token}/lenient", scoring_page.score_leniently, methods=["POST"]),
+        Route("/uploads/{token}/wait", scoring_page.waiting),
         Route("/results", results_page.latest),
         Route("/runs/{run_id}", results_page.run_page),
         Route("/runs/{run_id}/courtyard", results_page.courtyard_page),
@@ -81,4 +83,5 @@ def build_app(config: WebConfig) -> Starlette:
     app = Starlette(routes=routes(), middleware=middleware(config),
                     exception_handlers={404: not_found, 405: not_found}, lifespan=lifespan)
     app.state.config = config
+    app.state.jobs = Jobs()
     return app

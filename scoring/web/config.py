@@ -13,6 +13,7 @@ from scoring.workspace import MARKER, Workspace, find_workspace
 
 MAX_FILES = 20  # inspection files in one upload
 MAX_DRAFT_MB = 50  # a Word draft of the annual report
+BACKGROUND_BYTES = 2 * 1024 * 1024  # uploads larger than this are scored with a progress page
 LOG_NAME = "web-errors.log"
 
 
@@ -23,6 +24,7 @@ class WebConfig:
     home: Path  # a workspace, or the folder where the page offers to create one
     limits: Limits = DEFAULT_LIMITS
     max_files: int = MAX_FILES
+    background_bytes: int = BACKGROUND_BYTES
     secret: str | None = field(default=None, repr=False)  # CSRF signing secret; random when None
 
     def workspace(self) -> Workspace | None:

@@ -62,16 +62,22 @@ def attachment(data: bytes, filename: str, media_type: str) -> Response:
     return Response(data, media_type=media_type, headers={"content-disposition": disposition})
 
 
-def _log_bug(config: WebConfig, request: Request) -> Path:
+def log_bug(config: WebConfig, where: str) -> Path:
+    """Append the traceback of the exception being handled to the log; the log's path."""
     path = config.log_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8") as handle:
             handle.write(f"--- {datetime.now().astimezone().isoformat(timespec='seconds')} "
-                         f"{request.method} {request.url.path}\n{traceback.format_exc()}\n")
+                         f"{where}\n{traceback.format_exc()}\n")
     except OSError:  # the log itself cannot be written: keep the traceback in the server's log
         log.exception("internal error")
     return path
+
+
+def bug_line(exc: BaseException, log: Path) -> str:
+    """The one line a person sees for a bug."""
+    return f"内部错误（程序缺陷）：{type(exc).__name__}。详细信息已记入 {log}，请发给维护人员。"
 
 
 def guarded(view: View) -> View:
@@ -86,9 +92,7 @@ def guarded(view: View) -> View:
             return page(request, "error.html", {"title": "无法完成", "message": exc.message,
                                                 "issues": exc.issues}, status)
         except Exception as exc:  # a bug: one line for the person, the traceback into the log
-            path = _log_bug(config_of(request), request)
-            return page(request, "error.html", {
-                "title": "内部错误", "issues": [],
-                "message": f"内部错误（程序缺陷）：{type(exc).__name__}。详细信息已记入 {path}，请发给维护人员。"}, 500)
+            path = log_bug(config_of(request), f"{request.method} {request.url.path}")
+            return page(request, "error.html", {"title": "内部错误", "message": bug_line(exc, path)}, 500)
 
     return wrapper

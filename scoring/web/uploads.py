@@ -6,11 +6,15 @@ random token until it is scored leniently or a newer upload replaces it."""
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import secrets
 import shutil
+import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path, PureWindowsPath
 from typing import TYPE_CHECKING
@@ -134,7 +138,39 @@ def relabel(results: Results, names: dict[str, str]) -> None:
             item.cells = [_label(c, names) or c for c in item.cells]
 
 
-def score_upload(workspace: Workspace, upload: Upload, *, lenient: bool, limits: Limits) -> RunRecord:
+_collector_lock = threading.Lock()
+_collector_users = 0
+_collector_was_enabled = True
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while any upload is scored (as `score run`
+    does, see README "Performance"): a run's millions of small objects form no cycles and the
+    collector's passes over them cost a fifth of a big run. Counted, so overlapping uploads
+    resume it only when the last one ends."""
+    global _collector_users, _collector_was_enabled
+    with _collector_lock:
+        if _collector_users == 0:
+            _collector_was_enabled = gc.isenabled()
+            gc.disable()
+        _collector_users += 1
+    try:
+        yield
+    finally:
+        with _collector_lock:
+            _collector_users -= 1
+            if _collector_users == 0 and _collector_was_enabled:
+                gc.enable()
+
+
+def upload_bytes(upload: Upload) -> int:
+    """The size of the stored files together."""
+    return sum(f.stat().st_size for f in upload.files)
+
+
+def score_upload(workspace: Workspace, upload: Upload, *, lenient: bool, limits: Limits,
+                 progress: Callable[[str], None] | None = None) -> RunRecord:
     """Score the upload with the workspace's standard, write every output and archive the run
     (runs/ and score.db); the upload's folder is removed once the run is archived.
     InvalidInputError (with every problem, named as uploaded) leaves the upload waiting."""
@@ -145,20 +181,35 @@ def score_upload(workspace: Workspace, upload: Upload, *, lenient: bool, limits:
 
     names = {str(f): n for f, n in zip(upload.files, upload.names, strict=True)}
     standard = standard_of(workspace)
+
+    def tell(message: str) -> None:
+        if progress is not None:
+            progress(message)
+
+    def reading(where: str) -> None:
+        for stored, name in names.items():
+            where = where.replace(stored, name)
+        tell(f"正在读取 {where} ……")
+
     try:
-        results = score(upload.files, standard, period=upload.period, lenient=lenient, limits=limits)
+        with collector_paused():
+            results = score(upload.files, standard, period=upload.period, lenient=lenient, limits=limits,
+                            progress=reading)
     except ScoreError as exc:
         exc.issues = relabel_issues(exc.issues, names)
         if not isinstance(exc, InvalidInputError):
             shutil.rmtree(upload.folder, ignore_errors=True)
         raise
     relabel(results, names)
+    tell("正在写出结果文件（ranking.xlsx、results.json、report.docx）……")
     writers = output_writers(results)
 
     def write_outputs(folder: Path) -> None:
         write_all(folder, writers)
+        tell("正在存入工作区……")
 
-    record = record_run(workspace, results, list(zip(upload.names, upload.files, strict=True)),
-                        write_outputs, via="网页", lenient=lenient)
+    with collector_paused():
+        record = record_run(workspace, results, list(zip(upload.names, upload.files, strict=True)),
+                            write_outputs, via="网页", lenient=lenient)
     shutil.rmtree(upload.folder, ignore_errors=True)
     return record

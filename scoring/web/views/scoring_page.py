@@ -4,6 +4,7 @@ sortable table with the choice to score the rest anyway (`score run --lenient`).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from starlette.concurrency import run_in_threadpool
@@ -13,9 +14,10 @@ from starlette.responses import RedirectResponse, Response
 
 from scoring.errors import InvalidInputError, UsageError
 from scoring.web.config import WebConfig
+from scoring.web.jobs import Job, Jobs
 from scoring.web.problems import COLUMNS, problem_rows
-from scoring.web.render import config_of, guarded, page
-from scoring.web.uploads import PENDING, Upload, find_upload, save_upload, score_upload
+from scoring.web.render import bug_line, config_of, guarded, log_bug, page
+from scoring.web.uploads import PENDING, Upload, find_upload, save_upload, score_upload, upload_bytes
 
 if TYPE_CHECKING:
     from scoring.workspace import Workspace
@@ -53,19 +55,61 @@ async def create_workspace(request: Request) -> Response:
     return RedirectResponse("/", status_code=303)
 
 
+def _keep_problems(upload: Upload, exc: InvalidInputError) -> str:
+    """Keep the problems beside the waiting upload; the problem table's address."""
+    if not upload.folder.is_dir():
+        raise exc
+    pending = json.loads((upload.folder / PENDING).read_text(encoding="utf-8"))
+    pending["issues"] = [{**i.as_dict(), "path": i.path, "where": i.where} for i in exc.issues]
+    (upload.folder / PENDING).write_text(json.dumps(pending, ensure_ascii=False), encoding="utf-8")
+    return f"/uploads/{upload.token}"
+
+
+def _score(workspace: Workspace, upload: Upload, lenient: bool, config: WebConfig,
+           progress: Callable[[str], None] | None = None) -> str:
+    """Score and archive; where the browser goes next (the results, or the problem table)."""
+    try:
+        record = score_upload(workspace, upload, lenient=lenient, limits=config.limits, progress=progress)
+    except InvalidInputError as exc:
+        return _keep_problems(upload, exc)
+    return f"/runs/{record.id}"
+
+
 async def _scored(request: Request, upload: Upload, lenient: bool) -> Response:
+    """A small upload is scored while the browser waits; a big one in the background, with the
+    progress page (works without script: it reloads itself)."""
     config = config_of(request)
     workspace = need_workspace(config)
-    try:
-        record = await run_in_threadpool(score_upload, workspace, upload, lenient=lenient, limits=config.limits)
-    except InvalidInputError as exc:
-        if not upload.folder.is_dir():
-            raise
-        pending = json.loads((upload.folder / PENDING).read_text(encoding="utf-8"))
-        pending["issues"] = [{**i.as_dict(), "path": i.path, "where": i.where} for i in exc.issues]
-        (upload.folder / PENDING).write_text(json.dumps(pending, ensure_ascii=False), encoding="utf-8")
-        return RedirectResponse(f"/uploads/{upload.token}", status_code=303)
-    return RedirectResponse(f"/runs/{record.id}", status_code=303)
+    if upload_bytes(upload) <= config.background_bytes:
+        return RedirectResponse(await run_in_threadpool(_score, workspace, upload, lenient, config), status_code=303)
+    jobs: Jobs = request.app.state.jobs
+
+    def work(job: Job) -> str:
+        def progress(message: str) -> None:
+            job.message = message
+
+        return _score(workspace, upload, lenient, config, progress)
+
+    jobs.start(upload.token, work, lambda exc: bug_line(exc, log_bug(config, f"upload {upload.token}")))
+    return RedirectResponse(f"/uploads/{upload.token}/wait", status_code=303)
+
+
+@guarded
+async def waiting(request: Request) -> Response:
+    """The progress of a big upload: reloads itself each second until the run is done."""
+    token = request.path_params["token"]
+    job = request.app.state.jobs.get(token)
+    if job is None:  # not started since the page started: its problems, if it has them
+        workspace = need_workspace(config_of(request))
+        find_upload(workspace, token)
+        return RedirectResponse(f"/uploads/{token}", status_code=303)
+    if job.location is not None:
+        return RedirectResponse(job.location, status_code=303)
+    if job.error is not None:
+        raise job.error
+    if job.failed is not None:
+        return page(request, "error.html", {"title": "内部错误", "message": job.failed}, 500)
+    return page(request, "wait.html", {"title": "正在评分", "active": "score", "job": job})
 
 
 @guarded
