@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -535,3 +536,38 @@ def test_a_bug_in_a_background_run_is_one_line(tmp_path: Path, monkeypatch: pyte
         assert page.status_code == 500
         assert "内部错误（程序缺陷）：RuntimeError" in page.text and "Traceback" not in page.text
     assert "RuntimeError: boom" in (ws.root / "logs" / "web-errors.log").read_text(encoding="utf-8")
+
+
+def test_score_serve_listens_on_loopback_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    import signal
+    import socket
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    home = tmp_path / "新工作区"
+    env = {**os.environ, "HOME": str(tmp_path), "SCORE_WORKSPACE": ""}
+    server = subprocess.Popen([sys.executable, "-m", "scoring", "serve", "--no-browser", "--port", str(port),
+                               "--workspace", str(home)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as answer:
+                    page = answer.read().decode()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "score serve did not start"
+                time.sleep(0.2)
+        assert "建立工作区" in page and str(home) in page  # offered at the named folder, not made yet
+        assert not home.exists()
+        listening = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True, check=False)
+        if listening.returncode == 0:  # the local address of every listening socket on the port
+            assert [line.split()[3] for line in listening.stdout.splitlines()] == [f"127.0.0.1:{port}"]
+    finally:
+        server.send_signal(signal.SIGINT)
+        out, err = server.communicate(timeout=30)
+    assert server.returncode == 0, err.decode()
+    assert f"评分网页：http://127.0.0.1:{port}/" in out.decode() and "评分网页已停止。" in out.decode()
+    assert "Traceback" not in err.decode()

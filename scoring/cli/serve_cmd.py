@@ -3,6 +3,7 @@ imported inside the command, so `score --help` stays fast."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import webbrowser
@@ -67,5 +68,8 @@ def serve_command(
             threading.Timer(1.0, webbrowser.open, args=(url,)).start()
         server = uvicorn.Server(uvicorn.Config(app, host=HOST, port=port, log_level="warning",
                                                timeout_graceful_shutdown=5))
-        server.run()  # uvicorn handles Ctrl-C: stops accepting, finishes requests, returns
+        # uvicorn handles Ctrl-C (stops accepting, finishes requests), then re-raises it; for the
+        # office, stopping is the normal end of the page.
+        with contextlib.suppress(KeyboardInterrupt):
+            server.run()
         stdout.print("评分网页已停止。", markup=False)
