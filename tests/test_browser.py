@@ -97,8 +97,9 @@ def test_the_whole_year_in_chromium(server: tuple[str, Path], tmp_path: Path) ->
         page.wait_for_url(f"{url}/uploads/**")
         row = page.locator("table.problems tbody tr", has_text="AF5")
         cells = row.locator("td").all_inner_texts()
-        assert cells[:6] == ["错误", mistake.name, "检查记录", "AF5", "LAW-01", "可以"]
-        assert cells[6].startswith("应填")
+        assert cells[:4] == ["错误", mistake.name, "检查记录", "AF5"]
+        assert cells[4:8] == [book.active["B5"].value, book.active["C5"].value, "LAW-01", "可以"]
+        assert cells[8].startswith("应填")
         shot("02-problems")
         assert not list((home / "runs").iterdir())
 

@@ -12,8 +12,9 @@ from functools import cache
 from scoring.engine.positions import cell_sort_key
 from scoring.issues import CATALOGUE, Issue
 
-COLUMNS = {"file": "文件", "sheet": "工作表", "cell": "单元格", "item": "项目", "value": "填写值",
-           "expected": "应填", "message": "问题"}
+COLUMNS = {"file": "文件", "sheet": "工作表", "cell": "单元格", "community": "社区", "courtyard": "楼院",
+           "item": "项目", "value": "填写值", "expected": "应填", "message": "问题"}
+_ROW = re.compile(r"[A-Z]+(\d+)")
 _FIELD = re.compile(r"\{(\w+)\}")
 
 
@@ -26,6 +27,8 @@ class Problem:
     file: str
     sheet: str
     cell: str
+    community: str  # of the cell's row, when the row is an inspection
+    courtyard: str
     item: str
     value: str
     expected: str
@@ -56,19 +59,27 @@ def _pattern(code: str) -> re.Pattern[str] | None:
     return re.compile("".join(parts), re.DOTALL)
 
 
-def problem(issue: Issue) -> Problem:
-    """An issue as a row of the table."""
+def cell_row(cell: str | None) -> int:
+    """The Excel row of a cell like `AF12` (0 when there is none)."""
+    match = _ROW.fullmatch(cell or "")
+    return int(match.group(1)) if match else 0
+
+
+def problem(issue: Issue, place: tuple[str, ...] = ("", "")) -> Problem:
+    """An issue as a row of the table; `place` is the (社区, 楼院) of its row."""
     pattern = _pattern(issue.code)
     found = pattern.fullmatch(issue.message) if pattern else None
     fields = found.groupdict() if found else {}
     return Problem(issue.code, "错误" if issue.is_error else "提示", issue.file or "", issue.sheet or "",
-                   issue.cell or "", issue.item or "", fields.get("value") or "", fields.get("expected") or "",
-                   issue.message)
+                   issue.cell or "", place[0], place[1], issue.item or "", fields.get("value") or "",
+                   fields.get("expected") or "", issue.message)
 
 
-def problem_rows(issues: list[Issue], sort: str | None = None, descending: bool = False) -> list[Problem]:
-    """The rows, errors first in the order found, or sorted by `sort` (a key of COLUMNS)."""
-    rows = [problem(i) for i in issues]
+def problem_rows(issues: list[tuple[Issue, tuple[str, ...]]], sort: str | None = None,
+                 descending: bool = False) -> list[Problem]:
+    """The rows of (issue, (社区, 楼院)) pairs, in the order found, or sorted by `sort` (a key
+    of COLUMNS)."""
+    rows = [problem(i, place) for i, place in issues]
     if sort in COLUMNS:
         rows.sort(key=lambda p: p.sort_key(sort), reverse=descending)
     return rows

@@ -164,6 +164,32 @@ def collector_paused() -> Iterator[None]:
                 gc.enable()
 
 
+Place = tuple[str, str, int]  # file as uploaded, sheet, Excel row
+
+
+def courtyards_by_row(upload: Upload, limits: Limits, workspace: Workspace) -> dict[Place, tuple[str, str]]:
+    """(file as uploaded, sheet, Excel row) → (社区, 楼院) of every inspection row, read by the
+    library's own reader and layout (`pipeline.read_tables`), for the problem table: an issue
+    names its cell, not the courtyard of its row. Empty when the files cannot be read."""
+    from scoring.pipeline import read_tables
+    from scoring.web.cache import standard_of
+
+    names = {str(f): n for f, n in zip(upload.files, upload.names, strict=True)}
+    try:
+        tables, _ = read_tables(upload.files, standard_of(workspace), limits=limits)
+    except ScoreError:
+        return {}
+    found: dict[Place, tuple[str, str]] = {}
+    for table in tables:
+        communities = table.identity.get("community", [])
+        courtyards = table.identity.get("courtyard", [])
+        for k, row in enumerate(table.rows):
+            found[(names.get(table.file, table.file), table.sheet or "", row)] = (
+                str(communities[k] or "") if k < len(communities) else "",
+                str(courtyards[k] or "") if k < len(courtyards) else "")
+    return found
+
+
 def upload_bytes(upload: Upload) -> int:
     """The size of the stored files together."""
     return sum(f.stat().st_size for f in upload.files)

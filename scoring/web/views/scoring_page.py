@@ -15,9 +15,9 @@ from starlette.responses import RedirectResponse, Response
 from scoring.errors import InvalidInputError, UsageError
 from scoring.web.config import WebConfig
 from scoring.web.jobs import Job, Jobs
-from scoring.web.problems import COLUMNS, problem_rows
+from scoring.web.problems import COLUMNS, cell_row, problem_rows
 from scoring.web.render import bug_line, config_of, guarded, log_bug, page
-from scoring.web.uploads import PENDING, Upload, find_upload, save_upload, score_upload, upload_bytes
+from scoring.web.uploads import PENDING, Upload, courtyards_by_row, find_upload, save_upload, score_upload, upload_bytes
 
 if TYPE_CHECKING:
     from scoring.workspace import Workspace
@@ -55,12 +55,16 @@ async def create_workspace(request: Request) -> Response:
     return RedirectResponse("/", status_code=303)
 
 
-def _keep_problems(upload: Upload, exc: InvalidInputError) -> str:
-    """Keep the problems beside the waiting upload; the problem table's address."""
+def _keep_problems(workspace: Workspace, upload: Upload, exc: InvalidInputError, config: WebConfig) -> str:
+    """Keep the problems, with the 社区 and 楼院 of their rows, beside the waiting upload; the
+    problem table's address."""
     if not upload.folder.is_dir():
         raise exc
+    places = courtyards_by_row(upload, config.limits, workspace) if any(i.cell for i in exc.issues) else {}
     pending = json.loads((upload.folder / PENDING).read_text(encoding="utf-8"))
-    pending["issues"] = [{**i.as_dict(), "path": i.path, "where": i.where} for i in exc.issues]
+    pending["issues"] = [{"issue": {**i.as_dict(), "path": i.path, "where": i.where},
+                          "place": places.get((i.file or "", i.sheet or "", cell_row(i.cell)), ("", ""))}
+                         for i in exc.issues]
     (upload.folder / PENDING).write_text(json.dumps(pending, ensure_ascii=False), encoding="utf-8")
     return f"/uploads/{upload.token}"
 
@@ -71,7 +75,7 @@ def _score(workspace: Workspace, upload: Upload, lenient: bool, config: WebConfi
     try:
         record = score_upload(workspace, upload, lenient=lenient, limits=config.limits, progress=progress)
     except InvalidInputError as exc:
-        return _keep_problems(upload, exc)
+        return _keep_problems(workspace, upload, exc, config)
     return f"/runs/{record.id}"
 
 
@@ -134,10 +138,10 @@ async def problems(request: Request) -> Response:
     workspace = need_workspace(config_of(request))
     upload = find_upload(workspace, request.path_params["token"])
     data = json.loads((upload.folder / PENDING).read_text(encoding="utf-8"))
-    issues = [Issue(**i) for i in data.get("issues", [])]
+    found = [(Issue(**i["issue"]), tuple(i["place"])) for i in data.get("issues", [])]
     sort = request.query_params.get("sort")
     descending = request.query_params.get("desc") == "1"
-    rows = problem_rows(issues, sort, descending)
+    rows = problem_rows(found, sort, descending)
     errors = sum(r.level == "错误" for r in rows)
     return page(request, "problems.html", {
         "title": "检查记录有误", "active": "score", "upload": upload, "rows": rows, "columns": COLUMNS,
