@@ -573,3 +573,19 @@ def test_score_serve_listens_on_loopback_and_stops_cleanly_on_ctrl_c(tmp_path: P
     assert server.returncode == 0, err.decode()
     assert f"评分网页：http://127.0.0.1:{port}/" in out.decode() and "评分网页已停止。" in out.decode()
     assert "Traceback" not in err.decode()
+
+
+def test_a_what_if_run_splits_the_comparison(tmp_path: Path) -> None:
+    ws = init_workspace(tmp_path / "ws")
+    with client_for(ws.root) as client:
+        assert "全部按 2023.1 版评分（测算" in client.get("/").text
+        for sample, version in ((SAMPLE_2022, ""), (SAMPLE, ""), (SAMPLE_2022, "2023.1")):
+            response = upload(client, (sample.name, sample.read_bytes()), criteria_version=version)
+            assert response.status_code == 303  # type: ignore[attr-defined]
+        assert sorted(r.id for r in list_runs(ws)) == ["2022-1", "2022-2", "2023-1"]
+        unsplit = client.get("/compare", params={"a": "2022-1", "b": "2023-1"}).text
+        assert "全部按后一次的标准版本评分（测算）" in unsplit and "--rescored" not in unsplit
+        split = client.get("/compare", params={"a": "2022-1", "b": "2023-1", "rescored": "2022-2"}).text
+        assert "其中标准调整" in split and "其中检查数据" in split
+        assert "已按“标准调整”和“检查数据变化”分别列出" in split
+        assert "9.9" in upload(client, ("a.xlsx", SAMPLE.read_bytes()), criteria_version="9.9").text  # type: ignore[attr-defined]

@@ -45,6 +45,7 @@ class Upload:
     folder: Path
     names: list[str]
     period: str | None
+    criteria_version: str | None = None  # score every row by this version (a what-if, like --criteria-version)
 
     @property
     def files(self) -> list[Path]:
@@ -71,7 +72,7 @@ def _forget_stale(folder: Path) -> None:
 
 
 async def save_upload(workspace: Workspace, files: list[UploadFile], limits: Limits, max_files: int,
-                      period: str | None) -> Upload:
+                      period: str | None, criteria_version: str | None = None) -> Upload:
     """Store the uploaded files under generated names; UsageError when there are none, too
     many, or one is larger than the size limit (nothing is kept then)."""
     chosen = [f for f in files if f.filename]
@@ -86,7 +87,7 @@ async def save_upload(workspace: Workspace, files: list[UploadFile], limits: Lim
     folder = parent / token
     folder.mkdir()
     names = [display_name(f.filename, k) for k, f in enumerate(chosen, start=1)]
-    upload = Upload(token, folder, names, period)
+    upload = Upload(token, folder, names, period, criteria_version)
     try:
         for upload_file, target, name in zip(chosen, upload.files, names, strict=True):
             written = 0
@@ -96,8 +97,8 @@ async def save_upload(workspace: Workspace, files: list[UploadFile], limits: Lim
                     if written > limits.max_bytes:
                         raise UsageError(f"文件“{name}”超过 {limits.max_size_mb} MB 的上限，未评分")
                     out.write(chunk)
-        (folder / PENDING).write_text(json.dumps({"names": names, "period": period}, ensure_ascii=False),
-                                      encoding="utf-8")
+        pending = {"names": names, "period": period, "criteria_version": criteria_version}
+        (folder / PENDING).write_text(json.dumps(pending, ensure_ascii=False), encoding="utf-8")
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -110,7 +111,7 @@ def find_upload(workspace: Workspace, token: str) -> Upload:
     if not TOKEN.fullmatch(token) or not (folder / PENDING).is_file():
         raise UsageError("找不到这次上传的文件（可能已经评分或已过期），请重新上传")
     data = json.loads((folder / PENDING).read_text(encoding="utf-8"))
-    return Upload(token, folder, [str(n) for n in data["names"]], data.get("period"))
+    return Upload(token, folder, [str(n) for n in data["names"]], data.get("period"), data.get("criteria_version"))
 
 
 def _label(text: str | None, names: dict[str, str]) -> str | None:
@@ -219,7 +220,8 @@ def score_upload(workspace: Workspace, upload: Upload, *, lenient: bool, limits:
 
     try:
         with collector_paused():
-            results = score(upload.files, standard, period=upload.period, lenient=lenient, limits=limits,
+            results = score(upload.files, standard, period=upload.period, criteria_version=upload.criteria_version,
+                            lenient=lenient, limits=limits,
                             progress=reading)
     except ScoreError as exc:
         exc.issues = relabel_issues(exc.issues, names)

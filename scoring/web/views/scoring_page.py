@@ -39,8 +39,11 @@ async def home(request: Request) -> Response:
     if workspace is None:
         return page(request, "init.html", {"title": "建立工作区", "home": config.home, "active": "score"})
     from scoring.history import list_runs
+    from scoring.web.cache import standard_of
 
+    versions = [v.version for v in reversed(standard_of(workspace).versions)]
     return page(request, "score.html", {"title": "评分", "active": "score", "runs": list_runs(workspace)[:5],
+                                        "versions": versions,
                                         "limits": config.limits, "max_files": config.max_files})
 
 
@@ -125,8 +128,9 @@ async def upload_files(request: Request) -> Response:
     async with request.form(max_files=config.max_files + 1, max_fields=20) as form:
         files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
         period = str(form.get("period") or "").strip() or None
+        version = str(form.get("criteria_version") or "").strip() or None
         lenient = form.get("lenient") == "1"
-        upload = await save_upload(workspace, files, config.limits, config.max_files, period)
+        upload = await save_upload(workspace, files, config.limits, config.max_files, period, version)
     return await _scored(request, upload, lenient)
 
 
