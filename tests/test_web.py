@@ -589,3 +589,21 @@ def test_a_what_if_run_splits_the_comparison(tmp_path: Path) -> None:
         assert "其中标准调整" in split and "其中检查数据" in split
         assert "已按“标准调整”和“检查数据变化”分别列出" in split
         assert "9.9" in upload(client, ("a.xlsx", SAMPLE.read_bytes()), criteria_version="9.9").text  # type: ignore[attr-defined]
+
+
+def test_score_serve_says_when_the_port_is_taken(tmp_path: Path) -> None:
+    import socket
+
+    from typer.testing import CliRunner
+
+    from scoring.cli.app import app
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(app, ["serve", "--no-browser", "--port", str(port), "--workspace", str(tmp_path)],
+                                    env={"HOME": str(tmp_path), "SCORE_WORKSPACE": ""})
+    assert result.exit_code == 2
+    assert f"端口 {port} 已被占用" in result.stderr and "--port" in result.stderr
+    assert "Traceback" not in result.output
