@@ -607,3 +607,22 @@ def test_score_serve_says_when_the_port_is_taken(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert f"端口 {port} 已被占用" in result.stderr and "--port" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_names_from_the_data_are_escaped(tmp_path: Path) -> None:
+    ws = init_workspace(tmp_path / "ws")
+    book = load_workbook(SAMPLE)
+    for row in book.active.iter_rows(min_row=3):
+        if row[2].value == "建设路1号院":
+            row[2].value = "<script>alert(1)</script>院"
+    data = io.BytesIO()
+    book.save(data)
+    with client_for(ws.root) as client:
+        response = upload(client, ("<img src=x onerror=alert(1)>.xlsx", data.getvalue()))
+        page = client.get(response.headers["location"]).text  # type: ignore[attr-defined]
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;院" in page
+        assert "<script" not in page and "<img" not in page
+        assert "&lt;img src=x onerror=alert(1)&gt;.xlsx" in page
+        yard = client.get(f"{response.headers['location']}/courtyard",  # type: ignore[attr-defined]
+                          params={"name": "<script>alert(1)</script>院"}).text
+        assert "<script" not in yard and "&lt;script&gt;" in yard
