@@ -626,3 +626,23 @@ def test_names_from_the_data_are_escaped(tmp_path: Path) -> None:
         yard = client.get(f"{response.headers['location']}/courtyard",  # type: ignore[attr-defined]
                           params={"name": "<script>alert(1)</script>院"}).text
         assert "<script" not in yard and "&lt;script&gt;" in yard
+
+
+def test_the_sheet_limits_of_score_run_apply_to_uploads(tmp_path: Path) -> None:
+    ws = init_workspace(tmp_path / "ws")
+    with client_for(ws.root, limits=Limits(max_cells=100)) as client:
+        response = upload(client, ("大表.xlsx", SAMPLE.read_bytes()))
+        page = client.get(response.headers["location"]).text  # type: ignore[attr-defined]
+    assert "超过上限 100（可用 --max-cells 调高）" in page and "大表.xlsx" in page
+    assert list_runs(ws) == []
+
+
+def test_the_same_data_as_json(scored: tuple[TestClient, Workspace]) -> None:
+    client, ws = scored
+    response = client.get("/runs/2023-1.json")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/json")
+    assert response.content == (ws.runs_dir / "2023-1" / "outputs" / "results.json").read_bytes()
+    runs = client.get("/history.json").json()
+    assert [r["id"] for r in runs][:2] == ["2023-1", "2022-1"]
+    assert runs[0]["inputs"] == ["inspections.xlsx"] and runs[0]["courtyards"] == 48
+    assert "找不到第" in client.get("/runs/9999-1.json").text

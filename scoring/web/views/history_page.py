@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from scoring.errors import UsageError
 from scoring.web.charts import bar_chart
@@ -30,6 +30,16 @@ async def history(request: Request) -> Response:
     chart = bar_chart([(f"{r.period}（{r.run_id}）", r.total_cents / 100) for r in trend]) if trend else None
     return page(request, "history.html", {"title": "历次评分", "active": "history", "runs": runs, "name": name,
                                           "trend": trend, "chart": chart, "names": known_courtyards(workspace)})
+
+
+@guarded
+async def history_json(request: Request) -> Response:
+    """The runs as data (datasette's `.json`), newest first."""
+    from dataclasses import asdict
+
+    from scoring.history import list_runs
+
+    return JSONResponse([asdict(r) for r in list_runs(need_workspace(config_of(request)))])
 
 
 @guarded

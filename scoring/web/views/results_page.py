@@ -79,6 +79,13 @@ async def run_page(request: Request) -> Response:
 
 
 @guarded
+async def run_json(request: Request) -> Response:
+    """The same run as data (datasette's `.json`): its results.json as archived."""
+    folder = run_dir(need_workspace(config_of(request)), request.path_params["run_id"])
+    return FileResponse(results_path(folder), media_type=MEDIA["results.json"])
+
+
+@guarded
 async def courtyard_page(request: Request) -> Response:
     """One courtyard explained: values, source cells, vetoes, why this grade, steps up."""
     from scoring.explain import explain
