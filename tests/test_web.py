@@ -646,3 +646,14 @@ def test_the_same_data_as_json(scored: tuple[TestClient, Workspace]) -> None:
     assert [r["id"] for r in runs][:2] == ["2023-1", "2022-1"]
     assert runs[0]["inputs"] == ["inspections.xlsx"] and runs[0]["courtyards"] == 48
     assert "找不到第" in client.get("/runs/9999-1.json").text
+
+
+def test_vetoes_are_named_in_the_ranking(scored: tuple[TestClient, Workspace]) -> None:
+    client, ws = scored
+    results = json.loads((ws.runs_dir / "2023-1" / "outputs" / "results.json").read_text(encoding="utf-8"))
+    vetoed = next(y for y in results["courtyards"] if y["vetoes"])
+    crit = json.loads((ws.standard_dir / "2023.1.json").read_text(encoding="utf-8"))
+    name = next(v["name"] for v in crit["vetoes"] if v["id"] == vetoed["vetoes"][0])
+    page = client.get("/runs/2023-1", params={"community": vetoed["community"]}).text
+    row = next(r for r in page.split("<tr") if f">{vetoed['courtyard']}</a>" in r)
+    assert name in row

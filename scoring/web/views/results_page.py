@@ -58,7 +58,7 @@ async def latest(request: Request) -> Response:
 @guarded
 async def run_page(request: Request) -> Response:
     """One run's results."""
-    from scoring.outputs.ranking_sheets import red_and_black, rule_of_law
+    from scoring.outputs.ranking_sheets import red_and_black, rule_of_law, veto_names
 
     workspace = need_workspace(config_of(request))
     run = load_run(workspace, request.path_params["run_id"])
@@ -75,7 +75,8 @@ async def run_page(request: Request) -> Response:
         "title": f"评分结果 {run.record.id}", "active": "results", "run": run.record, "results": results,
         "yards": yards, "community": community, "grade": grade, "grades": grades, "chart": chart,
         "red": red, "black": black, "law": rule_of_law(results, run.standard.register),
-        "outputs": OUTPUT_NAMES, "passed": sum(y.passing for y in results.courtyards)})
+        "outputs": OUTPUT_NAMES, "passed": sum(y.passing for y in results.courtyards),
+        "veto_names": veto_names(results)})
 
 
 @guarded
