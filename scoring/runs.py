@@ -15,6 +15,7 @@ import json
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -129,6 +130,21 @@ def _who() -> str:
         return "未知"
 
 
+STALE_STAGING_SECONDS = 24 * 3600
+
+
+def _forget_stale_staging(runs: Path) -> None:
+    """A staging folder left by a process that was killed mid-archive is not a run; it goes
+    once it is a day old (a younger one may belong to a run in progress)."""
+    now = time.time()
+    for folder in runs.glob(".staging-*"):
+        try:
+            if folder.is_dir() and now - folder.stat().st_mtime > STALE_STAGING_SECONDS:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:  # gone meanwhile
+            continue
+
+
 def _claim(staging: Path, runs: Path, period: str) -> tuple[str, int]:
     """Rename `staging` to the next free `runs/<period>-<n>`; a folder that appeared meanwhile
     (another process) makes it try the next number."""
@@ -158,6 +174,7 @@ def archive_run(workspace: Workspace, results: Results, inputs: Sequence[tuple[s
     runs = workspace.runs_dir
     try:
         runs.mkdir(parents=True, exist_ok=True)
+        _forget_stale_staging(runs)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=runs))
     except OSError as exc:
         raise OutputError(f"无法写入工作区 {runs}：{exc.strerror or exc}") from exc

@@ -167,3 +167,17 @@ def test_damaged_run_json_is_reported_in_chinese(tmp_path: Path) -> None:
     code, _, err = invoke(ws.root, tmp_path, "reindex")
     assert code == 1
     assert "已损坏" in err
+
+
+def test_a_staging_folder_left_by_a_killed_process_is_not_a_run_and_goes_later(tmp_path: Path) -> None:
+    ws = init_workspace(tmp_path / "ws")
+    old, young = ws.runs_dir / ".staging-old", ws.runs_dir / ".staging-young"
+    for folder in (old, young):
+        (folder / "outputs").mkdir(parents=True)
+        (folder / "run.json").write_text("{}", encoding="utf-8")
+    os.utime(old, (0, 0))
+    assert archived_runs(ws) == [] and reindex(ws) == 0
+    results = score([SAMPLE])
+    record_run(ws, results, [("a.xlsx", SAMPLE)], lambda folder: results.save(folder / "results.json"), via="网页")
+    assert not old.exists() and young.exists()
+    assert [p.name for p in archived_runs(ws)] == ["2023-1"]
