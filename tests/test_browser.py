@@ -12,7 +12,9 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from docx import Document
@@ -39,14 +41,13 @@ def free_port() -> int:
         return port
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """`score serve`'s app under uvicorn in a thread, serving a folder that is not yet a workspace."""
+@contextmanager
+def serving(home: Path, **config: Any) -> Iterator[str]:
+    """`score serve`'s app under uvicorn in a thread; its address."""
     import uvicorn
 
-    home = tmp_path / "score-workspace"
     port = free_port()
-    app_server = uvicorn.Server(uvicorn.Config(build_app(WebConfig(home)), host="127.0.0.1", port=port,
+    app_server = uvicorn.Server(uvicorn.Config(build_app(WebConfig(home, **config)), host="127.0.0.1", port=port,
                                                log_level="warning"))
     thread = threading.Thread(target=app_server.run, daemon=True)
     thread.start()
@@ -54,9 +55,19 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     while not app_server.started:
         assert time.monotonic() < deadline, "server did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", home
-    app_server.should_exit = True
-    thread.join(timeout=20)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        app_server.should_exit = True
+        thread.join(timeout=20)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """The page serving a folder that is not yet a workspace."""
+    home = tmp_path / "score-workspace"
+    with serving(home) as url:
+        yield url, home
 
 
 def test_the_whole_year_in_chromium(server: tuple[str, Path], tmp_path: Path) -> None:
@@ -189,5 +200,36 @@ def test_without_javascript_the_upload_still_works(server: tuple[str, Path], tmp
         page.set_input_files("#files", str(SAMPLE))
         page.get_by_role("button", name="开始评分").click()
         page.wait_for_url(f"{url}/runs/2023-1")
+        assert "48 个楼院" in page.locator("p.lead").inner_text()
+        browser.close()
+
+
+@pytest.mark.parametrize("script", [True, False])
+def test_the_progress_page_reloads_itself_until_the_results(tmp_path: Path, script: bool,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from scoring.web.views import scoring_page
+    from scoring.workspace import init_workspace
+
+    real = scoring_page.score_upload
+
+    def slow(*args: Any, **kwargs: Any) -> Any:  # a run long enough to need the reloads
+        time.sleep(2.5)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(scoring_page, "score_upload", slow)
+
+    ws = init_workspace(tmp_path / "ws")
+    with serving(ws.root, background_bytes=0) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM or "chromium", args=["--no-sandbox"])
+        page = browser.new_page(java_script_enabled=script, viewport={"width": 1366, "height": 768})
+        seen: list[str] = []
+        page.on("response", lambda r: seen.append(r.url))
+        page.goto(url)
+        page.set_input_files("#files", str(SAMPLE))
+        page.get_by_role("button", name="开始评分").click()
+        page.wait_for_url(f"{url}/runs/2023-1", timeout=60_000)
+        assert sum(u.endswith("/wait") for u in seen) >= 2  # reloaded by itself, with or without script
         assert "48 个楼院" in page.locator("p.lead").inner_text()
         browser.close()
