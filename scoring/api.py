@@ -30,8 +30,9 @@ OUTPUT_NAMES = ("results.json", "ranking.xlsx", "report.md", "report.docx")
 
 def load_standard(criteria: str | Path | None = None, regulations: str | Path | None = None) -> Standard:
     """A standard with all its versions and the regulations register it cites: `criteria` is a
-    standard's folder or one version file (default: the bundled example standard); the register
-    is `regulations`, else `regulations.json` in the folder above the standard's folder.
+    standard's folder or one version file (default: the standard of the workspace found by
+    design.md §8's lookup, else the bundled example); the register is `regulations`, else
+    `regulations.json` in the folder above the standard's folder.
 
     Raises InvalidCriteriaError listing every problem of every file.
     """

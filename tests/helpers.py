@@ -17,6 +17,9 @@ from scoring.engine.results import Results
 from scoring.outputs.results_json import results_dict
 from scoring.pipeline import run
 
+# What every command that needs criteria says first when it falls back to the bundled example.
+BUNDLED_NOTE = "考核标准：内置示例标准（未找到工作区；用 score init 建立工作区后可修改标准）\n"
+
 # A small standard whose figures are easy to compute by hand: scale 21, two categories.
 MINI: dict[str, Any] = {
     "schema_version": 1,

@@ -53,6 +53,7 @@ ALLOWED = re.compile(
     r"|[A-Z]+-\d+|\d{4}Q\d|[A-Z]\d{3}"      # item ids, periods, issue codes
     r"|\b[a-z]+(?:-[a-z]+)+\b"              # register ids such as civil-code
     r"|\bSCORE_[A-Z_]+\b|\bscore-workspace(?:\.toml)?\b"   # the workspace's environment variable and names
+    r"|\bscore\.db\b|\bruns\b|\bCtrl\+C\b"    # its index and runs folder; the key that stops the page
 )
 NAMES = {"score", "Excel", "WPS", "JSON", "Word", "Jinja", "MB", "YYYY", "MM", "DD", "sha"}
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from scoring.cli.app import app
 from scoring.cli.common import collector_paused
-from tests.helpers import MINI, criteria_dir, record, rows_for, write_csv
+from tests.helpers import BUNDLED_NOTE, MINI, criteria_dir, record, rows_for, write_csv
 
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "inspections.xlsx"
 runner = CliRunner()
@@ -50,7 +50,7 @@ def test_default_output_folder_is_named_by_period(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     code, _, err = invoke("run", str(tmp_path / "无此文件.xlsx"), "--out", str(tmp_path / "o"))
     assert code == 1
-    assert err == (f"错误 {tmp_path / '无此文件.xlsx'} 找不到文件或文件夹：{tmp_path / '无此文件.xlsx'}"
+    assert err == BUNDLED_NOTE + (f"错误 {tmp_path / '无此文件.xlsx'} 找不到文件或文件夹：{tmp_path / '无此文件.xlsx'}"
                    "（E101）\n共 1 处错误，未生成任何输出文件。\n")
     assert not (tmp_path / "o").exists()
 
@@ -91,7 +91,7 @@ def test_lenient_reports_rows_left_out(tmp_path: Path) -> None:
 ])
 def test_usage_errors(tmp_path: Path, args: list[str], message: str) -> None:
     code, _, err = invoke("run", str(SAMPLE), "--out", str(tmp_path / "o"), *args)
-    assert (code, err) == (2, message)
+    assert (code, err) == (2, BUNDLED_NOTE + message)
     assert not (tmp_path / "o").exists()
 
 
@@ -129,8 +129,8 @@ def test_workbook_open_in_excel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(os, "replace", locked)
     code, _, err = invoke("run", str(SAMPLE), "--out", str(out))
     assert code == 3
-    assert err == (f"无法写入 {out / 'ranking.xlsx'}：文件可能正在 Excel/WPS 中打开，请先在 Excel/WPS 中关闭"
-                   "“ranking.xlsx”后重试（或该文件夹没有写入权限）\n")
+    assert err == BUNDLED_NOTE + (f"无法写入 {out / 'ranking.xlsx'}：文件可能正在 Excel/WPS 中打开，"
+                                  "请先在 Excel/WPS 中关闭“ranking.xlsx”后重试（或该文件夹没有写入权限）\n")
     assert sorted(p.name for p in out.iterdir()) == ["results.json"]
     assert (out / "results.json").read_text(encoding="utf-8") == "earlier"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o"]
@@ -144,7 +144,7 @@ def test_internal_error_is_one_line_without_debug(tmp_path: Path,
     monkeypatch.setattr("scoring.api.score", broken)
     code, _, err = invoke("run", str(SAMPLE))
     assert code == 70
-    assert err == "内部错误（程序缺陷）。请加 --debug 重新运行，并把输出发给维护人员。\n"
+    assert err == BUNDLED_NOTE + "内部错误（程序缺陷）。请加 --debug 重新运行，并把输出发给维护人员。\n"
     result = runner.invoke(app, ["run", str(SAMPLE), "--debug"])
     assert result.exit_code == 70 and "Traceback" in result.stderr
 

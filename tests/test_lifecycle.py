@@ -16,10 +16,11 @@ from scoring.criteria.changelog import check_changelog
 from scoring.criteria.diff import diff
 from scoring.engine.results import Results
 from scoring.outputs.criteria_reports import diff_json
+from tests.helpers import BUNDLED_NOTE as NOTE
 from tests.helpers import MINI, criteria_dir, mini, record, rows_for, score_results, write_csv
 from tests.test_cli import invoke
 
-BUNDLED_NOTE = "考核标准：内置示例标准（未找到工作区；用 score init 建立工作区后可修改标准）"
+BUNDLED_NOTE = NOTE.rstrip("\n")
 
 
 def changed_mini() -> dict[str, Any]:

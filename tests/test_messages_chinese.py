@@ -12,7 +12,7 @@ import pytest
 
 from scoring.criteria.jsonfile import parse_json, syntax_error_text
 from scoring.oserrors import describe
-from tests.helpers import MINI, criteria_dir, record, rows_for, write_csv
+from tests.helpers import BUNDLED_NOTE, MINI, criteria_dir, record, rows_for, write_csv
 from tests.test_cli import invoke
 
 
@@ -88,7 +88,7 @@ def test_an_os_error_escaping_a_command_names_its_file(tmp_path: Path, monkeypat
     monkeypatch.setattr("scoring.api.score", refused)
     code, _, err = invoke("run", str(tmp_path))
     assert code == 1
-    assert err == ("无法读写文件 /共享盘/检查记录.xlsx：没有访问权限（文件可能正在 Excel/WPS 中打开，"
+    assert err == BUNDLED_NOTE + ("无法读写文件 /共享盘/检查记录.xlsx：没有访问权限（文件可能正在 Excel/WPS 中打开，"
                    "或没有该文件夹的权限）\n")
 
 

@@ -150,7 +150,7 @@ def test_paper_form_document(outputs: dict[str, Path]) -> None:
 
 def test_paper_form_refusals(outputs: dict[str, Path], tmp_path: Path) -> None:
     code, _, err = invoke("template", "--paper", "-o", str(tmp_path / "表.xlsx"))
-    assert code == 2 and err.splitlines()[0] == "纸质检查表请保存为 .docx 文件（现为“表.xlsx”）"
+    assert code == 2 and err.splitlines()[1] == "纸质检查表请保存为 .docx 文件（现为“表.xlsx”）"
     code, _, err = invoke("template", "--paper", "-o", str(outputs["paper"]))
     assert code == 2 and "已存在，不会覆盖" in err
 

@@ -13,7 +13,7 @@ from docx.shared import Pt
 
 from scoring.report.blocks import parse
 from scoring.report.word import MARKER, text_of
-from tests.helpers import MINI, criteria_dir, record, rows_for, write_csv
+from tests.helpers import BUNDLED_NOTE, MINI, criteria_dir, record, rows_for, write_csv
 from tests.test_cli import SAMPLE, invoke
 
 SAMPLE_2022 = SAMPLE.with_name("inspections-2022.xlsx")
@@ -148,7 +148,7 @@ def test_draft_without_marker(runs: dict[str, Path], tmp_path: Path) -> None:
     code, _, err = invoke("report", str(runs["2023"] / "results.json"), "--into", str(draft),
                           "--out", str(tmp_path / "out"))
     assert code == 1
-    assert err.splitlines()[0] == (f"草稿 {draft} 中没有找到单独成段的“{MARKER}”标记；"
+    assert err.splitlines()[1] == (f"草稿 {draft} 中没有找到单独成段的“{MARKER}”标记；"
                                    "请在要插入考核情况的位置单独一段输入该标记（只输入一处）")
     assert not (tmp_path / "草稿-已填写.docx").exists()
 
@@ -164,7 +164,7 @@ def test_custom_and_broken_templates(runs: dict[str, Path], tmp_path: Path) -> N
     mine.write_text("{{ f.no_such_figure }}", encoding="utf-8")
     code, _, err = invoke("report", str(runs["2023"] / "results.json"), "--template", str(mine),
                           "--out", str(tmp_path / "x"))
-    assert code == 2 and err.startswith(f"报告模板 {mine} 第 1 行有误：")
+    assert code == 2 and err.startswith(f"{BUNDLED_NOTE}报告模板 {mine} 第 1 行有误：")
 
 
 # ---------------------------------------------------------------- explain

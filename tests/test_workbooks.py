@@ -15,6 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from scoring.criteria import load_standard
+from tests.helpers import BUNDLED_NOTE
 from tests.reference import score_all
 from tests.test_cli import SAMPLE, invoke
 
@@ -251,7 +252,7 @@ def test_filled_template_scores_cleanly_and_matches_the_reference(template: Path
     filled = tmp_path / "已填写.xlsx"
     book.save(filled)
     code, _, err = invoke("run", str(filled), "--out", str(tmp_path / "o"), "--period", "2023")
-    assert (code, err) == (0, "")
+    assert (code, err) == (0, BUNDLED_NOTE)
     got = json.loads((tmp_path / "o" / "results.json").read_text(encoding="utf-8"))
     assert got["issues"] == []
     crit = json.loads(Path(load_standard().get("2023.1").path).read_text(encoding="utf-8"))
@@ -264,6 +265,6 @@ def test_filled_template_scores_cleanly_and_matches_the_reference(template: Path
 
 def test_template_refusals(template: Path, tmp_path: Path) -> None:
     code, _, err = invoke("template", "-o", str(template))
-    assert (code, err) == (2, f"{template} 已存在，不会覆盖（其中可能已有填写的记录）；请换一个文件名\n")
+    assert (code, err) == (2, f"{BUNDLED_NOTE}{template} 已存在，不会覆盖（其中可能已有填写的记录）；请换一个文件名\n")
     code, _, err = invoke("template", "-o", str(tmp_path / "表.xls"))
-    assert (code, err) == (2, "检查记录表请保存为 .xlsx 文件（现为“表.xls”）\n")
+    assert (code, err) == (2, f"{BUNDLED_NOTE}检查记录表请保存为 .xlsx 文件（现为“表.xls”）\n")

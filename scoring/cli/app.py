@@ -8,9 +8,11 @@ from scoring.cli import criteria_cmd, regulations_cmd
 from scoring.cli.chinese import ChineseGroup
 from scoring.cli.compare_cmd import compare_command
 from scoring.cli.explain_cmd import explain_command
+from scoring.cli.history_cmd import history_command, reindex_command
 from scoring.cli.init_cmd import init_command
 from scoring.cli.report_cmd import report_command
 from scoring.cli.run_cmd import run_command
+from scoring.cli.serve_cmd import serve_command
 from scoring.cli.template_cmd import template_command
 
 app = typer.Typer(
@@ -27,6 +29,9 @@ app.command("report")(report_command)
 app.command("explain")(explain_command)
 app.command("compare")(compare_command)
 app.command("init")(init_command)
+app.command("history")(history_command)
+app.command("reindex")(reindex_command)
+app.command("serve")(serve_command)
 app.add_typer(criteria_cmd.app, name="criteria")
 app.add_typer(regulations_cmd.app, name="regulations")
 

@@ -12,12 +12,15 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from scoring.errors import ScoreError, UsageError
+
+if TYPE_CHECKING:
+    from scoring.criteria.standard import Standard
 from scoring.oserrors import describe
 from scoring.outputs.terminal import print_issues
 
@@ -48,6 +51,20 @@ WorkspaceOpt = Annotated[
                  show_default=False),
 ]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="出现内部错误时显示完整的错误跟踪信息（供开发人员排查）")]
+
+
+def open_standard(criteria: Path | None, regulations: Path | None, workspace: Path | None, *,
+                  check_refs: bool = True, schema: bool = True) -> Standard:
+    """The standard a command works on (`--criteria`, else the workspace's, else the bundled
+    example); says on stderr which one when it was not named."""
+    from scoring.criteria.standard import load_standard
+    from scoring.workspace import find_workspace
+
+    found = find_workspace(workspace)
+    standard = load_standard(criteria, regulations, check_refs=check_refs, workspace=found, schema=schema)
+    if standard.origin != "path":
+        stderr.print(standard.source_note, markup=False)
+    return standard
 
 
 @contextmanager

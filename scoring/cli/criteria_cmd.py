@@ -20,6 +20,7 @@ from scoring.cli.common import (
     DebugOpt,
     RegulationsOpt,
     WorkspaceOpt,
+    open_standard,
     parse_day,
     reported,
     stderr,
@@ -39,20 +40,6 @@ app = typer.Typer(help="考核标准：查看版本、查看内容、检查文�
 
 TYPE_NAMES = {"check": "是否", "scale": "打分", "choice": "选项", "deduct": "扣分", "count": "计数"}
 EFFECT_NAMES = {"disqualify": "取消评选资格", "cap_grade": "最高评为", "zero_category": "该类别得分清零"}
-
-
-def open_standard(criteria: Path | None, regulations: Path | None, workspace: Path | None, *,
-                  check_refs: bool = True, schema: bool = True) -> Standard:
-    """The standard a command works on (`--criteria`, else the workspace's, else the bundled
-    example); says on stderr which one when it was not named."""
-    from scoring.criteria.standard import load_standard
-    from scoring.workspace import find_workspace
-
-    found = find_workspace(workspace)
-    standard = load_standard(criteria, regulations, check_refs=check_refs, workspace=found, schema=schema)
-    if standard.origin != "path":
-        stderr.print(standard.source_note, markup=False)
-    return standard
 
 
 @app.command("list")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from scoring.cli.common import CriteriaOpt, DebugOpt, RegulationsOpt, reported, stdout
+from scoring.cli.common import CriteriaOpt, DebugOpt, RegulationsOpt, WorkspaceOpt, open_standard, reported, stdout
 
 if TYPE_CHECKING:
     from scoring.explain import Explanation
@@ -60,15 +60,15 @@ def explain_command(
         "--docx", help="另存为可打印的评分说明及整改通知（Word 文件），可交给楼院", show_default=False)] = None,
     criteria: CriteriaOpt = None,
     regulations: RegulationsOpt = None,
+    workspace: WorkspaceOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """说明某个楼院的得分：各项目得分和来源单元格、否决项、为什么是这个等级、怎样达到上一等级。"""
     with reported(debug):
-        from scoring.api import load_standard
         from scoring.engine.results import Results
         from scoring.explain import explain
 
-        result = explain(Results.load(results, load_standard(criteria, regulations)), courtyard)
+        result = explain(Results.load(results, open_standard(criteria, regulations, workspace)), courtyard)
         if docx is not None:
             from scoring.outputs.explain_doc import write_explanation
             from scoring.outputs.staging import write_one

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from scoring.cli.common import CriteriaOpt, DebugOpt, RegulationsOpt, reported, stdout
+from scoring.cli.common import CriteriaOpt, DebugOpt, RegulationsOpt, WorkspaceOpt, open_standard, reported, stdout
 from scoring.errors import InvalidInputError
 
 
@@ -25,11 +25,11 @@ def report_command(
                                              "默认与 results.json 相同", show_default=False)] = None,
     criteria: CriteriaOpt = None,
     regulations: RegulationsOpt = None,
+    workspace: WorkspaceOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """生成法治政府建设情况报告中的美丽楼院考核情况（report.md、report.docx），可直接写入报告草稿。"""
     with reported(debug, writes_outputs=True):
-        from scoring.api import load_standard
         from scoring.engine.results import Results
         from scoring.outputs.staging import write_all, write_one
         from scoring.report.section import build_section
@@ -37,7 +37,7 @@ def report_command(
 
         if into is not None:
             check_draft(into)
-        standard = load_standard(criteria, regulations)
+        standard = open_standard(criteria, regulations, workspace)
         section = build_section(Results.load(results, standard), standard,
                                 Results.load(previous, standard) if previous is not None else None, template)
         written: list[Path] = []

@@ -10,7 +10,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from scoring.api import OUTPUT_NAMES
-from scoring.cli.common import CriteriaOpt, DebugOpt, RegulationsOpt, collector_paused, reported, stderr, stdout
+from scoring.cli.common import (
+    CriteriaOpt,
+    DebugOpt,
+    RegulationsOpt,
+    WorkspaceOpt,
+    collector_paused,
+    open_standard,
+    reported,
+    stderr,
+    stdout,
+)
+from scoring.cli.history_cmd import archive_cli_run
 from scoring.engine.limits import DEFAULT_LIMITS, Limits
 from scoring.errors import UsageError
 
@@ -64,17 +75,18 @@ def run_command(
         = DEFAULT_LIMITS.max_cells,
     reader: Annotated[Reader, typer.Option("--reader", help="读取 Excel 的方式：calamine（快，默认）或 "
                                            "openpyxl（备用）")] = Reader.calamine,
+    workspace: WorkspaceOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """为检查记录评分、排名，输出 results.json 和 ranking.xlsx。"""
     with reported(debug, writes_outputs=True), collector_paused():
-        from scoring.api import load_standard, output_writers, score
+        from scoring.api import output_writers, score
         from scoring.outputs.staging import write_all
         from scoring.outputs.terminal import print_issues, print_summary
 
         if out is not None:
             refuse_overwriting_inputs(out, files)
-        standard = load_standard(criteria, regulations)
+        standard = open_standard(criteria, regulations, workspace)
         limits = Limits(max_size_mb=max_size, max_sheets=max_sheets, max_cells=max_cells)
 
         def scored(progress: Callable[[str], None] | None = None) -> Results:
@@ -89,6 +101,7 @@ def run_command(
         out_dir = out if out is not None else DEFAULT_OUT / results.period.label
         refuse_overwriting_inputs(out_dir, files)
         written = write_all(out_dir, output_writers(results))
+        archive_cli_run(results, written, lenient, workspace)  # kept in the workspace's runs/ when there is one
         print_issues(stderr, results.issues)
         if as_json:  # stdout stays pure JSON; what was written is said on stderr
             stdout.print_json(results.dump())

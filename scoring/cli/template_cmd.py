@@ -8,8 +8,7 @@ from typing import Annotated
 
 import typer
 
-from scoring.cli.common import CriteriaOpt, DebugOpt, RegulationsOpt, reported, stdout
-from scoring.criteria.standard import load_standard
+from scoring.cli.common import CriteriaOpt, DebugOpt, RegulationsOpt, WorkspaceOpt, open_standard, reported, stdout
 from scoring.errors import UsageError
 from scoring.outputs.criteria_reports import item_count
 from scoring.outputs.staging import write_one
@@ -26,11 +25,12 @@ def template_command(
         "--paper", help="生成供现场打“√”填写的纸质检查表（Word .docx，每页一个楼院）")] = False,
     criteria: CriteriaOpt = None,
     regulations: RegulationsOpt = None,
+    workspace: WorkspaceOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """生成空白检查记录表：表头、填写提示、下拉列表和数值范围，以及填表说明。"""
     with reported(debug):
-        standard = load_standard(criteria, regulations)
+        standard = open_standard(criteria, regulations, workspace)
         crit = standard.get(criteria_version) if criteria_version else (
             standard.in_force(date.today()) or standard.latest)
         if output.suffix.lower() != (".docx" if paper else ".xlsx"):
