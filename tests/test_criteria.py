@@ -123,6 +123,21 @@ def test_semantic_checks(tmp_path: Path) -> None:
     ]
 
 
+def test_count_conditions_must_reach_the_points(tmp_path: Path) -> None:
+    # B2 (信息公示): 3 points, 1 per condition, but only two conditions listed: never full marks.
+    data = copy.deepcopy(MINI)
+    data["categories"][1]["items"][1]["conditions"] = ["甲", "乙"]
+    assert problems(criteria_dir(tmp_path, data)) == [
+        ("C030", "$.categories[1].items[1].conditions",
+         "计数项列出的条件只有 2 项，按每项分值需要 3 项才能得满分：请增加条件，或提高每项分值")]
+
+
+def test_a_version_file_is_named_by_its_version(tmp_path: Path) -> None:
+    folder = criteria_dir(tmp_path, MINI)
+    (folder / "1.json").rename(folder / "2023.json")
+    assert problems(folder) == [("C033", "$.version", "文件名 2023.json 与其中的版本号 1 不一致：请把文件改名为 1.json")]
+
+
 def test_versions_need_distinct_dates(tmp_path: Path) -> None:
     folder = criteria_dir(tmp_path, MINI, mini(version="2"))
     ((code, path, message),) = problems(folder)

@@ -34,7 +34,8 @@ def items(draw: st.DrawFn, prefix: str, count: int, bonus: bool = False) -> list
         if kind in ("deduct", "count"):
             item["per_unit"] = draw(HALVES)
         if kind == "count" and draw(st.booleans()):
-            item["conditions"] = ["甲", "乙", "丙"]
+            item["conditions"] = ["甲", "乙", "丙"]  # 3 conditions must be able to reach the points
+            item["per_unit"] = max(item["per_unit"], (points / 3 * 2).to_integral_value(rounding="ROUND_CEILING") / 2)
         if not bonus:
             item["na"] = draw(st.booleans())
             item["exempt"] = draw(st.booleans())

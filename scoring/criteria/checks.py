@@ -91,6 +91,13 @@ def _item_issues(path: str, item: dict[str, Any], file: str) -> list[Issue]:
         if points % step != 0:
             issues.append(make("C023", file=file, path=f"{path}.step", item=item["id"],
                                value=step, expected=points))
+    conditions = item.get("conditions") or []
+    if item["type"] == "count" and conditions and "per_unit" in item:
+        # 每项 per_unit 分 over the listed conditions must be able to reach the item's points.
+        needed = -(-points // _num(item["per_unit"]))
+        if len(conditions) < needed:
+            issues.append(make("C030", file=file, path=f"{path}.conditions", item=item["id"],
+                               value=len(conditions), expected=needed))
     labels: set[str] = set()
     for label, value in item.get("choices", {}).items():
         if not Decimal(0) <= _num(value) <= points:

@@ -160,6 +160,9 @@ def read_criteria_file(path: Path, register: Register, *, check_refs: bool = Tru
     if issues:
         return None, issues
     sha256 = hashlib.sha256(raw).hexdigest()
+    if isinstance(data, dict) and isinstance(data.get("version"), str) and data["version"] != path.stem:
+        # Versions are found by file name (criteria/<standard>/<version>.json): the two must agree.
+        return None, [make("C033", file=str(path), path="$.version", value=path.name, expected=data["version"])]
     if schema:
         issues = check_data(data, str(path), register, check_refs=check_refs)
         if issues:
