@@ -1,6 +1,6 @@
 """score: scoring toolkit for the 美丽楼院 (beautiful courtyard) inspections of a community office.
 
-The front door for code (design.md §10)::
+The front door for code (docs/design.md §10)::
 
     import scoring
     std = scoring.load_standard()

@@ -1,4 +1,4 @@
-"""The front door for code (design.md §10): the same job as `score run`, without the command line.
+"""The front door for code (docs/design.md §10): the same job as `score run`, without the command line.
 
     import scoring
     std = scoring.load_standard()                          # the bundled example, or a path
@@ -31,7 +31,7 @@ OUTPUT_NAMES = ("results.json", "ranking.xlsx", "report.md", "report.docx")
 def load_standard(criteria: str | Path | None = None, regulations: str | Path | None = None) -> Standard:
     """A standard with all its versions and the regulations register it cites: `criteria` is a
     standard's folder or one version file (default: the standard of the workspace found by
-    design.md §8's lookup, else the bundled example); the register is `regulations`, else
+    docs/design.md §8's lookup, else the bundled example); the register is `regulations`, else
     `regulations.json` in the folder above the standard's folder.
 
     Raises InvalidCriteriaError listing every problem of every file.
@@ -42,7 +42,7 @@ def load_standard(criteria: str | Path | None = None, regulations: str | Path | 
 
 
 def _table_rows(frame: pd.DataFrame) -> list[list[Any]]:
-    """A DataFrame in the inspection layout (design.md §5) as sheet rows, header first: missing
+    """A DataFrame in the inspection layout (docs/design.md §5) as sheet rows, header first: missing
     values are blank cells, timestamps dates, numpy scalars Python numbers."""
     import pandas as pd
 

@@ -1,6 +1,6 @@
 """The toolkit's exception hierarchy: every failure a user can cause is one of these.
 
-Each exception maps to one exit code of design.md §6; the CLI turns it into Chinese text.
+Each exception maps to one exit code of docs/design.md §6; the CLI turns it into Chinese text.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Exact decimal arithmetic: half-up (四舍五入) rounding on exact values, never on floats.
 
-design.md §4: 90.005 becomes 90.01 although the float nearest to 90.005 lies below it, so
+docs/design.md §4: 90.005 becomes 90.01 although the float nearest to 90.005 lies below it, so
 every rounding here works on `Fraction`s or integer numerators and denominators.
 """
 

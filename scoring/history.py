@@ -1,4 +1,4 @@
-"""The workspace's index of runs (design.md §8): `score.db`, an SQLite database (standard
+"""The workspace's index of runs (docs/design.md §8): `score.db`, an SQLite database (standard
 library `sqlite3`, WAL journal) with one row per run, per courtyard and per community, so that
 history, trends and year-on-year comparison need no re-scoring.
 

@@ -153,7 +153,7 @@ class Issue:
         return f"{head}{item}{self.message}（{self.code}）"
 
     def as_dict(self) -> dict[str, Any]:
-        """The `results.json` form (fields fixed by design.md §7)."""
+        """The `results.json` form (fields fixed by docs/design.md §7)."""
         return {
             "code": self.code,
             "message": self.message,

@@ -1,4 +1,4 @@
-"""红榜 and 黑榜 by the office's own published rule (design.md §9), the `lists` section of the
+"""红榜 and 黑榜 by the office's own published rule (docs/design.md §9), the `lists` section of the
 criteria version of the period (the newest version used), or `--top N` for one run.
 
 - Red: rank ≤ top (competition ranks, so ties at the cut are all in), and at least `min_total`

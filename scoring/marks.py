@@ -1,4 +1,4 @@
-"""The marks inspectors type into cells (design.md §4), matched after `text.normalise` and, for
+"""The marks inspectors type into cells (docs/design.md §4), matched after `text.normalise` and, for
 ASCII words, without regard to case (`Yes`, `TRUE`, `n/a` are what office PCs produce)."""
 
 from __future__ import annotations

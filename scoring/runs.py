@@ -1,4 +1,4 @@
-"""The run archive of a workspace (design.md §8): every `score run` or upload of the web page
+"""The run archive of a workspace (docs/design.md §8): every `score run` or upload of the web page
 is kept under `runs/<period>-<n>/` — a copy of the inputs, the outputs, and `run.json` (who,
 when, which files, which criteria versions and their sha256).
 

@@ -1,4 +1,4 @@
-"""Text normalisation shared by headers, names and cell values (design.md §4: trim, full-width →
+"""Text normalisation shared by headers, names and cell values (docs/design.md §4: trim, full-width →
 half-width, odd spaces)."""
 
 from __future__ import annotations

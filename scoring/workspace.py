@@ -1,4 +1,4 @@
-"""The office's workspace (design.md §8): the one folder where its own standard, register, runs
+"""The office's workspace (docs/design.md §8): the one folder where its own standard, register, runs
 and index live.
 
 Lookup order: an explicit folder (`--workspace DIR`), else `$SCORE_WORKSPACE`, else the current
@@ -113,7 +113,7 @@ def _given(path: Path, how: str) -> Workspace:
 
 def find_workspace(explicit: Path | None = None, *, env: Mapping[str, str] | None = None,
                    cwd: Path | None = None, home: Path | None = None) -> Workspace | None:
-    """The workspace to use, by design.md §8's lookup order; None when there is none.
+    """The workspace to use, by docs/design.md §8's lookup order; None when there is none.
 
     A folder named by `--workspace` or `$SCORE_WORKSPACE` that is not a workspace is a
     UsageError (the user asked for it); the current folder and `~/score-workspace` count only

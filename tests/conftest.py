@@ -1,4 +1,4 @@
-"""Every test runs as on a machine with no workspace (design.md §8): no $SCORE_WORKSPACE and an
+"""Every test runs as on a machine with no workspace (docs/design.md §8): no $SCORE_WORKSPACE and an
 empty home folder, so that a developer's own ~/score-workspace never changes a result."""
 
 from __future__ import annotations

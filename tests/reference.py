@@ -1,4 +1,4 @@
-"""A deliberately naive scorer written straight from design.md §4, one row at a time with
+"""A deliberately naive scorer written straight from docs/design.md §4, one row at a time with
 Fractions, to check the vectorised engine against. It takes already-valid values."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from fractions import Fraction as F
 from typing import Any
 
-# design.md §4's yes marks and not-applicable marks (ASCII words without regard to case, README).
+# docs/design.md §4's yes marks and not-applicable marks (ASCII words without regard to case, README).
 YES = {"是", "√", "✓", "✔", "y", "yes", "true", "1", "有", "合格", "达标"}
 NOT_APPLICABLE = {"不适用", "/", "n/a", "na", "—", "－", "-"}
 

@@ -1,4 +1,4 @@
-"""The front door (design.md §10): `import scoring`, a DataFrame scored without files, outputs
+"""The front door (docs/design.md §10): `import scoring`, a DataFrame scored without files, outputs
 written by the library, and the typed document that round-trips results.json byte for byte."""
 
 from __future__ import annotations

@@ -135,7 +135,8 @@ def test_count_conditions_must_reach_the_points(tmp_path: Path) -> None:
 def test_a_version_file_is_named_by_its_version(tmp_path: Path) -> None:
     folder = criteria_dir(tmp_path, MINI)
     (folder / "1.json").rename(folder / "2023.json")
-    assert problems(folder) == [("C033", "$.version", "文件名 2023.json 与其中的版本号 1 不一致：请把文件改名为 1.json")]
+    assert problems(folder) == [
+        ("C033", "$.version", "文件名 2023.json 与其中的版本号 1 不一致：请把文件改名为 1.json")]
 
 
 def test_versions_need_distinct_dates(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The publication rules section (`lists`, design.md §9) on the criteria side, and criteria
+"""The publication rules section (`lists`, docs/design.md §9) on the criteria side, and criteria
 positions in the office's words."""
 
 from __future__ import annotations

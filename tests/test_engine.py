@@ -1,5 +1,5 @@
 """Hand-computed scores for each item type, N/A, exempt, vetoes, prerequisites, repeat policies,
-ties, rounding and versions (design.md §4). The standard is tests.helpers.MINI (scale 21)."""
+ties, rounding and versions (docs/design.md §4). The standard is tests.helpers.MINI (scale 21)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The run archive and the SQLite index of a workspace (design.md §8): `score run` archives,
+"""The run archive and the SQLite index of a workspace (docs/design.md §8): `score run` archives,
 `score reindex` rebuilds score.db identically, `score history` lists, and two runs at once
 both land."""
 

@@ -1,4 +1,4 @@
-"""红黑榜 by the office's rule (design.md §9): ties at the cut, never on both lists, 上榜理由."""
+"""红黑榜 by the office's rule (docs/design.md §9): ties at the cut, never on both lists, 上榜理由."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every case of ../shared/reliability.md: a clear message naming file, sheet and cell, the right
+"""Every case of docs/reliability.md: a clear message naming file, sheet and cell, the right
 exit code, inputs byte-identical and no output written — or a correct score."""
 
 from __future__ import annotations

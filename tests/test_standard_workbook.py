@@ -1,4 +1,4 @@
-"""The standard as an Excel workbook (design.md §12, issue 14): exact round trips, values as a
+"""The standard as an Excel workbook (docs/design.md §12, issue 14): exact round trips, values as a
 clerk types them, every problem at its sheet and cell, and the office's whole revision."""
 
 from __future__ import annotations

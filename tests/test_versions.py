@@ -1,4 +1,4 @@
-"""Two criteria versions in one period (design.md §4): each veto mark keeps the effect of the
+"""Two criteria versions in one period (docs/design.md §4): each veto mark keeps the effect of the
 version in force on its date; the repeat policy, grades and rule-of-law tags are those of the
 version of the latest inspection; rates under `latest`, null rates, all-N/A prerequisites."""
 

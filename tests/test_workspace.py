@@ -1,4 +1,4 @@
-"""The workspace (design.md §8): lookup order, `score init`, criteria looked up in the workspace
+"""The workspace (docs/design.md §8): lookup order, `score init`, criteria looked up in the workspace
 first, nothing ever written into the bundled example, new versions' dates."""
 
 from __future__ import annotations

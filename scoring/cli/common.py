@@ -1,5 +1,5 @@
 """Shared CLI pieces: consoles, option types, and the one place that turns exceptions into
-Chinese messages and exit codes (design.md §6: 0 ok, 1 bad data/criteria, 2 usage,
+Chinese messages and exit codes (docs/design.md §6: 0 ok, 1 bad data/criteria, 2 usage,
 3 output not written, 70 internal error — a traceback only with --debug)."""
 
 from __future__ import annotations

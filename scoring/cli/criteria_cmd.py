@@ -1,5 +1,5 @@
 """`score criteria …`: the life cycle of a standard — list, show, validate, diff, new, audit,
-and the 标准编制表 (export / import, design.md §12).
+and the 标准编制表 (export / import, docs/design.md §12).
 
 Heavy modules (jsonschema, xlsxwriter, the engine's readers) are imported inside the commands,
 so that `score --help` and every `--help` start fast.
@@ -118,7 +118,7 @@ def show_version(crit: Criteria, register: Register) -> None:
 
 
 def lists_text(crit: Criteria) -> str:
-    """The publication rules (design.md §9) in one sentence."""
+    """The publication rules (docs/design.md §9) in one sentence."""
     rules = crit.lists
     red = f"红榜：前 {rules.red_top} 名（并列的一并上榜）"
     red += f"，且总分不低于 {rules.red_min_total}" if rules.red_min_total is not None else ""

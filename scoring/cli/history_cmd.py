@@ -28,7 +28,7 @@ def _workspace(explicit: Path | None) -> Workspace:
 
 
 def archive_cli_run(results: Results, written: list[Path], lenient: bool, explicit: Path | None = None) -> None:
-    """When a workspace is in use (`--workspace`, else the lookup of design.md §8), keep this run
+    """When a workspace is in use (`--workspace`, else the lookup of docs/design.md §8), keep this run
     in its `runs/` and index it; without a workspace nothing is archived."""
     from scoring.history import record_run
     from scoring.workspace import find_workspace

@@ -1,4 +1,4 @@
-"""`score init [DIR]`: create the office's workspace (design.md §8)."""
+"""`score init [DIR]`: create the office's workspace (docs/design.md §8)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`score serve`: the office's page on 127.0.0.1 (design.md §11). Starlette and uvicorn are
+"""`score serve`: the office's page on 127.0.0.1 (docs/design.md §11). Starlette and uvicorn are
 imported inside the command, so `score --help` stays fast."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from scoring.cli.common import DebugOpt, WorkspaceOpt, reported, stdout
 from scoring.engine.limits import DEFAULT_LIMITS, Limits
 from scoring.errors import UsageError
 
-HOST = "127.0.0.1"  # never another interface (design.md §11)
+HOST = "127.0.0.1"  # never another interface (docs/design.md §11)
 DEFAULT_PORT = 8765
 
 

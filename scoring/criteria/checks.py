@@ -1,4 +1,4 @@
-"""Semantic checks of one schema-valid criteria version (design.md §3), each with its JSON path."""
+"""Semantic checks of one schema-valid criteria version (docs/design.md §3), each with its JSON path."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """`criteria import`: a 标准编制表 becomes a new version file in the workspace.
 
-Order (design.md §12, issue 14): read the workbook (every problem at its sheet and cell) →
+Order (docs/design.md §12, issue 14): read the workbook (every problem at its sheet and cell) →
 apply `--version` / `--effective` → refuse the bundled example, existing numbers and dates →
 validate (schema and semantic checks, reported at their cells) → draft the changelog when asked
 → changelog check and audit → write the canonical JSON atomically, never over an existing file.

@@ -1,7 +1,7 @@
 """Strict JSON reading for criteria and register files.
 
 Python's `json` accepts `NaN`, keeps the last of duplicate keys and chokes on a Notepad BOM
-(reliability.md); this reader refuses the first two and accepts the third, and reports each
+(docs/reliability.md); this reader refuses the first two and accepts the third, and reports each
 problem as an `Issue` with a Chinese message.
 """
 

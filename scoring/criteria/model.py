@@ -1,4 +1,4 @@
-"""The criteria model: one `Criteria` per version file (design.md §3), values kept exact."""
+"""The criteria model: one `Criteria` per version file (docs/design.md §3), values kept exact."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ ItemType = Literal["check", "scale", "choice", "deduct", "count"]
 VetoEffect = Literal["disqualify", "cap_grade", "zero_category"]
 RepeatPolicy = Literal["mean", "latest", "min"]
 
-DEFAULT_STEP = Decimal("0.5")  # design.md §4: a scale item's step defaults to 0.5
+DEFAULT_STEP = Decimal("0.5")  # docs/design.md §4: a scale item's step defaults to 0.5
 RULE_OF_LAW_TAG = "rule_of_law"
 
 
@@ -95,7 +95,7 @@ class Grade:
 
 @dataclass(frozen=True, slots=True)
 class Lists:
-    """Publication rules of the 红榜/黑榜 (design.md §9), with §9's defaults.
+    """Publication rules of the 红榜/黑榜 (docs/design.md §9), with §9's defaults.
 
     Red: rank ≤ `red_top` (ties at the cut included) and at least `red_min_total` /
     `red_min_grade`. Black: among the `black_bottom` lowest (ties included) or below

@@ -1,6 +1,6 @@
 """JSON Schema validation (2020-12) with every error reported, in Chinese, with its JSON path.
 
-`best_match` hides errors (reliability.md), so every error of `iter_errors` becomes an Issue.
+`best_match` hides errors (docs/reliability.md), so every error of `iter_errors` becomes an Issue.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The 标准编制表 (design.md §12): the sheets, their Chinese headers, what each column holds and
+"""The 标准编制表 (docs/design.md §12): the sheets, their Chinese headers, what each column holds and
 the input message Excel shows on it. The exporter writes this layout and the importer reads
 it, so the two cannot drift apart."""
 

@@ -23,7 +23,7 @@ from scoring.issues import Issue, make
 from scoring.workspace import Workspace, find_workspace
 
 # The origins a standard can come from; `load_standard`'s `workspace` argument defaults to
-# looking one up (design.md §8), `None` means "do not look".
+# looking one up (docs/design.md §8), `None` means "do not look".
 Origin = Literal["workspace", "bundled", "path"]
 LOOK_UP: Any = object()
 
@@ -188,7 +188,7 @@ class Standard:
 
     @property
     def source_note(self) -> str:
-        """One line saying which standard is in use (design.md §8: say which was used)."""
+        """One line saying which standard is in use (docs/design.md §8: say which was used)."""
         if self.origin == "workspace":
             return f"考核标准：工作区 {self.source}"
         if self.origin == "bundled":
@@ -239,7 +239,7 @@ def is_bundled(path: Path) -> bool:
 
 def default_criteria(workspace: Workspace | None) -> tuple[Path, Origin]:
     """Where the criteria are when none is named: the workspace's standard folder, else the
-    bundled example (design.md §8)."""
+    bundled example (docs/design.md §8)."""
     if workspace is not None and workspace.standard_dir.is_dir():
         return workspace.standard_dir, "workspace"
     return bundled_standard(), "bundled"
@@ -257,7 +257,7 @@ def load_standard(criteria: Path | None = None, regulations: Path | None = None,
                   workspace: Workspace | None = LOOK_UP) -> Standard:
     """Load a standard's folder (all versions) or one version file, with its register.
 
-    Without `criteria`: the workspace's standard (the workspace found by design.md §8's lookup
+    Without `criteria`: the workspace's standard (the workspace found by docs/design.md §8's lookup
     unless one is given; `workspace=None` skips the lookup), else the bundled example.
     Raises InvalidCriteriaError listing every problem of every file.
     """

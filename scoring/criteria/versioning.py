@@ -44,7 +44,7 @@ def check_new_version(standard: Standard, version: str, effective: date) -> None
 def date_warnings(standard: Standard, version: str, effective: date, today: date) -> list[Issue]:
     """Warnings for a new version dated before today or before the latest version, saying what
     it changes for inspections already scored (each inspection is scored by the version in
-    force on its date, design.md §4)."""
+    force on its date, docs/design.md §4)."""
     issues = []
     later = [v for v in standard.versions if v.effective_from > effective]
     end = later[0].effective_from - timedelta(days=1) if later else None

@@ -1,4 +1,4 @@
-"""Write a criteria version as the 标准编制表 (design.md §12) that office staff edit in Excel/WPS.
+"""Write a criteria version as the 标准编制表 (docs/design.md §12) that office staff edit in Excel/WPS.
 
 The version's JSON data (not the model) is written, so that every field — including ones the
 model folds, such as an explicit `"na": false` — comes back on import exactly. Texts are

@@ -1,4 +1,4 @@
-"""Read the 标准编制表 (design.md §12) back into a criteria version's JSON data.
+"""Read the 标准编制表 (docs/design.md §12) back into a criteria version's JSON data.
 
 The file passes the same pre-flight as inspection files (`engine.reader`: real format, size,
 sheet bounds, no XML entities), then each sheet is read by its headers. Every problem is an

@@ -1,4 +1,4 @@
-"""Combine a courtyard's inspections in the period (design.md §4 "A courtyard in a period").
+"""Combine a courtyard's inspections in the period (docs/design.md §4 "A courtyard in a period").
 
 The `repeat` policy of the version in force at the courtyard's latest inspection — mean,
 latest (by date, then row order) or min — applies to the total and likewise to each category
@@ -262,7 +262,7 @@ def combine(inspections: Inspections, scored: Scored) -> list[CourtyardScore]:
                       scored.item_text[ident][groups.sorted_rows].tolist(),
                       [None if c < 0 else c for c in per_row[groups.sorted_rows].tolist()]))
 
-    # Each veto mark keeps the version of the inspection that made it (design.md §4).
+    # Each veto mark keeps the version of the inspection that made it (docs/design.md §4).
     veto_rows: dict[int, list[tuple[str, int]]] = {}
     for ident in scored.vetoes.columns:
         for r in np.flatnonzero(scored.vetoes[ident].to_numpy()).tolist():

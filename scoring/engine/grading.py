@@ -1,4 +1,4 @@
-"""Grades, ranks and the community roll-up (design.md §4).
+"""Grades, ranks and the community roll-up (docs/design.md §4).
 
 Grade: the first grade, highest first, whose min ≤ rounded total, whose `requires` items all
 earned full points and whose `min_rates` are met; `cap_grade` lowers it; `disqualify` gives the
@@ -22,7 +22,7 @@ T = TypeVar("T")
 def blockers(grade: Grade, yard: CourtyardScore, crit: Criteria) -> list[str]:
     """Why `yard` cannot have `grade` (empty when it meets it): the threshold, `requires` items
     short of full points, categories below `min_rates`. A null rate and an item not applicable
-    at every inspection block nothing (design.md §4). The one implementation of these rules,
+    at every inspection block nothing (docs/design.md §4). The one implementation of these rules,
     used by grading and by `explain`."""
     reasons = []
     if Decimal(yard.total_cents) / 100 < grade.min:
@@ -46,7 +46,7 @@ def _item_name(crit: Criteria, ident: str) -> str:
 
 def veto_effects(yard: CourtyardScore, versions: Mapping[str, Criteria]) -> list[Veto]:
     """The vetoes marked for the courtyard, each as defined by the version in force on the date
-    of the inspection that marked it (design.md §4); one per veto id and version."""
+    of the inspection that marked it (docs/design.md §4); one per veto id and version."""
     out: list[Veto] = []
     for mark in yard.veto_marks:
         crit = versions.get(mark.version)

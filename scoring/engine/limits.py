@@ -1,4 +1,4 @@
-"""Limits that every input is held to before any reader parses it (reliability.md): a hostile
+"""Limits that every input is held to before any reader parses it (docs/reliability.md): a hostile
 or broken file is refused with a clear message instead of exhausting memory or time.
 
 The defaults fit a city-wide year of inspections (100k rows × 50 columns) with room to spare;

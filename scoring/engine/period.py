@@ -1,4 +1,4 @@
-"""Assessment periods: a year (`2023`) or a quarter (`2023Q2`) (design.md §4)."""
+"""Assessment periods: a year (`2023`) or a quarter (`2023Q2`) (docs/design.md §4)."""
 
 from __future__ import annotations
 

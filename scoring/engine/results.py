@@ -7,7 +7,7 @@ dict. JSON names that are not Python names: `pass` is `passing`; the rounded `ba
 and `total` are properties over the exact `*_exact` values. A few fields exist only in a run
 and are marked "run only" (they are not in results.json and are empty after loading).
 
-Outputs take these finished results and never re-score (style.md, principle 2).
+Outputs take these finished results and never re-score (docs/style.md, principle 2).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def cents_to_decimal(cents: int) -> Decimal:
 
 
 def rounded(value: Fraction) -> Decimal:
-    """An exact value rounded half-up (四舍五入) to 2 decimals (design.md §4) — the one place
+    """An exact value rounded half-up (四舍五入) to 2 decimals (docs/design.md §4) — the one place
     scores are rounded for people and for results.json."""
     return cents_to_decimal(cents_half_up(value))
 
@@ -89,7 +89,7 @@ class ItemScore:
 
 class VetoMark(NamedTuple):
     """One inspection that marked a veto: its effect is the one defined by `version`, the
-    version in force on `date` (design.md §4)."""
+    version in force on `date` (docs/design.md §4)."""
 
     id: str
     version: str
@@ -191,7 +191,7 @@ class ListEntry(NamedTuple):
 
 @dataclass
 class PublishedLists:
-    """The red and black lists of a run (design.md §9) and the rule they followed."""
+    """The red and black lists of a run (docs/design.md §9) and the rule they followed."""
 
     version: str  # the criteria version whose `lists` rule applied
     rule: Lists
@@ -217,7 +217,7 @@ class InputFile(NamedTuple):
 
 @dataclass
 class Results:
-    """Everything a run produced: the typed form of results.json (design.md §7, §10)."""
+    """Everything a run produced: the typed form of results.json (docs/design.md §7, §10)."""
 
     standard_id: str  # criteria.id
     standard_title: str  # criteria.title

@@ -1,4 +1,4 @@
-"""Score each inspection (design.md §4 "One inspection"), vectorised over rows, in exact
+"""Score each inspection (docs/design.md §4 "One inspection"), vectorised over rows, in exact
 integer units of 1/factor points.
 
     earned_c = Σ earned, possible_c = Σ points over applicable items (a zero_category veto

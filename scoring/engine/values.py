@@ -1,4 +1,4 @@
-"""What a cell means for an item (design.md §4, exactly): earned points, 不适用, 免检, blank,
+"""What a cell means for an item (docs/design.md §4, exactly): earned points, 不适用, 免检, blank,
 or an error that says which values are accepted.
 
 `interpret` looks at one distinct value; the engine calls it once per distinct value of a
@@ -30,7 +30,7 @@ EXCEL_ERRORS = frozenset({
 # A plain decimal in ASCII digits, optionally with thousands separators; nothing float() would
 # also take (nan, inf, 1_000, other scripts' digits).
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
-# The units inspectors write after a number, and the item types each fits (design.md §4 drops a
+# The units inspectors write after a number, and the item types each fits (docs/design.md §4 drops a
 # trailing 分; issue 15 adds the counting words): "3.5分" scores a scale item, "3处" "2次" "3项"
 # "4个" count the problems of a deduct item or the conditions of a count item. Any other pairing
 # ("3分" in a deduct item: 3 points or 3 problems?) is refused rather than guessed.

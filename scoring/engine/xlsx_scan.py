@@ -1,4 +1,4 @@
-"""Look inside an .xlsx before any reader parses it (reliability.md).
+"""Look inside an .xlsx before any reader parses it (docs/reliability.md).
 
 From the zip directory: the unpacked size of every part. From workbook.xml: the sheets, which
 are hidden, and the 1900/1904 date system. From each sheet's XML, streamed in bounded chunks:

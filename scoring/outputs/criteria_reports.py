@@ -17,7 +17,7 @@ FIELD_NAMES = {**ITEM_FIELDS, **VETO_FIELDS, **GRADE_FIELDS,
                "scale": "满分", "bonus_cap": "加分上限", "repeat": "多次检查合并方式",
                "lists": "公示规则"}
 LEVELS = {"error": "错误", "review": "需复核"}
-# design.md §4: how several inspections of one courtyard in a period combine.
+# docs/design.md §4: how several inspections of one courtyard in a period combine.
 REPEAT_NAMES = {"mean": "取平均分", "latest": "取最近一次", "min": "取最低分"}
 
 

@@ -1,4 +1,4 @@
-"""`results.json`: the machine-readable contract (design.md §7; field names fixed), written from
+"""`results.json`: the machine-readable contract (docs/design.md §7; field names fixed), written from
 and read back into the typed `Results` document, so that `Results.load(path).dump()` gives the
 same bytes.
 
@@ -128,7 +128,7 @@ def _optional(value: Decimal | None) -> float | None:
 
 
 def lists_dict(lists: PublishedLists) -> dict[str, Any]:
-    """`lists`: the rule as in the criteria (design.md §9), then the entries."""
+    """`lists`: the rule as in the criteria (docs/design.md §9), then the entries."""
     rule = lists.rule
     return {
         "version": lists.version,

@@ -2,7 +2,7 @@
 and only when every one succeeded are they moved into place. A failure while moving puts the
 earlier files back, so earlier outputs stay untouched and no temporary file is left.
 
-openpyxl's and others' save() truncate their target first (reliability.md); writing into the
+openpyxl's and others' save() truncate their target first (docs/reliability.md); writing into the
 staging folder and renaming avoids half-written files.
 """
 

@@ -2,7 +2,7 @@
 auto-filter, widths that fit Chinese text, number formats, print set-up (landscape, fit to
 width, header repeated) — and user text always as text.
 
-xlsxwriter's `write()` would turn `=…` into a formula and URLs into links (reliability.md);
+xlsxwriter's `write()` would turn `=…` into a formula and URLs into links (docs/reliability.md);
 everything here goes through `write_string` / `write_number`, or is written as inline text and
 numbers by bulk.py (a table's rows, however many).
 """
