@@ -21,6 +21,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from starlette.testclient import TestClient
 
+from scoring.criteria.register_workbook import canonical_register_text
 from scoring.engine.limits import Limits
 from scoring.workspace import Workspace, init_workspace
 from tests.test_web import XLSX, client_for, token
@@ -136,7 +137,10 @@ def test_upload_a_new_version_shows_diff_changelog_check_and_audit(office: tuple
     assert "与 2023.1 版的对比：" in words
     assert f"项目 LAW-01 {old_name}（修订） 修改 名称 {old_name} {old_name}（修订）" in words
     assert "已按与 2023.1 版的对比起草 1 条变更记录（原因一栏待填写）" in words  # W343, the drafted changelog
-    assert "审核通过（2026-" in words and "版本 2026.1 未引用已废止、已修改或法规库中没有的法规。" in words
+    as_of = max(date.today(), date(2026, 7, 1)).isoformat()
+    assert f"审核通过（{as_of}）：版本 2026.1 未引用已废止、已修改或法规库中没有的法规。" in words
+    if date.today() > date(2026, 7, 1):  # W340, worded for the page
+        assert "此前按 2023.1 版评分，重新评分（在“评分”页重新上传检查记录）时将改按 2026.1 版计分" in words
     written = json.loads((ws.standard_dir / "2026.1.json").read_text(encoding="utf-8"))
     assert (written["version"], written["effective_from"]) == ("2026.1", "2026-07-01")
     assert next(i for c in written["categories"] for i in c["items"] if i["id"] == "LAW-01")["name"] == \
@@ -168,9 +172,8 @@ def test_without_the_draft_choice_the_missing_changelog_is_a_hint(office: tuple[
     assert "已导入 2026.1（2026-07-01 起施行）" in words
     assert ("提示 变更记录 变更记录中没有版本 2026.1 的记录；上传时可勾选“根据对比起草变更记录”，"
             "由程序按与 2023.1 版的对比起草变更记录（W342）") in words
-    assert "changelog" not in json.loads((ws.standard_dir / "2026.1.json").read_text(encoding="utf-8")) or all(
-        e["version"] != "2026.1" for e in json.loads(
-            (ws.standard_dir / "2026.1.json").read_text(encoding="utf-8"))["changelog"])
+    written = json.loads((ws.standard_dir / "2026.1.json").read_text(encoding="utf-8"))
+    assert [e["version"] for e in written["changelog"]] == ["2022.1", "2023.1"]  # nothing drafted unasked
 
 
 def test_a_broken_workbook_lists_every_problem_and_writes_nothing(office: tuple[TestClient, Workspace]) -> None:
@@ -253,17 +256,17 @@ def test_the_register_downloads_and_uploads_back(office: tuple[TestClient, Works
                                                  "施行日期", "废止日期", "替代法规", "来源", "备注"]
     register = json.loads(ws.regulations_path.read_text(encoding="utf-8"))
     assert book["法规"].max_row - 1 == len(register["regulations"])
-    # unchanged, uploaded back: the same register, byte for byte
-    original = ws.regulations_path.read_bytes()
+    # unchanged, uploaded back: the same register (in canonical form)
+    original = canonical_register_text(register)
     words = text(import_register(client, response.content))
     assert f"已更新法规库（工作区的 criteria/regulations.json）：共 {len(register['regulations'])} 部法规。" in words
     assert "与原法规库相比没有新增、修正或废止的法规。" in words
     assert "审核通过" in words and "版本 2023.1 未引用" in words
-    assert ws.regulations_path.read_bytes() == original
+    assert ws.regulations_path.read_text(encoding="utf-8") == original
     # a new law and an amendment
     laws, amendments = book["法规"], book["修正"]
     new_row = laws.max_row + 1
-    for column, value in zip("BDEFG", ["焦作市文明行为促进条例", "设区的市地方性法规", "焦作市人民代表大会常务委员会",
+    for column, value in zip("BDEFG", ["焦作市文明行为促进条例", "地方性法规", "焦作市人民代表大会常务委员会",
                                        "2025-10-30", "2026-01-01"], strict=True):
         laws[f"{column}{new_row}"] = value
     amended_row = amendments.max_row + 1

@@ -52,6 +52,10 @@ def routes() -> list[Route | Mount]:
         Route("/criteria", criteria_page.criteria_page),
         Route("/criteria/diff", criteria_page.criteria_diff),
         Route("/criteria/audit", criteria_page.criteria_audit),
+        Route("/criteria/download", criteria_page.criteria_download),
+        Route("/criteria/import", criteria_page.criteria_import, methods=["POST"]),
+        Route("/criteria/regulations/download", criteria_page.regulations_download),
+        Route("/criteria/regulations/import", criteria_page.regulations_import, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
 

@@ -13,8 +13,8 @@ import secrets
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path, PureWindowsPath
 from typing import TYPE_CHECKING
@@ -103,6 +103,36 @@ async def save_upload(workspace: Workspace, files: list[UploadFile], limits: Lim
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return upload
+
+
+@asynccontextmanager
+async def stored_workbook(workspace: Workspace, upload_file: object, limits: Limits,
+                          what: str) -> AsyncIterator[tuple[Path, str]]:
+    """One uploaded .xlsx (a 标准编制表 or 法规库编制表) stored as `uploads/<random>/1.xlsx`
+    inside the workspace while the block runs, removed afterwards whatever happens; yields the
+    stored path and the name as given (text only). UsageError when there is no file, it is not
+    .xlsx, or it is larger than the size limit of `score run`."""
+    if not isinstance(upload_file, UploadFile) or not upload_file.filename:
+        raise UsageError(f"请先选择要上传的{what}（.xlsx）")
+    name = display_name(upload_file.filename, 1)
+    if not name.lower().endswith(".xlsx"):
+        raise UsageError(f"“{name}”不是 .xlsx 文件；请上传{what}（Excel .xlsx 格式；WPS 中另存为 .xlsx）")
+    parent = uploads_dir(workspace)
+    parent.mkdir(parents=True, exist_ok=True)
+    folder = parent / secrets.token_hex(16)
+    folder.mkdir()
+    target = folder / "1.xlsx"
+    try:
+        written = 0
+        with target.open("wb") as out:
+            while chunk := await upload_file.read(CHUNK):
+                written += len(chunk)
+                if written > limits.max_bytes:
+                    raise UsageError(f"文件“{name}”超过 {limits.max_size_mb} MB 的上限，未导入")
+                out.write(chunk)
+        yield target, name
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def find_upload(workspace: Workspace, token: str) -> Upload:
