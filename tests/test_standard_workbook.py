@@ -384,7 +384,7 @@ def standards(draw: st.DrawFn) -> dict[str, Any]:
     return data
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(standards())
 def test_random_standards_round_trip_exactly(tmp_path: Path, data: dict[str, Any]) -> None:
     assert check_data(data, "generated", REGISTER) == []  # the generator makes valid standards only
@@ -570,7 +570,7 @@ def test_any_edit_gives_an_import_or_a_clear_error(tmp_path: Path,
         result.target.unlink()  # the next example imports 2030.1 again
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.sampled_from(["法规", "修正"]), st.integers(1, 30), st.integers(1, 11), CELL_VALUES),
                 min_size=1, max_size=6))
 def test_any_register_edit_gives_an_import_or_a_clear_error(tmp_path: Path,
