@@ -42,14 +42,12 @@ def rounded(value: Fraction) -> Decimal:
     return cents_to_decimal(cents_half_up(value))
 
 
-@dataclass(slots=True)
-class CategoryScore:
-    """A category's combined figures for one courtyard: points in hundredths, rounded half-up;
-    the rate exact. A category not applicable anywhere has earned None, possible 0, rate None."""
+class Points:
+    """`earned` and `possible` as exact 2-decimal numbers over whole hundredths."""
 
+    __slots__ = ()
     earned_cents: int | None
     possible_cents: int
-    rate: Fraction | None
 
     @property
     def earned(self) -> Decimal | None:
@@ -63,7 +61,17 @@ class CategoryScore:
 
 
 @dataclass(slots=True)
-class ItemScore:
+class CategoryScore(Points):
+    """A category's combined figures for one courtyard: points in hundredths, rounded half-up;
+    the rate exact. A category not applicable anywhere has earned None, possible 0, rate None."""
+
+    earned_cents: int | None
+    possible_cents: int
+    rate: Fraction | None
+
+
+@dataclass(slots=True)
+class ItemScore(Points):
     """An item's combined figures for one courtyard, points in hundredths rounded half-up."""
 
     earned_cents: int | None  # None when not applicable in every inspection
@@ -75,16 +83,6 @@ class ItemScore:
     # not in that inspection or not applicable): the value as shown, and the points earned.
     values: list[str | None] = field(default_factory=list)
     earned_each_cents: list[int | None] = field(default_factory=list)
-
-    @property
-    def earned(self) -> Decimal | None:
-        """Points earned (results.json `earned`)."""
-        return None if self.earned_cents is None else cents_to_decimal(self.earned_cents)
-
-    @property
-    def possible(self) -> Decimal:
-        """Points possible (results.json `possible`)."""
-        return cents_to_decimal(self.possible_cents)
 
 
 class VetoMark(NamedTuple):
