@@ -33,6 +33,18 @@ if TYPE_CHECKING:
 TOKEN = re.compile(r"[0-9a-f]{32}")
 PENDING = "upload.json"
 CHUNK = 1 << 20
+
+
+async def write_chunks(upload_file: UploadFile, target: Path, name: str, limits: Limits, refused: str) -> None:
+    """Stream one uploaded file to `target` in chunks, refusing it past the size limit (the
+    message ends with `refused`, what was not done: 未评分 / 未导入)."""
+    written = 0
+    with target.open("wb") as out:
+        while chunk := await upload_file.read(CHUNK):
+            written += len(chunk)
+            if written > limits.max_bytes:
+                raise UsageError(f"文件“{name}”超过 {limits.max_size_mb} MB 的上限，{refused}")
+            out.write(chunk)
 STALE_SECONDS = 7 * 24 * 3600
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -90,13 +102,7 @@ async def save_upload(workspace: Workspace, files: list[UploadFile], limits: Lim
     upload = Upload(token, folder, names, period, criteria_version)
     try:
         for upload_file, target, name in zip(chosen, upload.files, names, strict=True):
-            written = 0
-            with target.open("wb") as out:
-                while chunk := await upload_file.read(CHUNK):
-                    written += len(chunk)
-                    if written > limits.max_bytes:
-                        raise UsageError(f"文件“{name}”超过 {limits.max_size_mb} MB 的上限，未评分")
-                    out.write(chunk)
+            await write_chunks(upload_file, target, name, limits, "未评分")
         pending = {"names": names, "period": period, "criteria_version": criteria_version}
         (folder / PENDING).write_text(json.dumps(pending, ensure_ascii=False), encoding="utf-8")
     except BaseException:
@@ -123,13 +129,7 @@ async def stored_workbook(workspace: Workspace, upload_file: object, limits: Lim
     folder.mkdir()
     target = folder / "1.xlsx"
     try:
-        written = 0
-        with target.open("wb") as out:
-            while chunk := await upload_file.read(CHUNK):
-                written += len(chunk)
-                if written > limits.max_bytes:
-                    raise UsageError(f"文件“{name}”超过 {limits.max_size_mb} MB 的上限，未导入")
-                out.write(chunk)
+        await write_chunks(upload_file, target, name, limits, "未导入")
         yield target, name
     finally:
         shutil.rmtree(folder, ignore_errors=True)
