@@ -1,4 +1,4 @@
-"""The page's defences, built from kept middleware (style.md, "The web layer"):
+"""The page's defences, built from kept middleware (docs/style.md, "The web layer"):
 
 - Starlette's `TrustedHostMiddleware`: any Host header other than 127.0.0.1/localhost is
   refused, so a web site cannot reach the page through DNS rebinding.

@@ -1,7 +1,7 @@
 """考核标准: the versions of the workspace's standard, one version's items with their legal
 basis, the diff of two versions (`score criteria diff`) and the audit against the regulations
 register (`score criteria audit`), repealed and amended laws flagged; the standard and the
-register as Excel workbooks (design.md §12): downloaded (`score criteria export`, `score
+register as Excel workbooks (docs/design.md §12): downloaded (`score criteria export`, `score
 regulations export`) and uploaded back (`score criteria import`, `score regulations import`)."""
 
 from __future__ import annotations
