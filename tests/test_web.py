@@ -323,6 +323,12 @@ def test_courtyard_page_explains(scored: tuple[TestClient, Workspace]) -> None:
     assert f"总分 <strong>{yard['total']:.2f}</strong>" in page.text
     assert "为什么是这个等级" in page.text and "各项目得分" in page.text
     assert "inspections.xlsx › 检查记录!" in page.text
+    # Every inspection's value, the items to put right, and the Word copy for the courtyard.
+    assert "各次检查结果" in page.text and "需要整改的事项" in page.text and "3月15日 " in page.text
+    name = f"{yard['community']}/{yard['courtyard']}"
+    docx = client.get("/runs/2023-1/courtyard.docx", params={"name": name})
+    assert docx.status_code == 200 and docx.content[:2] == b"PK"
+    assert "%E8%AF%84%E5%88%86%E8%AF%B4%E6%98%8E" in docx.headers["content-disposition"]  # 评分说明
     missing = client.get("/runs/2023-1/courtyard", params={"name": "无此楼院"})
     assert missing.status_code == 400 and "无此楼院" in missing.text and "Traceback" not in missing.text
 

@@ -40,6 +40,7 @@ def routes() -> list[Route | Mount]:
         Route("/runs/{run_id}.json", results_page.run_json),
         Route("/runs/{run_id}", results_page.run_page),
         Route("/runs/{run_id}/courtyard", results_page.courtyard_page),
+        Route("/runs/{run_id}/courtyard.docx", results_page.courtyard_docx),
         Route("/runs/{run_id}/files/{name}", results_page.download),
         Route("/history.json", history_page.history_json),
         Route("/history", history_page.history),

@@ -5,9 +5,12 @@ courtyard explained (the same `explain` as the command line), printable."""
 from __future__ import annotations
 
 import mimetypes
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
@@ -17,7 +20,7 @@ from scoring.engine.results import Results
 from scoring.errors import UsageError
 from scoring.runs import RunRecord, read_record, results_path, run_dir
 from scoring.web.charts import bar_chart
-from scoring.web.render import config_of, guarded, page
+from scoring.web.render import attachment, config_of, guarded, page
 from scoring.web.views.scoring_page import need_workspace
 
 if TYPE_CHECKING:
@@ -100,7 +103,27 @@ async def courtyard_page(request: Request) -> Response:
     explanation = explain(run.results, name)
     return page(request, "courtyard.html", {
         "title": f"{explanation.community} {explanation.courtyard}", "active": "results", "run": run.record,
-        "e": explanation, "short_cells": short_cells})
+        "e": explanation, "short_cells": short_cells, "name": f"{explanation.community}/{explanation.courtyard}"})
+
+
+@guarded
+async def courtyard_docx(request: Request) -> Response:
+    """The courtyard's 评分说明 as a Word file (the same as `score explain --docx`)."""
+    from scoring.explain import explain
+    from scoring.outputs.explain_doc import write_explanation
+
+    workspace = need_workspace(config_of(request))
+    run = load_run(workspace, request.path_params["run_id"])
+    explanation = explain(run.results, request.query_params.get("name", "").strip() or "—")
+
+    def build() -> bytes:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "说明.docx"
+            write_explanation(explanation, path)
+            return path.read_bytes()
+
+    return attachment(await run_in_threadpool(build), f"{explanation.courtyard}评分说明（{run.record.period}）.docx",
+                      MEDIA["report.docx"])
 
 
 @guarded
