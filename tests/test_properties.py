@@ -4,15 +4,20 @@ total; ranks depend only on totals, not on row order."""
 
 from __future__ import annotations
 
-import tempfile
+import json
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import score_records
+import scoring
+from scoring.criteria.regulations import load_register
+from scoring.criteria.resources import bundled_root
+from scoring.criteria.standard import Standard, build_criteria, check_data
+from scoring.outputs.results_json import results_dict
+from tests.helpers import rows_for
 from tests.reference import score_all
 
 SETTINGS = settings(max_examples=60, deadline=None,
@@ -120,9 +125,18 @@ def columns_of(crit: dict[str, Any]) -> list[str]:
     return ids + [i["id"] for i in crit["bonus"]["items"]] + [v["id"] for v in crit["vetoes"]]
 
 
+REGISTER = load_register(bundled_root() / "regulations.json")
+
+
 def engine(crit: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as tmp:
-        return score_records(Path(tmp), rows, crit, columns=columns_of(crit))
+    """The engine through the in-memory front door: the standard built from its JSON as a file
+    would give it (numbers as Decimals, checked), the inspections as a DataFrame of texts."""
+    data = json.loads(json.dumps(crit, default=float), parse_float=Decimal)  # Decimals as JSON numbers
+    assert check_data(data, "generated", REGISTER) == []
+    standard = Standard((build_criteria(data, "generated", "0" * 64, REGISTER),), REGISTER, "generated")
+    header, *body = rows_for(rows, columns_of(crit))
+    frame = pd.DataFrame([[None if v is None else str(v) for v in row] for row in body], columns=header)
+    return results_dict(scoring.score(frame, standard))
 
 
 @st.composite
