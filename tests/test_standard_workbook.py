@@ -279,7 +279,9 @@ def items(draw: st.DrawFn, prefix: str, count: int) -> list[dict[str, Any]]:
                                    unique=True))
             item["choices"] = {label: draw(st.sampled_from([points, Decimal(0), points / 2])) for label in labels}
         if kind == "count" and draw(st.booleans()):
-            item["conditions"] = draw(st.lists(TEXT, min_size=1, max_size=3, unique=True))
+            # Enough conditions to reach the points (C030): ⌈points / per_unit⌉ of them, at least one.
+            needed = max(1, int(-(-points // item["per_unit"])))
+            item["conditions"] = draw(st.lists(TEXT, min_size=needed, max_size=needed + 2, unique=True))
         for flag in ("na", "exempt"):
             if draw(st.integers(0, 2)) == 0:
                 item[flag] = draw(st.booleans())
@@ -573,6 +575,7 @@ def test_any_edit_gives_an_import_or_a_clear_error(tmp_path: Path,
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.sampled_from(["法规", "修正"]), st.integers(1, 30), st.integers(1, 11), CELL_VALUES),
                 min_size=1, max_size=6))
+@example([("法规", 1, 2, None)])  # the 法规名称 header cleared: once a crash, now a clear error
 def test_any_register_edit_gives_an_import_or_a_clear_error(tmp_path: Path,
                                                              edits: list[tuple[str, int, int, Any]]) -> None:
     from openpyxl.utils import get_column_letter

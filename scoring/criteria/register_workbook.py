@@ -178,11 +178,12 @@ def read_register_workbook(path: Path) -> tuple[dict[str, Any], list[Issue], dic
             else:
                 repeal_cells.append((raw, values["repealed.by"], where["repealed.by"]))
         raw.update({k: values[k] for k in ("source", "note") if k in values})
-        if compact(title) in by_title:
-            reader.problem(LAWS, where["title"], title, "法规名称", "不重复的名称（该法规已在表中）", title)
-        by_title[compact(title)] = raw
-        by_title.setdefault(compact(raw.get("short_title", "")), raw)
-        by_title.setdefault(compact(raw["id"]), raw)
+        if title and compact(title) in by_title:
+            reader.problem(LAWS, where.get("title", f"B{row}"), title, "法规名称", "不重复的名称（该法规已在表中）",
+                           title)
+        for key in (title, raw.get("short_title", ""), raw["id"]):  # never an empty name: it would match a blank
+            if compact(key):
+                by_title.setdefault(compact(key), raw)
         regs.append(raw)
     for raw, name, where_by in repeal_cells:
         target = by_title.get(compact(name.strip("《》")))
