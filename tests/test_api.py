@@ -3,6 +3,7 @@ written by the library, and the typed document that round-trips results.json byt
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from decimal import Decimal
@@ -90,21 +91,80 @@ def test_compact_results_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     res = scoring.score([SAMPLE], std)
     res.save(tmp_path / "results.json")
     text = (tmp_path / "results.json").read_text(encoding="utf-8")
-    assert text.startswith('{"schema_version":1,"criteria":{"id":') and "\n" not in text[:-1]
+    assert text.startswith('{"schema_version":2,"criteria":{"id":') and "\n" not in text[:-1]
     assert Results.load(tmp_path / "results.json").dump() == text == res.dump()
 
 
 def test_a_file_that_is_not_results(tmp_path: Path) -> None:
     bad = tmp_path / "r.json"
-    bad.write_text('{"schema_version": 1, "criteria": {"id": "x", "title": "t", "versions": []}, '
-                   '"inputs": [], "period": "2023", "courtyards": [{"community": "一社区"}], '
-                   '"communities": [], "issues": []}', encoding="utf-8")
-    with pytest.raises(scoring.InvalidInputError) as caught:
-        Results.load(bad)
-    assert caught.value.message == f"{bad} 不是有效的评分结果文件（results.json）：$.courtyards[0].courtyard 缺失"
+    base = ('{"schema_version": 2, "criteria": {"id": "x", "title": "t", "versions": [{"version": "1", '
+            '"effective_from": "2023-01-01", "sha256": "0"}]}, "inputs": [], "period": "2023", ')
+    cases = {
+        '"courtyards": [{"community": "一社区"}], "communities": [], "issues": []}':
+            "$.courtyards[0].courtyard 缺失",
+        '"courtyards": [], "communities": [{"community": "一", "courtyards": 1, "mean_total": 1.0, '
+        '"grade_counts": {"优秀": "x"}, "pass_rate": 1.0, "rule_of_law_rate": null, "rank": 1}], "issues": []}':
+            "$.communities[0].grade_counts.优秀 的值 'x' 类型不对",
+    }
+    for tail, why in cases.items():
+        bad.write_text(base + tail, encoding="utf-8")
+        with pytest.raises(scoring.InvalidInputError) as caught:
+            Results.load(bad)
+        assert caught.value.message == f"{bad} 不是有效的评分结果文件（results.json）：{why}"
     bad.write_text("{", encoding="utf-8")
     with pytest.raises(scoring.InvalidInputError, match="JSON 格式错误（第 1 行第 2 列）"):
         Results.load(bad)
+
+
+def test_malformed_elements_are_clear_errors(tmp_path: Path) -> None:
+    # Every element of a list is checked: a wrong one is a message, never an internal error.
+    res = scoring.score([SAMPLE], scoring.load_standard())
+    good = json.loads(res.dump())
+    edits = [(("courtyards", 0, "dates"), [1], "$.courtyards[0].dates 中的值 1 类型不对"),
+             (("courtyards", 0, "items", "ENV-01", "earned_each"), ["x"],
+              "$.courtyards[0].items.ENV-01.earned_each 中的值 'x' 类型不对"),
+             (("courtyards", 0, "items", "ENV-01", "values"), [5],
+              "$.courtyards[0].items.ENV-01.values 中的值 5 类型不对"),
+             (("criteria", "versions"), [], "$.criteria.versions 为空：没有记录评分所用的考核标准版本")]
+    for path, value, why in edits:
+        data = json.loads(json.dumps(good))
+        target = data
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+        (tmp_path / "r.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        with pytest.raises(scoring.InvalidInputError) as caught:
+            Results.load(tmp_path / "r.json")
+        assert caught.value.message.endswith(why)
+
+
+def test_a_schema_1_file_still_reads(tmp_path: Path) -> None:
+    # Last year's results.json, written before schema 2 added its fields, reads with them empty:
+    # report --previous and compare keep working.
+    std = scoring.load_standard()
+    res = scoring.score([SAMPLE], std)
+    data = json.loads(res.dump())
+    data["schema_version"] = 1
+    for key in ("unscored", "lists"):
+        del data[key]
+    for yard in data["courtyards"]:
+        for key in ("dates", "version", "grade_reason", "veto_marks", "notes", "scored_by"):
+            del yard[key]
+        for item in yard["items"].values():
+            del item["values"], item["earned_each"]
+    for issue in data["issues"]:
+        for key in ("community", "courtyard", "value", "expected"):
+            del issue[key]
+    (tmp_path / "old.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    old = Results.load(tmp_path / "old.json", std)
+    first = old.courtyards[0]
+    assert (old.schema_version, first.version, first.dates, old.lists) == (2, "2023.1", [], None)
+    assert [y.total for y in old.courtyards] == [y.total for y in res.courtyards]
+    from scoring.compare import compare
+    from scoring.report.section import build_section
+
+    assert compare(old, res).attribution == "两次评分使用相同的检查记录和考核标准，结果应当一致。"
+    assert "与2023年相比，平均得分持平" in build_section(res, std, old).markdown
 
 
 def test_import_scoring_and_help_start_light() -> None:

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from scoring.criteria.model import Criteria
     from scoring.criteria.standard import Standard
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the fields of issues 11–13 (dates, version, grade_reason, veto_marks, …)
 
 
 def cents_to_decimal(cents: int) -> Decimal:

@@ -160,7 +160,9 @@ def red_and_black(results: Results) -> tuple[Table, Table, str | None]:
     headers = ["名次", "社区", "楼院", "总分", "等级", "上榜理由"]
     formats = ["int", "", "", "score", "", "wrap"]
     lists = results.lists
-    assert lists is not None, "a run's results carry their lists"
+    if lists is None:  # a results.json of schema 1 has no lists
+        empty = Table("红榜", headers, [], formats), Table("黑榜", headers, [], formats)
+        return (*empty, "该评分结果由旧版本生成，没有红黑榜；请重新评分后查看。")
 
     def rows(entries: list[ListEntry]) -> list[list[Any]]:
         return [[e.rank if e.rank is not None else DISQUALIFIED, e.community, e.courtyard, float(e.total), e.grade,

@@ -187,25 +187,51 @@ def dumps_results(results: Results) -> str:
 
 # Reading ------------------------------------------------------------------------------------------
 
+_MISSING = object()
+
 
 class _Bad(Exception):
     """A field of the document that is missing or of the wrong kind (its path)."""
 
 
-def _get(data: Any, key: str, kind: type | tuple[type, ...], where: str, *, null: bool = False) -> Any:
-    if not isinstance(data, dict) or key not in data:
-        raise _Bad(f"{where}.{key} 缺失")
-    value = data[key]
-    if value is None and null:
-        return None
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise _Bad(f"{where}.{key} 的值 {value!r} 类型不对")
+class _Reader:
+    """Typed access to a parsed results.json. A file of schema 1 (written before the fields of
+    schema 2 existed) reads with those fields empty: `dates`, `version`, `grade_reason`,
+    `veto_marks`, `notes`, `scored_by`, items' `values` and `earned_each`, `unscored`, `lists`."""
+
+    def __init__(self, legacy: bool) -> None:
+        self.legacy = legacy
+
+    def get(self, data: Any, key: str, kind: type | tuple[type, ...], where: str, *, null: bool = False,
+            since_2: Any = _MISSING) -> Any:
+        if not isinstance(data, dict) or key not in data:
+            if self.legacy and since_2 is not _MISSING:
+                return since_2
+            raise _Bad(f"{where}.{key} 缺失")
+        value = data[key]
+        if value is None and null:
+            return None
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise _Bad(f"{where}.{key} 的值 {value!r} 类型不对")
+        return value
+
+    def texts(self, data: Any, key: str, where: str, *, null: bool = False, since_2: Any = _MISSING) -> list[Any]:
+        """A list of texts (or nulls, with `null`)."""
+        values = self.get(data, key, list, where, since_2=since_2)
+        for value in values:
+            if not (isinstance(value, str) or (null and value is None)):
+                raise _Bad(f"{where}.{key} 中的值 {value!r} 类型不对")
+        return list(values)
+
+    def num(self, data: Any, key: str, where: str, *, null: bool = False) -> Decimal | None:
+        value = self.get(data, key, (Decimal, int), where, null=null)
+        return None if value is None else _finite(Decimal(value), f"{where}.{key}")
+
+
+def _finite(value: Decimal, where: str) -> Decimal:
+    if not value.is_finite():
+        raise _Bad(f"{where} 的值 {value} 不是普通数字")
     return value
-
-
-def _num(data: Any, key: str, where: str, *, null: bool = False) -> Decimal | None:
-    value = _get(data, key, (Decimal, int), where, null=null)
-    return None if value is None else Decimal(value)
 
 
 def _cents_of(value: Decimal | None) -> int | None:
@@ -223,146 +249,162 @@ def _day(text: str, where: str) -> date:
         raise _Bad(f"{where} 的日期“{text}”格式不对") from None
 
 
-def _veto_mark(m: Any, where: str) -> VetoMark:
-    return VetoMark(_get(m, "id", str, where), _get(m, "version", str, where),
-                    _day(_get(m, "date", str, where), where), _get(m, "where", str, where))
+def _veto_mark(r: _Reader, m: Any, where: str) -> VetoMark:
+    return VetoMark(r.get(m, "id", str, where), r.get(m, "version", str, where),
+                    _day(r.get(m, "date", str, where), where), r.get(m, "where", str, where))
 
 
-def _courtyard(y: Any, where: str) -> CourtyardScore:
-    community, courtyard = _get(y, "community", str, where), _get(y, "courtyard", str, where)
+def _earned_each(r: _Reader, i: Any, where: str) -> list[int | None]:
+    out: list[int | None] = []
+    for value in r.get(i, "earned_each", list, where, since_2=[]):
+        if (value is not None and not isinstance(value, Decimal | int)) or isinstance(value, bool):
+            raise _Bad(f"{where}.earned_each 中的值 {value!r} 类型不对")
+        out.append(None if value is None else int(_finite(Decimal(value), f"{where}.earned_each") * 100))
+    return out
+
+
+def _courtyard(r: _Reader, y: Any, where: str, newest: str) -> CourtyardScore:
+    community, courtyard = r.get(y, "community", str, where), r.get(y, "courtyard", str, where)
     categories = {}
-    for cid, c in _get(y, "categories", dict, where).items():
+    for cid, c in r.get(y, "categories", dict, where).items():
         at = f"{where}.categories.{cid}"
-        categories[cid] = CategoryScore(_cents_of(_num(c, "earned", at, null=True)),
-                                        _cents_of(_num(c, "possible", at)) or 0,
-                                        _fraction(_num(c, "rate", at, null=True)))
+        categories[cid] = CategoryScore(_cents_of(r.num(c, "earned", at, null=True)),
+                                        _cents_of(r.num(c, "possible", at)) or 0,
+                                        _fraction(r.num(c, "rate", at, null=True)))
     items = {}
-    for iid, i in _get(y, "items", dict, where).items():
+    for iid, i in r.get(y, "items", dict, where).items():
         at = f"{where}.items.{iid}"
-        earned = _cents_of(_num(i, "earned", at, null=True))
-        possible = _cents_of(_num(i, "possible", at)) or 0
-        items[iid] = ItemScore(earned, possible, _get(i, "value", str, at, null=True),
-                               list(_get(i, "cells", list, at)),
+        earned = _cents_of(r.num(i, "earned", at, null=True))
+        possible = _cents_of(r.num(i, "possible", at)) or 0
+        items[iid] = ItemScore(earned, possible, r.get(i, "value", str, at, null=True), r.texts(i, "cells", at),
                                full=earned is None or earned >= possible,
-                               values=list(_get(i, "values", list, at)),
-                               earned_each_cents=[None if v is None else int(Decimal(v) * 100)
-                                                  for v in _get(i, "earned_each", list, at)])
-    base = _num(y, "base", where)
-    bonus = _num(y, "bonus", where)
-    total = _num(y, "total", where)
+                               values=r.texts(i, "values", at, null=True, since_2=[]),
+                               earned_each_cents=_earned_each(r, i, at))
+    base, bonus, total = (r.num(y, key, where) for key in ("base", "bonus", "total"))
     assert base is not None and bonus is not None and total is not None
     return CourtyardScore(
         community=community,
         courtyard=courtyard,
-        inspections=_get(y, "inspections", int, where),
-        dates=[_day(d, f"{where}.dates") for d in _get(y, "dates", list, where)],
-        version=_get(y, "version", str, where),
+        inspections=r.get(y, "inspections", int, where),
+        dates=[_day(d, f"{where}.dates") for d in r.texts(y, "dates", where, since_2=[])],
+        version=r.get(y, "version", str, where, since_2=newest),
         base_exact=Fraction(base), bonus_exact=Fraction(bonus), total_exact=Fraction(total),
         total_cents=int(total * 100),
-        rule_of_law_rate=_fraction(_num(y, "rule_of_law_rate", where, null=True)),
+        rule_of_law_rate=_fraction(r.num(y, "rule_of_law_rate", where, null=True)),
         categories=categories,
         items=items,
-        vetoes=list(_get(y, "vetoes", list, where)),
-        veto_marks=[_veto_mark(m, f"{where}.veto_marks") for m in _get(y, "veto_marks", list, where)],
-        notes=list(_get(y, "notes", list, where)),
-        scored_by=list(_get(y, "scored_by", list, where)),
-        grade=_get(y, "grade", str, where),
-        passing=_get(y, "pass", bool, where),
-        disqualified=_get(y, "disqualified", bool, where),
-        grade_reason=_get(y, "grade_reason", str, where),
-        rank=_get(y, "rank", int, where, null=True),
-        rank_in_community=_get(y, "rank_in_community", int, where, null=True),
+        vetoes=r.texts(y, "vetoes", where),
+        veto_marks=[_veto_mark(r, m, f"{where}.veto_marks") for m in r.get(y, "veto_marks", list, where, since_2=[])],
+        notes=r.texts(y, "notes", where, null=True, since_2=[]),
+        scored_by=r.texts(y, "scored_by", where, since_2=[]),
+        grade=r.get(y, "grade", str, where),
+        passing=r.get(y, "pass", bool, where),
+        disqualified=r.get(y, "disqualified", bool, where),
+        grade_reason=r.get(y, "grade_reason", str, where, since_2=""),
+        rank=r.get(y, "rank", int, where, null=True),
+        rank_in_community=r.get(y, "rank_in_community", int, where, null=True),
     )
 
 
-def _community(c: Any, where: str) -> CommunityScore:
-    mean = _num(c, "mean_total", where)
-    pass_rate = _num(c, "pass_rate", where)
+def _community(r: _Reader, c: Any, where: str) -> CommunityScore:
+    mean = r.num(c, "mean_total", where)
+    pass_rate = r.num(c, "pass_rate", where)
     assert mean is not None and pass_rate is not None
+    counts = r.get(c, "grade_counts", dict, where)
+    for name, count in counts.items():
+        if not isinstance(count, int) or isinstance(count, bool):
+            raise _Bad(f"{where}.grade_counts.{name} 的值 {count!r} 类型不对")
     return CommunityScore(
-        community=_get(c, "community", str, where),
-        courtyards=_get(c, "courtyards", int, where),
+        community=r.get(c, "community", str, where),
+        courtyards=r.get(c, "courtyards", int, where),
         mean_total_cents=int(mean * 100),
-        grade_counts={str(k): int(v) for k, v in _get(c, "grade_counts", dict, where).items()},
+        grade_counts=dict(counts),
         pass_rate=Fraction(pass_rate),
-        rule_of_law_rate=_fraction(_num(c, "rule_of_law_rate", where, null=True)),
-        rank=_get(c, "rank", int, where),
+        rule_of_law_rate=_fraction(r.num(c, "rule_of_law_rate", where, null=True)),
+        rank=r.get(c, "rank", int, where),
     )
 
 
-def _issue(i: Any, where: str) -> Issue:
+def _issue(r: _Reader, i: Any, where: str) -> Issue:
     optional = ("file", "sheet", "cell", "item", "community", "courtyard", "value", "expected")
-    return Issue(_get(i, "code", str, where), _get(i, "message", str, where),
-                 **{k: _get(i, k, str, where, null=True) for k in optional})
+    return Issue(r.get(i, "code", str, where), r.get(i, "message", str, where),
+                 **{k: r.get(i, k, str, where, null=True, since_2=None) for k in optional})
 
 
-def _list_entry(e: Any, where: str) -> ListEntry:
-    total = _num(e, "total", where)
+def _list_entry(r: _Reader, e: Any, where: str) -> ListEntry:
+    total = r.num(e, "total", where)
     assert total is not None
-    return ListEntry(_get(e, "community", str, where), _get(e, "courtyard", str, where),
-                     _get(e, "rank", int, where, null=True), total, _get(e, "grade", str, where),
-                     _get(e, "reason", str, where))
+    return ListEntry(r.get(e, "community", str, where), r.get(e, "courtyard", str, where),
+                     r.get(e, "rank", int, where, null=True), total, r.get(e, "grade", str, where),
+                     r.get(e, "reason", str, where))
 
 
-def _lists(data: Any, where: str) -> PublishedLists | None:
-    if data is None:
+def _lists(r: _Reader, data: Any, where: str) -> PublishedLists | None:
+    lists = r.get(data, "lists", dict, "$", null=True, since_2=None)
+    if lists is None:
         return None
-    rule = _get(data, "rule", dict, where)
-    red, black = _get(rule, "red", dict, f"{where}.rule"), _get(rule, "black", dict, f"{where}.rule")
+    rule = r.get(lists, "rule", dict, where)
+    red, black = r.get(rule, "red", dict, f"{where}.rule"), r.get(rule, "black", dict, f"{where}.rule")
     return PublishedLists(
-        version=_get(data, "version", str, where),
-        rule=Lists(red_top=_get(red, "top", int, f"{where}.rule.red"),
-                   red_min_total=_num(red, "min_total", f"{where}.rule.red", null=True),
-                   red_min_grade=_get(red, "min_grade", str, f"{where}.rule.red", null=True),
-                   black_bottom=_get(black, "bottom", int, f"{where}.rule.black"),
-                   black_max_total=_num(black, "max_total", f"{where}.rule.black", null=True),
-                   black_include_disqualified=_get(black, "include_disqualified", bool, f"{where}.rule.black")),
-        red=[_list_entry(e, f"{where}.red") for e in _get(data, "red", list, where)],
-        black=[_list_entry(e, f"{where}.black") for e in _get(data, "black", list, where)],
-        kept_off_black=list(_get(data, "kept_off_black", list, where)),
+        version=r.get(lists, "version", str, where),
+        rule=Lists(red_top=r.get(red, "top", int, f"{where}.rule.red"),
+                   red_min_total=r.num(red, "min_total", f"{where}.rule.red", null=True),
+                   red_min_grade=r.get(red, "min_grade", str, f"{where}.rule.red", null=True),
+                   black_bottom=r.get(black, "bottom", int, f"{where}.rule.black"),
+                   black_max_total=r.num(black, "max_total", f"{where}.rule.black", null=True),
+                   black_include_disqualified=r.get(black, "include_disqualified", bool, f"{where}.rule.black")),
+        red=[_list_entry(r, e, f"{where}.red") for e in r.get(lists, "red", list, where)],
+        black=[_list_entry(r, e, f"{where}.black") for e in r.get(lists, "black", list, where)],
+        kept_off_black=r.texts(lists, "kept_off_black", where),
     )
 
 
 def results_from_data(data: Any, standard: Standard | None = None) -> Results:
     """The typed document from parsed JSON (numbers as Decimals); _Bad names what is wrong."""
-    version = _get(data, "schema_version", int, "$")
-    if version != SCHEMA_VERSION:
-        raise _Bad(f"格式版本为 {version}，本工具只能读取版本 {SCHEMA_VERSION}")
-    criteria = _get(data, "criteria", dict, "$")
-    refs = [VersionRef(_get(v, "version", str, "$.criteria.versions"),
-                       _day(_get(v, "effective_from", str, "$.criteria.versions"), "$.criteria.versions"),
-                       _get(v, "sha256", str, "$.criteria.versions"))
-            for v in _get(criteria, "versions", list, "$.criteria")]
+    version = _Reader(False).get(data, "schema_version", int, "$")
+    if version not in (1, SCHEMA_VERSION):
+        raise _Bad(f"格式版本为 {version}，本工具只能读取版本 1 至 {SCHEMA_VERSION}")
+    r = _Reader(legacy=version == 1)
+    criteria = r.get(data, "criteria", dict, "$")
+    refs = [VersionRef(r.get(v, "version", str, "$.criteria.versions"),
+                       _day(r.get(v, "effective_from", str, "$.criteria.versions"), "$.criteria.versions"),
+                       r.get(v, "sha256", str, "$.criteria.versions"))
+            for v in r.get(criteria, "versions", list, "$.criteria")]
+    if not refs:
+        raise _Bad("$.criteria.versions 为空：没有记录评分所用的考核标准版本")
     try:
-        period = parse_period(_get(data, "period", str, "$"))
+        period = parse_period(r.get(data, "period", str, "$"))
     except ScoreError:
         raise _Bad(f"$.period 的值“{data['period']}”不是考核期") from None
-    return Results(
-        standard_id=_get(criteria, "id", str, "$.criteria"),
-        standard_title=_get(criteria, "title", str, "$.criteria"),
+    newest = max(refs, key=lambda ref: ref.effective_from).version
+    results = Results(  # fields read in the document's order, so the first problem is the one named
+        standard_id=r.get(criteria, "id", str, "$.criteria"),
+        standard_title=r.get(criteria, "title", str, "$.criteria"),
         version_refs=refs,
-        inputs=[InputFile(_get(i, "path", str, "$.inputs"), _get(i, "sha256", str, "$.inputs"))
-                for i in _get(data, "inputs", list, "$")],
+        inputs=[InputFile(r.get(i, "path", str, "$.inputs"), r.get(i, "sha256", str, "$.inputs"))
+                for i in r.get(data, "inputs", list, "$")],
         period=period,
-        courtyards=[_courtyard(y, f"$.courtyards[{k}]") for k, y in enumerate(_get(data, "courtyards", list, "$"))],
-        communities=[_community(c, f"$.communities[{k}]")
-                     for k, c in enumerate(_get(data, "communities", list, "$"))],
-        issues=[_issue(i, f"$.issues[{k}]") for k, i in enumerate(_get(data, "issues", list, "$"))],
-        unscored=[Unscored(_get(u, "community", str, "$.unscored"), _get(u, "courtyard", str, "$.unscored"),
-                           _get(u, "rows", int, "$.unscored"), _get(u, "where", str, "$.unscored"))
-                  for u in _get(data, "unscored", list, "$")],
-        lists=_lists(data.get("lists") if isinstance(data, dict) else None, "$.lists"),
+        courtyards=[_courtyard(r, y, f"$.courtyards[{k}]", newest)
+                    for k, y in enumerate(r.get(data, "courtyards", list, "$"))],
+        communities=[_community(r, c, f"$.communities[{k}]")
+                     for k, c in enumerate(r.get(data, "communities", list, "$"))],
+        issues=[_issue(r, i, f"$.issues[{k}]") for k, i in enumerate(r.get(data, "issues", list, "$"))],
         standard=standard,
     )
+    results.unscored = [Unscored(r.get(u, "community", str, "$.unscored"), r.get(u, "courtyard", str, "$.unscored"),
+                                 r.get(u, "rows", int, "$.unscored"), r.get(u, "where", str, "$.unscored"))
+                        for u in r.get(data, "unscored", list, "$", since_2=[])]
+    results.lists = _lists(r, data, "$.lists")
+    return results
 
 
 def load_results(path: Path, standard: Standard | None = None) -> Results:
     """A results.json written earlier; InvalidInputError naming the file and what is wrong."""
-    def fail(why: str) -> InvalidInputError:
-        return InvalidInputError(f"{path} 不是有效的评分结果文件（results.json）：{why}")
-
     from scoring.criteria.jsonfile import syntax_error_text
     from scoring.oserrors import describe
+
+    def fail(why: str) -> InvalidInputError:
+        return InvalidInputError(f"{path} 不是有效的评分结果文件（results.json）：{why}")
 
     try:
         text = path.read_text(encoding="utf-8-sig")
