@@ -15,7 +15,7 @@ from pathlib import PureWindowsPath
 from typing import Any
 
 from scoring.criteria.model import Criteria, Grade, Veto
-from scoring.engine.grading import blockers, veto_effects
+from scoring.engine.grading import blockers, cap_of, veto_effects
 from scoring.engine.results import CourtyardScore, Results
 from scoring.exact import half_up
 from scoring.fixes import CourtyardFixes, courtyard_fixes, day_text, shown
@@ -119,9 +119,9 @@ def without_folders(where: str) -> str:
     return PureWindowsPath(file).name + sep + rest
 
 
-def _effect(veto: Veto, crit: Criteria) -> str:
+def _effect(veto: Veto, crit: Criteria, cap: str | None = None) -> str:
     category = next((c.name for c in crit.categories if c.id == veto.category), veto.category or "")
-    return EFFECTS[veto.effect].format(grade=veto.grade or "", category=category)
+    return EFFECTS[veto.effect].format(grade=cap or veto.grade or "", category=category)
 
 
 def _steps(yard: CourtyardScore, crit: Criteria, lines: list[ItemLine], target: Grade) -> tuple[list[Step], bool]:
@@ -166,10 +166,14 @@ def explain(results: Results, name: str) -> Explanation:
                       yard.disqualified, _items(yard, crit))
     out.notes = [f"{day_text(d)}：{n}" for d, n in zip(yard.dates, yard.notes, strict=False) if n]
     out.fixes = courtyard_fixes(yard, results)
-    for veto in veto_effects(yard, versions):
+    caps = []
+    for veto, own in veto_effects(yard, versions):
         marks = "；".join(f"{day_text(m.date)}，{without_folders(m.where)}" if m.where else day_text(m.date)
-                         for m in yard.veto_marks if m.id == veto.id)
-        out.vetoes.append(f"{veto.id} {veto.name}（{marks}）：{_effect(veto, crit)}")
+                         for m in yard.veto_marks if m.id == veto.id and m.version == own.version)
+        cap = cap_of(veto, own, crit)
+        if cap is not None:
+            caps.append((veto, cap))
+        out.vetoes.append(f"{veto.id} {veto.name}（{marks}）：{_effect(veto, crit, cap.name if cap else None)}")
     if yard.disqualified:
         out.grade_reasons.append(f"{yard.grade_reason}，评为{yard.grade}")
         return out
@@ -182,7 +186,11 @@ def explain(results: Results, name: str) -> Explanation:
     current = crit.grades[achieved]
     out.grade_reasons.append(f"评为{yard.grade}：总分{yard.total}分，达到{current.min}分"
                              + ("，各项条件均满足" if current.requires or current.min_rates else ""))
-    if achieved > 0:
+    held = [(veto, cap) for veto, cap in caps if names.index(cap.name) >= achieved]
+    if held:  # a cap at or below this grade: no higher grade this period, whatever is put right
+        veto, cap = held[0]
+        out.grade_reasons.append(f"受一票否决“{veto.name}”限制，本期最高只能评为{cap.name}")
+    elif achieved > 0:
         target = crit.grades[achieved - 1]
         out.next_grade = target.name
         out.gap = max(Decimal(0), half_up(Fraction(target.min) - Fraction(yard.total)))

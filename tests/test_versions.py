@@ -130,3 +130,25 @@ def test_a_prerequisite_not_applicable_everywhere_does_not_block(tmp_path: Path)
     assert a.grade == "良好"
     assert a.grade_reason.startswith("未评为优秀：前置条件“B3 电梯标识”未得满分（0.00/2.00）")
 
+
+
+def test_a_cap_keeps_its_effect_when_the_new_version_renames_the_grade(tmp_path: Path) -> None:
+    # 2023.1 caps 群体事件 (V2) at 合格 (from 10). 2023.2 renames 合格/不合格 to 达标/不达标 and drops
+    # V2. A March mark under 2023.1 still caps the courtyard, at 2023.2's grade of that threshold.
+    new = v2(vetoes=[v for v in MINI["vetoes"] if v["id"] != "V2"], grades=copy.deepcopy(MINI["grades"]))
+    new["grades"][2]["name"], new["grades"][3]["name"] = "达标", "不达标"
+    res = score_results(tmp_path, [record("一社区", "甲院", "2023-03-05", V2="是"),
+                                   record("一社区", "甲院", "2023-09-10")], V1, new)
+    a = yard(res, "甲院")
+    assert (a.version, a.total, a.grade) == ("2023.2", 23, "达标")
+    assert a.grade_reason == "一票否决“群体事件”：最高评为达标；总分23.00分，达到达标的分数线10分"
+
+
+def test_explain_offers_no_next_grade_under_a_cap(tmp_path: Path) -> None:
+    from scoring.explain import explain
+
+    res = score_results(tmp_path, [record("一社区", "甲院", "2023-03-05", V2="是", A1="否")], V1)
+    e = explain(res, "甲院")
+    assert (e.grade, e.next_grade, e.steps) == ("合格", None, [])
+    assert e.grade_reasons[-1] == "受一票否决“群体事件”限制，本期最高只能评为合格"
+    assert e.vetoes == ["V2 群体事件（3月5日，in.csv 第 2 行）：等级最高评为合格"]

@@ -44,16 +44,31 @@ def _item_name(crit: Criteria, ident: str) -> str:
     return next((i.name for i in crit.all_items if i.id == ident), "")
 
 
-def veto_effects(yard: CourtyardScore, versions: Mapping[str, Criteria]) -> list[Veto]:
+def veto_effects(yard: CourtyardScore, versions: Mapping[str, Criteria]) -> list[tuple[Veto, Criteria]]:
     """The vetoes marked for the courtyard, each as defined by the version in force on the date
-    of the inspection that marked it (docs/design.md §4); one per veto id and version."""
-    out: list[Veto] = []
+    of the inspection that marked it (docs/design.md §4), with that version; one per veto and
+    version."""
+    out: list[tuple[Veto, Criteria]] = []
     for mark in yard.veto_marks:
         crit = versions.get(mark.version)
         veto = next((v for v in crit.vetoes if v.id == mark.id), None) if crit is not None else None
-        if veto is not None and veto not in out:
-            out.append(veto)
+        if crit is not None and veto is not None and (veto, crit) not in out:
+            out.append((veto, crit))
     return out
+
+
+def cap_of(veto: Veto, own: Criteria, crit: Criteria) -> Grade | None:
+    """The highest grade of `crit` a `cap_grade` veto of version `own` allows: the grade of that
+    name, or — when `crit` renamed its grades — the highest whose threshold is not above the
+    capped grade's threshold in `own` (the veto keeps its own version's effect)."""
+    if veto.effect != "cap_grade" or veto.grade is None:
+        return None
+    if any(g.name == veto.grade for g in crit.grades):
+        return crit.grade(veto.grade)
+    limit = next((g.min for g in own.grades if g.name == veto.grade), None)
+    if limit is None:
+        return None
+    return next((g for g in crit.grades if g.min <= limit), crit.grades[-1])
 
 
 def assign_grade(yard: CourtyardScore, crit: Criteria, versions: Mapping[str, Criteria]) -> None:
@@ -61,7 +76,7 @@ def assign_grade(yard: CourtyardScore, crit: Criteria, versions: Mapping[str, Cr
     `crit` (the version of the latest inspection), each veto's effect from its own version."""
     effects = veto_effects(yard, versions)
     lowest = crit.grades[-1]
-    disqualifying = [v for v in effects if v.effect == "disqualify"]
+    disqualifying = [v for v, _ in effects if v.effect == "disqualify"]
     if disqualifying:
         yard.grade, yard.passing, yard.disqualified = lowest.name, False, True
         yard.grade_reason = f"一票否决“{disqualifying[0].name}”：取消评选资格"
@@ -77,12 +92,11 @@ def assign_grade(yard: CourtyardScore, crit: Criteria, versions: Mapping[str, Cr
             break
         reasons.append(f"未评为{grade.name}：{'；'.join(why)}")
     names = [g.name for g in crit.grades]
-    for veto in effects:
-        if veto.effect == "cap_grade" and veto.grade in names and (
-            names.index(chosen.name) < names.index(veto.grade)
-        ):
-            chosen = crit.grade(veto.grade)
-            reasons.append(f"一票否决“{veto.name}”：最高评为{veto.grade}")
+    for veto, own in effects:
+        cap = cap_of(veto, own, crit)
+        if cap is not None and names.index(chosen.name) < names.index(cap.name):
+            chosen = cap
+            reasons.append(f"一票否决“{veto.name}”：最高评为{cap.name}")
     yard.grade, yard.passing = chosen.name, chosen.passing
     reasons.append(f"总分{yard.total}分，达到{chosen.name}的分数线{chosen.min}分"
                    if chosen.min <= total else f"评为{chosen.name}")
