@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 from scoring.criteria.standard import Standard
 from scoring.engine.limits import DEFAULT_LIMITS, Limits
 from scoring.engine.results import Results
+from scoring.errors import UsageError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -96,7 +97,8 @@ def output_writers(results: Results, *, previous: Results | None = None,
     from scoring.outputs.workbook import write_ranking
     from scoring.report.section import build_section
 
-    assert results.standard is not None, "results need their standard (a run, or Results.load(path, standard))"
+    if results.standard is None:
+        raise UsageError("写出结果需要评分所用的考核标准：请用 Results.load(路径, 考核标准) 读取结果文件")
     section = build_section(results, results.standard, previous, template)
     return {"results.json": json_writer(results),
             "ranking.xlsx": lambda p: write_ranking(results, p),

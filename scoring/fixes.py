@@ -10,6 +10,7 @@ not listed: a bonus not earned is nothing to put right.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -76,6 +77,12 @@ def shown(item: Item, value: str) -> str:
     return value + unit
 
 
+def names_item(note: str, ident: str, name: str) -> bool:
+    """Whether an inspector's note names an item: its name, or its id standing alone ("A1" is
+    in "A1名牌缺失" but not in "A10")."""
+    return name in note or re.search(rf"(?<![0-9A-Za-z-]){re.escape(ident)}(?![0-9A-Za-z])", note, re.I) is not None
+
+
 def _points(versions: dict[str, Criteria], version: str, ident: str) -> Decimal | None:
     crit = versions.get(version)
     item = next((i for i in crit.items if i.id == ident), None) if crit is not None else None
@@ -117,7 +124,7 @@ def courtyard_fixes(yard: CourtyardScore, results: Results) -> CourtyardFixes:
     for day, note in zip(yard.dates, yard.notes, strict=False):
         if not note:
             continue
-        named = [e for e in entries if e.item.lower() in note.lower() or e.name in note]
+        named = [e for e in entries if names_item(note, e.item, e.name)]
         for e in named:
             e.notes.append(f"{day_text(day)}：{note}")
         if not named:

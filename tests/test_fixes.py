@@ -126,3 +126,13 @@ def test_explain_as_a_document_for_the_courtyard(tmp_path: Path) -> None:
     paragraphs = text_of(tmp_path / "说明.docx")
     assert paragraphs[0] == "甲院美丽楼院考核评分说明"
     assert any(row.startswith("A1 | 名牌齐全 | 3月5日 否；6月12日 是；9月10日 是 | ") for row in paragraphs)
+
+
+def test_a_note_names_an_item_by_its_id_standing_alone() -> None:
+    from scoring.fixes import names_item
+
+    assert names_item("A1名牌缺失", "A1", "名牌齐全")
+    assert names_item("见 a1", "A1", "名牌齐全")
+    assert not names_item("A10 缺失", "A1", "名牌齐全")
+    assert not names_item("BA1", "A1", "名牌齐全")
+    assert names_item("名牌齐全一项未做到", "A1", "名牌齐全")
