@@ -50,6 +50,10 @@ WorkspaceOpt = Annotated[
                  "当前文件夹、用户主目录下的 score-workspace",
                  show_default=False),
 ]
+# The limits every input file is held to (docs/reliability.md), for `score run` and the page's uploads.
+MaxSizeOpt = Annotated[int, typer.Option("--max-size", help="单个文件（及 .xlsx 解压后）大小上限，MB", min=1)]
+MaxSheetsOpt = Annotated[int, typer.Option("--max-sheets", help="单个工作簿的工作表数上限", min=1)]
+MaxCellsOpt = Annotated[int, typer.Option("--max-cells", help="单个工作表数据范围（行 × 列）上限", min=1)]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="出现内部错误时显示完整的错误跟踪信息（供开发人员排查）")]
 
 

@@ -13,6 +13,9 @@ from scoring.api import OUTPUT_NAMES
 from scoring.cli.common import (
     CriteriaOpt,
     DebugOpt,
+    MaxCellsOpt,
+    MaxSheetsOpt,
+    MaxSizeOpt,
     RegulationsOpt,
     WorkspaceOpt,
     collector_paused,
@@ -67,12 +70,9 @@ def run_command(
     top: Annotated[int | None, typer.Option("--top", help="红黑榜各列出的楼院数（并列的一并列出）；默认按考核标准的"
                                             "公示规则（前后各 10 名）", min=1, show_default=False)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="在屏幕上输出 results.json 的内容")] = False,
-    max_size: Annotated[int, typer.Option("--max-size", help="单个文件（及 .xlsx 解压后）大小上限，MB",
-                                          min=1)] = DEFAULT_LIMITS.max_size_mb,
-    max_sheets: Annotated[int, typer.Option("--max-sheets", help="单个工作簿的工作表数上限", min=1)]
-        = DEFAULT_LIMITS.max_sheets,
-    max_cells: Annotated[int, typer.Option("--max-cells", help="单个工作表数据范围（行 × 列）上限", min=1)]
-        = DEFAULT_LIMITS.max_cells,
+    max_size: MaxSizeOpt = DEFAULT_LIMITS.max_size_mb,
+    max_sheets: MaxSheetsOpt = DEFAULT_LIMITS.max_sheets,
+    max_cells: MaxCellsOpt = DEFAULT_LIMITS.max_cells,
     reader: Annotated[Reader, typer.Option("--reader", help="读取 Excel 的方式：calamine（快，默认）或 "
                                            "openpyxl（备用）")] = Reader.calamine,
     workspace: WorkspaceOpt = None,

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from scoring.cli.common import DebugOpt, WorkspaceOpt, reported, stdout
+from scoring.cli.common import DebugOpt, MaxCellsOpt, MaxSheetsOpt, MaxSizeOpt, WorkspaceOpt, reported, stdout
 from scoring.engine.limits import DEFAULT_LIMITS, Limits
 from scoring.errors import UsageError
 
@@ -38,12 +38,9 @@ def serve_command(
     port: Annotated[int, typer.Option("--port", help="端口号", min=1, max=65535)] = DEFAULT_PORT,
     no_browser: Annotated[bool, typer.Option("--no-browser", help="不自动打开浏览器")] = False,
     workspace: WorkspaceOpt = None,
-    max_size: Annotated[int, typer.Option("--max-size", help="上传的单个文件（及 .xlsx 解压后）大小上限，MB",
-                                          min=1)] = DEFAULT_LIMITS.max_size_mb,
-    max_sheets: Annotated[int, typer.Option("--max-sheets", help="单个工作簿的工作表数上限", min=1)]
-        = DEFAULT_LIMITS.max_sheets,
-    max_cells: Annotated[int, typer.Option("--max-cells", help="单个工作表数据范围（行 × 列）上限", min=1)]
-        = DEFAULT_LIMITS.max_cells,
+    max_size: MaxSizeOpt = DEFAULT_LIMITS.max_size_mb,
+    max_sheets: MaxSheetsOpt = DEFAULT_LIMITS.max_sheets,
+    max_cells: MaxCellsOpt = DEFAULT_LIMITS.max_cells,
     debug: DebugOpt = False,
 ) -> None:
     """在本机打开评分网页（只供本机访问），按 Ctrl+C 停止。"""
