@@ -253,9 +253,17 @@ def test_a_mistake_gives_the_problem_table_and_nothing_is_archived(tmp_path: Pat
         # Sortable by any column, without script.
         by_cell = client.get(location, params={"sort": "cell", "desc": "1"}).text
         assert "单元格 ▼" in by_cell
-        # Then the rest is scored anyway.
+        # Then the rest is scored anyway — once, even when the form is sent again while the first
+        # sending is still scoring (here: the upload is held as being scored).
         csrf = TOKEN.search(page)
         assert csrf
+        token_of_upload = location.rsplit("/", 1)[1]
+        jobs = client.app.state.jobs  # type: ignore[attr-defined]
+        assert jobs.claim(token_of_upload)
+        again = client.post(f"{location}/lenient", data={"csrftoken": csrf.group(1)}, follow_redirects=False)
+        assert again.status_code == 303 and again.headers["location"] == f"{location}/wait"
+        assert list_runs(ws) == []
+        jobs.release(token_of_upload)
         done = client.post(f"{location}/lenient", data={"csrftoken": csrf.group(1)}, follow_redirects=False)
         assert done.status_code == 303 and done.headers["location"] == "/runs/2023-1"
     record = read_record(ws.runs_dir / "2023-1")

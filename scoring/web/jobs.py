@@ -44,7 +44,22 @@ class Jobs:
 
     def __init__(self) -> None:
         self._jobs: dict[str, Job] = {}
+        self._busy: set[str] = set()  # uploads being scored now, in the background or not
         self._lock = threading.Lock()
+
+    def claim(self, token: str) -> bool:
+        """Mark an upload as being scored; False when it already is (a form sent twice), so that
+        the same files are never scored and archived twice at once."""
+        with self._lock:
+            if token in self._busy:
+                return False
+            self._busy.add(token)
+            return True
+
+    def release(self, token: str) -> None:
+        """The upload is no longer being scored."""
+        with self._lock:
+            self._busy.discard(token)
 
     def get(self, token: str) -> Job | None:
         """The job of an upload, if one was started since the page started."""
@@ -66,6 +81,8 @@ class Jobs:
                 job.error = exc
             except Exception as exc:  # a bug: logged by on_bug, one line for the page
                 job.failed = on_bug(exc)
+            finally:
+                self.release(token)
 
         threading.Thread(target=run, name=f"upload-{token[:8]}", daemon=True).start()
         return job

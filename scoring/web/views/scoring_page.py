@@ -83,9 +83,15 @@ async def _scored(request: Request, upload: Upload, lenient: bool) -> Response:
     progress page (works without script: it reloads itself)."""
     config = config_of(request)
     workspace = need_workspace(config)
-    if upload_bytes(upload) <= config.background_bytes:
-        return RedirectResponse(await run_in_threadpool(_score, workspace, upload, lenient, config), status_code=303)
     jobs: Jobs = request.app.state.jobs
+    if not jobs.claim(upload.token):  # the form sent twice: the first sending is scoring these files
+        return RedirectResponse(f"/uploads/{upload.token}/wait", status_code=303)
+    if upload_bytes(upload) <= config.background_bytes:
+        try:
+            location = await run_in_threadpool(_score, workspace, upload, lenient, config)
+        finally:
+            jobs.release(upload.token)
+        return RedirectResponse(location, status_code=303)
 
     def work(job: Job) -> str:
         def progress(message: str) -> None:
