@@ -61,6 +61,9 @@ class Comparison:
     @property
     def attribution(self) -> str:
         """One sentence on what caused the changes."""
+        if self.same_inputs and self.period_a != self.period_b:
+            return (f"两次评分使用相同的检查记录，但考核期不同（{self.period_a}、{self.period_b}），"
+                    "分数变化来自各自考核期内的检查。")
         if self.same_inputs and not self.same_criteria:
             return "两次评分使用相同的检查记录，分数变化全部由考核标准调整引起。"
         if self.same_inputs:

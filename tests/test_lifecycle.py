@@ -279,3 +279,11 @@ def test_what_if_treats_missing_columns_as_not_applicable(tmp_path: Path) -> Non
     assert res["courtyards"][0]["total"] == 25.0  # 21/21 of the applicable items → 23, + 2
     assert res["courtyards"][0]["items"]["A4"] == {"earned": None, "possible": 0.0, "value": "不适用",
                                                   "cells": [], "values": ["不适用"], "earned_each": [None]}
+
+
+def test_compare_the_same_file_for_two_periods(tmp_path: Path) -> None:
+    records = [record("一社区", "甲院", "2023-03-01", A1="否"), record("一社区", "甲院", "2023-09-01")]
+    a = run_json(tmp_path, "a", records, period="2023Q1")
+    b = run_json(tmp_path, "b", records, period="2023")
+    assert compare(a, b).attribution == ("两次评分使用相同的检查记录，但考核期不同（2023Q1、2023），"
+                                         "分数变化来自各自考核期内的检查。")
