@@ -13,6 +13,7 @@ criteria version of the period (the newest version used), or `--top N` for one r
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
 
@@ -22,11 +23,18 @@ from scoring.engine.results import CourtyardScore, ListEntry, PublishedLists
 REASON_ITEMS = 3  # how many of the items that lost most points a black-list entry names
 
 
-def _grade_at_least(grade: str, minimum: str | None, crit: Criteria) -> bool:
+def _grade_at_least(yard: CourtyardScore, minimum: str | None, crit: Criteria,
+                    versions: Mapping[str, Criteria]) -> bool:
+    """Whether the courtyard's grade is `minimum` of `crit` or higher: by name, or — for a grade
+    of an older version whose names differ — by its threshold in the courtyard's own version."""
     names = [g.name for g in crit.grades]
     if minimum is None or minimum not in names:
         return True
-    return grade in names and names.index(grade) <= names.index(minimum)
+    if yard.grade in names:
+        return names.index(yard.grade) <= names.index(minimum)
+    own = versions.get(yard.version)
+    threshold = next((g.min for g in own.grades if g.name == yard.grade), None) if own is not None else None
+    return threshold is not None and threshold >= crit.grade(minimum).min
 
 
 def _black_reason(yard: CourtyardScore, crit: Criteria, item_names: dict[str, str]) -> str:
@@ -42,9 +50,11 @@ def _black_reason(yard: CourtyardScore, crit: Criteria, item_names: dict[str, st
                                    for cents, ident in lost)
 
 
-def publish(yards: list[CourtyardScore], crit: Criteria, top: int | None = None) -> PublishedLists:
+def publish(yards: list[CourtyardScore], crit: Criteria, top: int | None = None,
+            versions: Mapping[str, Criteria] | None = None) -> PublishedLists:
     """The lists of `yards` (ranked, disqualified last) under `crit`'s rule; `top` overrides
-    both `top` and `bottom` for one run (`score run --top N`)."""
+    both `top` and `bottom` for one run (`score run --top N`); `versions` (by name) place a grade
+    of an older version against `min_grade` when the names changed."""
     rule = crit.lists if top is None else replace(crit.lists, red_top=top, black_bottom=top)
     red_top, bottom = rule.red_top, rule.black_bottom
     item_names = {i.id: i.name for i in crit.items}
@@ -55,7 +65,7 @@ def publish(yards: list[CourtyardScore], crit: Criteria, top: int | None = None)
 
     red = [y for y in yards if y.rank is not None and y.rank <= red_top
            and (rule.red_min_total is None or y.total >= rule.red_min_total)
-           and _grade_at_least(y.grade, rule.red_min_grade, crit)]
+           and _grade_at_least(y, rule.red_min_grade, crit, versions or {})]
     out.red = [entry(y, f"总分{y.total}分，{y.grade}") for y in red]
     ranked = sorted((y for y in yards if y.rank is not None), key=lambda y: y.total_cents)
     cut = ranked[min(bottom, len(ranked)) - 1].total_cents if ranked and bottom > 0 else None

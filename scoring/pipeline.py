@@ -115,7 +115,7 @@ def run(
         communities=roll_up(yards, grade_names),
         issues=issues + inspections.issues,
         unscored=inspections.unscored,
-        lists=publish(yards, ordered[-1], top),
+        lists=publish(yards, ordered[-1], top, used),
         rows_scored=len(inspections.frame),
         rows_excluded=inspections.excluded_rows,
         forced_version=version,

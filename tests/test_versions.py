@@ -152,3 +152,16 @@ def test_explain_offers_no_next_grade_under_a_cap(tmp_path: Path) -> None:
     assert (e.grade, e.next_grade, e.steps) == ("合格", None, [])
     assert e.grade_reasons[-1] == "受一票否决“群体事件”限制，本期最高只能评为合格"
     assert e.vetoes == ["V2 群体事件（3月5日，in.csv 第 2 行）：等级最高评为合格"]
+
+
+def test_the_red_list_minimum_grade_across_renamed_grades(tmp_path: Path) -> None:
+    # 2023.2 renames 合格 → 达标 and puts 达标 as the red list's minimum grade. 乙院, inspected
+    # only in March (2023.1), is 合格 — the same threshold (10) as 达标: it qualifies.
+    new = v2(grades=copy.deepcopy(MINI["grades"]), lists={"red": {"top": 10, "min_grade": "达标"}},
+             vetoes=[v for v in MINI["vetoes"] if v["id"] != "V2"])
+    new["grades"][2]["name"], new["grades"][3]["name"] = "达标", "不达标"
+    res = score_results(tmp_path, [record("一社区", "甲院", "2023-09-10"),
+                                   record("一社区", "乙院", "2023-03-05", V2="是")], V1, new)
+    assert (yard(res, "乙院").version, yard(res, "乙院").grade) == ("2023.1", "合格")
+    assert res.lists is not None
+    assert [e.courtyard for e in res.lists.red] == ["乙院", "甲院"]  # tied at 23, by name
