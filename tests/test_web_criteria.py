@@ -24,7 +24,7 @@ from starlette.testclient import TestClient
 from scoring.criteria.register_workbook import canonical_register_text
 from scoring.engine.limits import Limits
 from scoring.workspace import Workspace, init_workspace
-from tests.test_web import XLSX, client_for, token
+from tests.web_support import XLSX, client_for, token
 
 STANDARD_SHEETS = ["说明", "基本信息", "项目", "选项", "加分项", "否决项", "等级", "公示规则", "变更记录"]
 
