@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from scoring.criteria.model import Criteria, Item
+from scoring.criteria.model import Item
 from scoring.engine.results import CourtyardScore, ItemScore, Results, cents_to_decimal
 
 OPEN, FIXED = "待整改", "已整改"
@@ -83,42 +83,46 @@ def names_item(note: str, ident: str, name: str) -> bool:
     return name in note or re.search(rf"(?<![0-9A-Za-z-]){re.escape(ident)}(?![0-9A-Za-z])", note, re.I) is not None
 
 
-def _points(versions: dict[str, Criteria], version: str, ident: str) -> Decimal | None:
-    crit = versions.get(version)
-    item = next((i for i in crit.items if i.id == ident), None) if crit is not None else None
-    return None if item is None else item.points
+class Catalog:
+    """What the fix lists of one run look up, built once: each base item (as the newest version
+    names it) and its points in each version, in whole hundredths."""
+
+    def __init__(self, results: Results) -> None:
+        newest_first = sorted(results.versions, key=lambda c: c.effective_from, reverse=True)
+        self.base: dict[str, Item] = {}
+        self.points: dict[tuple[str, str], int] = {}
+        for crit in newest_first:
+            for item in crit.items:
+                self.base.setdefault(item.id, item)
+                self.points[(crit.version, item.id)] = int(item.points * 100)
 
 
-def _entry(yard: CourtyardScore, ident: str, got: ItemScore, item: Item,
-           versions: dict[str, Criteria]) -> FixEntry | None:
+def _entry(yard: CourtyardScore, ident: str, got: ItemScore, item: Item, catalog: Catalog) -> FixEntry | None:
     recorded = [k for k, c in enumerate(got.earned_each_cents) if c is not None]
     if not recorded:
         return None
     short = []
     for k in recorded:
-        points = _points(versions, yard.scored_by[k], ident) if k < len(yard.scored_by) else None
+        points = catalog.points.get((yard.scored_by[k], ident)) if k < len(yard.scored_by) else None
         earned = got.earned_each_cents[k]
-        short.append(points is not None and earned is not None and cents_to_decimal(earned) < points)
+        short.append(points is not None and earned is not None and earned < points)
     if not any(short):
         return None
     last = recorded[-1]
-    points = _points(versions, yard.scored_by[last], ident) or item.points
+    points = catalog.points.get((yard.scored_by[last], ident)) if last < len(yard.scored_by) else None
     history = "；".join(f"{day_text(d)} {shown(item, v)}" for d, v in zip(yard.dates, got.values, strict=False)
                        if v is not None)
     earned = got.earned_each_cents[last]
-    return FixEntry(ident, item.name, points, cents_to_decimal(earned or 0), OPEN if short[-1] else FIXED,
-                    history, cells=list(got.cells))
+    return FixEntry(ident, item.name, item.points if points is None else cents_to_decimal(points),
+                    cents_to_decimal(earned or 0), OPEN if short[-1] else FIXED, history, cells=list(got.cells))
 
 
-def courtyard_fixes(yard: CourtyardScore, results: Results) -> CourtyardFixes:
-    """The fix list of one courtyard (`results` carries its standard)."""
-    versions = {c.version: c for c in results.versions}
-    base: dict[str, Item] = {}
-    for crit in sorted(versions.values(), key=lambda c: c.effective_from, reverse=True):
-        for item in crit.items:
-            base.setdefault(item.id, item)
-    entries = [e for ident, got in yard.items.items() if ident in base
-               if (e := _entry(yard, ident, got, base[ident], versions)) is not None]
+def courtyard_fixes(yard: CourtyardScore, results: Results, catalog: Catalog | None = None) -> CourtyardFixes:
+    """The fix list of one courtyard (`results` carries its standard; `catalog`, built once for
+    all the courtyards of a run, saves looking the items up again)."""
+    catalog = catalog or Catalog(results)
+    entries = [e for ident, got in yard.items.items() if ident in catalog.base
+               if (e := _entry(yard, ident, got, catalog.base[ident], catalog)) is not None]
     entries.sort(key=lambda e: (e.status != OPEN, -e.lost, e.item))
     remarks = []
     for day, note in zip(yard.dates, yard.notes, strict=False):

@@ -10,7 +10,7 @@ from scoring.criteria.lawref import cite, law_title
 from scoring.criteria.model import Criteria, Item
 from scoring.criteria.regulations import Register
 from scoring.engine.results import CourtyardScore, ListEntry, Results
-from scoring.fixes import courtyard_fixes
+from scoring.fixes import Catalog, courtyard_fixes
 from scoring.outputs.tables import Table, short_cells
 
 DISQUALIFIED = "取消评选资格"
@@ -191,8 +191,9 @@ def fix_list(results: Results) -> Table:
                "检查人员意见", "备注", "来源单元格"]
     formats = ["", "", "", "", "score", "score", "score", "wrap", "", "wrap", "wrap", "wrap"]
     rows = []
+    catalog = Catalog(results)
     for y in sorted(results.courtyards, key=lambda y: (y.community, y.courtyard)):
-        fixes = courtyard_fixes(y, results)
+        fixes = courtyard_fixes(y, results, catalog)
         remarks = "\n".join(fixes.remarks) or None
         for e in fixes.entries:
             rows.append([y.community, y.courtyard, e.item, e.name, float(e.points), float(e.earned),
