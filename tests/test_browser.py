@@ -131,6 +131,7 @@ def test_the_whole_year_in_chromium(server: tuple[str, Path], tmp_path: Path) ->
         ranking = load_workbook(saved, read_only=True)
         assert ranking.sheetnames[:2] == ["楼院排名", "社区排名"]
         first = next(ranking["楼院排名"].iter_rows(min_row=2, max_row=2, values_only=True))
+        ranking.close()
 
         # Filter by community, then open a courtyard.
         page.select_option("select[name=community]", label=str(first[1]))

@@ -15,6 +15,15 @@ from tests.helpers import MINI, criteria_dir, record, rows_for, write_csv
 COLUMNS = ["A1", "A2", "A3", "B1", "B2", "B3", "B4", "X1", "X2", "V1", "V2", "V3", "扣分原因"]
 
 
+def sheet_rows(path: Path, sheet: str) -> list[tuple[object, ...]]:
+    """The non-empty rows of a sheet (the workbook closed again)."""
+    book = load_workbook(path, read_only=True)
+    try:
+        return [r for r in book[sheet].iter_rows(values_only=True) if any(v is not None for v in r)]
+    finally:
+        book.close()
+
+
 def year(tmp: Path) -> scoring.Results:
     folder = criteria_dir(tmp, MINI)
     records = [
@@ -48,8 +57,7 @@ def test_open_and_fixed_items_with_every_inspection(tmp_path: Path) -> None:
 def test_the_fix_list_sheet(tmp_path: Path) -> None:
     res = year(tmp_path)
     scoring.write_outputs(res, tmp_path / "out")
-    sheet = load_workbook(tmp_path / "out" / "ranking.xlsx", read_only=True)["整改清单"]
-    rows = [r for r in sheet.iter_rows(values_only=True) if any(v is not None for v in r)]
+    rows = sheet_rows(tmp_path / "out" / "ranking.xlsx", "整改清单")
     header = next(k for k, r in enumerate(rows) if r[0] == "社区")
     assert rows[header] == ("社区", "楼院", "编号", "项目", "满分", "最近一次得分", "失分", "各次检查结果", "状态",
                             "检查人员意见", "备注", "来源单元格")
@@ -86,14 +94,12 @@ def test_a_courtyard_lost_under_lenient_is_listed_as_unscored(tmp_path: Path) ->
     scoring.write_outputs(res, tmp_path / "out")
     same = scoring.Results.load(tmp_path / "out" / "results.json", res.standard)
     assert same.unscored == res.unscored
-    sheet = load_workbook(tmp_path / "out" / "ranking.xlsx", read_only=True)["楼院排名"]
-    last = [r for r in sheet.iter_rows(values_only=True) if any(v is not None for v in r)][-1]
+    last = sheet_rows(tmp_path / "out" / "ranking.xlsx", "楼院排名")[-1]
     assert (last[0], last[1], last[2], last[-1]) == ("未评分", "二社区", "丙院", u.reason)
     report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     assert "另有1个楼院因检查记录有误未参加评分" in report
     # 数据问题 names the 社区 and 楼院 of each row, the value filled in and what it should be.
-    book = load_workbook(tmp_path / "out" / "ranking.xlsx", read_only=True)
-    problems = [r for r in book["数据问题"].iter_rows(values_only=True) if any(v is not None for v in r)]
+    problems = sheet_rows(tmp_path / "out" / "ranking.xlsx", "数据问题")
     header = next(k for k, r in enumerate(problems) if r[0] == "编号")
     assert problems[header] == ("编号", "社区", "楼院", "问题", "文件", "工作表", "单元格", "项目", "填写值", "应填")
     e120 = next(r for r in problems if r[0] == "E120")

@@ -65,6 +65,7 @@ def test_every_output_downloads(scored: tuple[TestClient, Workspace]) -> None:
         assert response.content == (outputs / name).read_bytes()
     book = load_workbook(io.BytesIO(client.get("/runs/2023-1/files/ranking.xlsx").content), read_only=True)
     assert book.sheetnames[:2] == ["楼院排名", "社区排名"]
+    book.close()
 
 
 def test_a_mistake_gives_the_problem_table_and_nothing_is_archived(tmp_path: Path) -> None:
@@ -80,6 +81,7 @@ def test_a_mistake_gives_the_problem_table_and_nothing_is_archived(tmp_path: Pat
         cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
         book = load_workbook(SAMPLE, read_only=True)
         community, courtyard = (c.value for c in next(book.active.iter_rows(min_row=5, max_row=5))[1:3])
+        book.close()
         assert cells[:9] == ["错误", "一季度.xlsx", "检查记录", "AF5", community, courtyard, "LAW-01", "可以", cells[8]]
         assert cells[8].startswith("应填")
         assert "仍然评分（跳过有误记录）" in page and "未生成任何结果" in page
