@@ -17,6 +17,7 @@ from typing import Any
 from scoring.criteria.model import Criteria, Grade, Veto
 from scoring.engine.grading import blockers, cap_of, veto_effects
 from scoring.engine.results import CourtyardScore, Results
+from scoring.errors import UsageError
 from scoring.exact import half_up
 from scoring.fixes import CourtyardFixes, courtyard_fixes, day_text, shown
 
@@ -159,8 +160,10 @@ def explain(results: Results, name: str) -> Explanation:
     """The explanation of one courtyard's result (`results` loaded with its standard)."""
     yard = results.courtyard(name)
     versions = {c.version: c for c in results.versions}
-    assert results.standard is not None
-    crit = versions.get(yard.version) or results.standard.get(yard.version)
+    crit = versions.get(yard.version)
+    if crit is None:
+        raise UsageError(f"说明楼院的得分需要评分所用的考核标准（{yard.version} 版）："
+                         "请用 Results.load(路径, 考核标准) 读取结果文件")
     out = Explanation(yard.community, yard.courtyard, results.period.label, yard.version, yard.inspections,
                       yard.total, yard.base, yard.bonus, yard.grade, yard.rank, yard.rank_in_community,
                       yard.disqualified, _items(yard, crit))

@@ -195,3 +195,15 @@ print("LOADED", [m for m in {heavy!r} if m in sys.modules])
 """
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1] == "LOADED []"
+
+
+def test_results_without_their_standard_say_so(tmp_path: Path) -> None:
+    from scoring.explain import explain
+
+    res = scoring.score([SAMPLE], scoring.load_standard())
+    res.save(tmp_path / "results.json")
+    bare = Results.load(tmp_path / "results.json")  # no standard given
+    with pytest.raises(scoring.UsageError, match=r"需要评分所用的考核标准（2023\.1 版）"):
+        explain(bare, bare.courtyards[0].name)
+    with pytest.raises(scoring.UsageError, match="写出结果需要评分所用的考核标准"):
+        scoring.write_outputs(bare, tmp_path / "out")
