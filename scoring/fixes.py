@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cache
 
 from scoring.criteria.model import Item
 from scoring.engine.results import CourtyardScore, ItemScore, Results, cents_to_decimal
@@ -71,7 +72,12 @@ UNITS = {"deduct": "处", "count": "项", "scale": "分"}  # what a number means
 def shown(item: Item, value: str) -> str:
     """A recorded value as a sentence part: "2处" for a deduct item, "3项" for a count, "2.5分" for
     a scale; marks, choices, 不适用 and 免检 as they are."""
-    unit = UNITS.get(item.type)
+    return _shown(item.type, value)
+
+
+@cache
+def _shown(kind: str, value: str) -> str:  # a run repeats few distinct values many times
+    unit = UNITS.get(kind)
     if unit is None or not value.replace(".", "", 1).isdigit():
         return value
     return value + unit
@@ -80,7 +86,11 @@ def shown(item: Item, value: str) -> str:
 def names_item(note: str, ident: str, name: str) -> bool:
     """Whether an inspector's note names an item: its name, or its id standing alone ("A1" is
     in "A1名牌缺失" but not in "A10")."""
-    return name in note or re.search(rf"(?<![0-9A-Za-z-]){re.escape(ident)}(?![0-9A-Za-z])", note, re.I) is not None
+    if name in note:
+        return True
+    if ident.lower() not in note.lower():  # the usual case, without a pattern
+        return False
+    return re.search(rf"(?<![0-9A-Za-z-]){re.escape(ident)}(?![0-9A-Za-z])", note, re.I) is not None
 
 
 class Catalog:
@@ -97,40 +107,40 @@ class Catalog:
                 self.points[(crit.version, item.id)] = int(item.points * 100)
 
 
-def _entry(yard: CourtyardScore, ident: str, got: ItemScore, item: Item, catalog: Catalog) -> FixEntry | None:
-    recorded = [k for k, c in enumerate(got.earned_each_cents) if c is not None]
-    if not recorded:
+def _entry(yard: CourtyardScore, days: list[str], ident: str, got: ItemScore, item: Item,
+           catalog: Catalog) -> FixEntry | None:
+    """The item's entry when it lost points at some inspection where it was recorded."""
+    lost_once, last = False, None
+    for version, earned in zip(yard.scored_by, got.earned_each_cents, strict=False):
+        if earned is None:
+            continue
+        points = catalog.points.get((version, ident))
+        short = points is not None and earned < points
+        lost_once = lost_once or short
+        last = earned, points, short
+    if last is None or not lost_once:
         return None
-    short = []
-    for k in recorded:
-        points = catalog.points.get((yard.scored_by[k], ident)) if k < len(yard.scored_by) else None
-        earned = got.earned_each_cents[k]
-        short.append(points is not None and earned is not None and earned < points)
-    if not any(short):
-        return None
-    last = recorded[-1]
-    points = catalog.points.get((yard.scored_by[last], ident)) if last < len(yard.scored_by) else None
-    history = "；".join(f"{day_text(d)} {shown(item, v)}" for d, v in zip(yard.dates, got.values, strict=False)
-                       if v is not None)
-    earned = got.earned_each_cents[last]
+    earned, points, short = last
+    history = "；".join(f"{day} {shown(item, v)}" for day, v in zip(days, got.values, strict=False) if v is not None)
     return FixEntry(ident, item.name, item.points if points is None else cents_to_decimal(points),
-                    cents_to_decimal(earned or 0), OPEN if short[-1] else FIXED, history, cells=list(got.cells))
+                    cents_to_decimal(earned), OPEN if short else FIXED, history, cells=list(got.cells))
 
 
 def courtyard_fixes(yard: CourtyardScore, results: Results, catalog: Catalog | None = None) -> CourtyardFixes:
     """The fix list of one courtyard (`results` carries its standard; `catalog`, built once for
     all the courtyards of a run, saves looking the items up again)."""
     catalog = catalog or Catalog(results)
+    days = [day_text(d) for d in yard.dates]  # once per courtyard, for every item's history
     entries = [e for ident, got in yard.items.items() if ident in catalog.base
-               if (e := _entry(yard, ident, got, catalog.base[ident], catalog)) is not None]
+               if (e := _entry(yard, days, ident, got, catalog.base[ident], catalog)) is not None]
     entries.sort(key=lambda e: (e.status != OPEN, -e.lost, e.item))
     remarks = []
-    for day, note in zip(yard.dates, yard.notes, strict=False):
+    for day, note in zip(days, yard.notes, strict=False):
         if not note:
             continue
         named = [e for e in entries if names_item(note, e.item, e.name)]
         for e in named:
-            e.notes.append(f"{day_text(day)}：{note}")
+            e.notes.append(f"{day}：{note}")
         if not named:
-            remarks.append(f"{day_text(day)}：{note}")
+            remarks.append(f"{day}：{note}")
     return CourtyardFixes(yard.community, yard.courtyard, entries, remarks)

@@ -142,7 +142,9 @@ def lists_dict(lists: PublishedLists) -> dict[str, Any]:
     }
 
 
-INDENT_UP_TO = 2000  # courtyards: a district's results are indented to read; a city's are compact
+# Courtyards: a district's results are indented to read; larger ones are compact, encoded by the C
+# encoder (json indents only in pure Python, and each courtyard carries every inspection's values).
+INDENT_UP_TO = 200
 
 
 def json_writer(results: Results) -> Callable[[Path], None]:
