@@ -246,6 +246,7 @@ def combine(inspections: Inspections, scored: Scored) -> list[CourtyardScore]:
     items: list[tuple[str, list[int], list[bool], list[int], list[bool], list[bool], list[str | None],
                       list[str | None], list[str | None], list[int | None]]] = []
     starts, ends = groups.starts.tolist(), groups.ends.tolist()
+    pool: dict[int, int] = {}  # one int object per distinct value: millions of entries, few values
     for ident in item_ids:
         e_float = scored.item_earned[ident].to_numpy()
         applicable = ~np.isnan(e_float)
@@ -260,7 +261,7 @@ def combine(inspections: Inspections, scored: Scored) -> list[CourtyardScore]:
                       seen.tolist(), scored.item_text[ident][groups.latest].tolist(),
                       cells.letters_of(scored.item_column[ident], scored.item_row[ident]),
                       scored.item_text[ident][groups.sorted_rows].tolist(),
-                      [None if c < 0 else c for c in per_row[groups.sorted_rows].tolist()]))
+                      [None if c < 0 else pool.setdefault(c, c) for c in per_row[groups.sorted_rows].tolist()]))
 
     # Each veto mark keeps the version of the inspection that made it (docs/design.md §4).
     veto_rows: dict[int, list[tuple[str, int]]] = {}
