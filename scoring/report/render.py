@@ -106,10 +106,12 @@ def _explain(exc: Exception) -> str:
 
 def markdown_value(value: object) -> object:
     """What `{{ … }}` writes: text escaped as literal Markdown, unless the template marked it
-    `| safe`."""
+    `| safe` or wrote it itself (a macro's text)."""
     from markupsafe import Markup
 
-    return value if isinstance(value, Markup) else escape(str(value))
+    from scoring.report.sandbox import Rendered
+
+    return value if isinstance(value, Markup | Rendered) else escape(str(value))
 
 
 def _source(path: Path) -> str:

@@ -38,6 +38,11 @@ TIME_LIMIT_S = 10.0
 _WIDE_FIELD = re.compile(r"\d{7,}")  # a format field as wide as MAX_COUNT or wider
 
 
+class Rendered(str):
+    """Text the template has already written (a macro's, a `{% set %}` block's): its values are
+    escaped once, so it is not escaped again where it is written."""
+
+
 class TemplateRefused(Exception):
     """A template that went past a bound of the sandbox; `reason` says which, in Chinese."""
 
@@ -200,7 +205,7 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
     def tick(self) -> None:
         """Stop a template that has run past its time."""
         if time.monotonic() > self.deadline:
-            raise TemplateRefused(f"模板运行超过 {TIME_LIMIT_S:.0f} 秒（可能有过多或无尽的循环）")
+            raise TemplateRefused(f"模板运行超过 {TIME_LIMIT_S:g} 秒（可能有过多或无尽的循环）")
 
     def steps(self, iterable: Any) -> Iterator[Any]:
         """A loop's items, the deadline checked before each."""
@@ -219,7 +224,7 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         """A macro's or a `{% set %}` block's text, at most MAX_OUTPUT characters."""
         texts = list(pieces)
         _check_total(sum(map(len, texts)))
-        return "".join(texts)
+        return Rendered("".join(texts))
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         """`*`, `**`, `+` and `%` with their results' sizes checked first."""
