@@ -313,6 +313,9 @@ def test_package_bounds(tmp_path: Path) -> None:
     with pytest.raises(ZipRefused) as refused:
         check_package(renamed, MB, ZipBounds(unpacked=4 * MB, xml=4 * MB, elements=100_000))
     assert refused.value.kind == "xml"
+    with pytest.raises(ZipRefused) as refused:  # a directory of thousands of members, read before zipfile does
+        check_package(base, MB, ZipBounds(unpacked=MB, xml=MB, elements=100_000, directory=500))
+    assert refused.value.kind == "size" and "（文件数过多）" in refused.value.reason
     (tmp_path / "text.docx").write_text("not a zip", encoding="utf-8")
     with pytest.raises(ZipRefused) as refused:
         check_package(tmp_path / "text.docx", MB, ZipBounds(unpacked=MB, xml=MB, elements=50))
@@ -321,4 +324,4 @@ def test_package_bounds(tmp_path: Path) -> None:
 
     with pytest.raises(InvalidInputError) as error:
         check_draft(tmp_path / "text.docx")
-    assert error.value.message == f"无法打开草稿 {tmp_path / 'text.docx'}：不是有效的压缩包（找不到压缩包的目录）"
+    assert error.value.message == f"无法打开草稿 {tmp_path / 'text.docx'}：不是有效的 Word 文档（.docx），或文件已损坏"

@@ -47,7 +47,7 @@ from scoring.report.docx_format import (
 )
 from scoring.report.numbering import ordinal, split_ordinal, strip_ordinal
 from scoring.report.word_table import add_table, available_width
-from scoring.zipbound import ZipBounds, check_package
+from scoring.zipbound import ZipBounds, ZipRefused, check_package
 
 MARKER = "【美丽楼院考核情况】"
 TABLE_MAX_PT = 14.0  # 四号: a table's text is at most this size, and never larger than the body's
@@ -77,6 +77,9 @@ def check_draft(draft: Path) -> None:
     declares a DTD), before python-docx opens it."""
     try:
         check_package(draft, DRAFT_MAX, DRAFT_BOUNDS)
+    except ZipRefused as exc:
+        why = "不是有效的 Word 文档（.docx），或文件已损坏" if exc.kind == "broken" else exc.reason
+        raise InvalidInputError(f"无法打开草稿 {draft}：{why}") from None
     except FileRefused as exc:
         raise InvalidInputError(f"无法打开草稿 {draft}：{exc.reason}") from None
 
