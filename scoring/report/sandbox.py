@@ -27,13 +27,20 @@ from functools import wraps
 from typing import Any
 
 from jinja2 import nodes
-from jinja2.runtime import Context
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.runtime import Context, Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
 MAX_OUTPUT = 1_000_000  # characters of the rendered section, and of any string or list on the way
 MAX_COUNT = MAX_OUTPUT  # a count or width passed to a filter, function or method
 MAX_INT_BITS = 4096  # integers (and a fraction's numerator and denominator) up to ~1,200 digits
+# What macros and `{% set %}`/`{% filter %}` blocks may write over a whole rendering, in
+# characters and in pieces: their text is held in lists until it is joined, and a loop can fill
+# a list far faster than a deadline stops it.
+MAX_BUFFERED = 10 * MAX_OUTPUT
+MAX_PIECES = 2 * MAX_OUTPUT
+MAX_DEPTH = 50  # macros calling macros: each level may hold a value up to MAX_OUTPUT on the way
 TIME_LIMIT_S = 10.0
 _WIDE_FIELD = re.compile(r"\d{7,}")  # a format field as wide as MAX_COUNT or wider
 
@@ -167,6 +174,31 @@ def _presize_method(method: Any, args: tuple[Any, ...]) -> tuple[Any, ...]:
     return args
 
 
+class _Buffer(list[str]):
+    """The list a macro or block collects its text in, counted against the rendering's bounds."""
+
+    def __init__(self, environment: BoundedEnvironment) -> None:
+        super().__init__()
+        self.environment = environment
+
+    def append(self, piece: str) -> None:
+        self.environment.buffered(len(piece), 1)
+        super().append(piece)
+
+    def extend(self, pieces: Iterable[str]) -> None:
+        items = tuple(pieces)
+        self.environment.buffered(sum(len(p) for p in items), len(items))
+        super().extend(items)
+
+
+class _Generator(CodeGenerator):
+    """jinja's code generator, with every macro's and block's text collected in a _Buffer."""
+
+    def buffer(self, frame: Frame) -> None:
+        frame.buffer = self.temporary_identifier()
+        self.writeline(f"{frame.buffer} = environment.new_buffer()")
+
+
 class _Steps(NodeTransformer):
     """Every loop's iterable goes through `environment.steps` (the deadline), every `~` through
     `environment.joined` (the size)."""
@@ -187,10 +219,12 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
     """jinja2's immutable sandbox, bounded in time and size (see the module)."""
 
     intercepted_binops = frozenset({"*", "**", "+", "%"})
+    code_generator_class = _Generator
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.deadline = time.monotonic() + TIME_LIMIT_S
+        self.written = self.pieces = self.depth = 0
         self.globals.pop("lipsum", None)  # writes as much text as it is asked for
         self.filters = {name: _bounded_filter(name, f) for name, f in self.filters.items()}
 
@@ -199,8 +233,23 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         self.filters.update({name: _bounded_filter(name, f) for name, f in filters.items()})
 
     def start(self) -> None:
-        """Start the clock (at rendering, not at parsing)."""
+        """Start the clock (at rendering, not at parsing) and the count of buffered text."""
         self.deadline = time.monotonic() + TIME_LIMIT_S
+        self.written = self.pieces = self.depth = 0
+
+    def new_buffer(self) -> list[str]:
+        """The list a macro or block collects its text in."""
+        return _Buffer(self)
+
+    def buffered(self, size: int, pieces: int) -> None:
+        """Count text a macro or block collects; refuse past MAX_BUFFERED or MAX_PIECES."""
+        self.written += size
+        self.pieces += pieces
+        if self.written > MAX_BUFFERED or self.pieces > MAX_PIECES:
+            raise TemplateRefused(f"模板的宏或 set 块累计生成的内容超过 {MAX_BUFFERED:,} 个字符"
+                                  f"或 {MAX_PIECES:,} 段的上限")
+        if self.pieces % 1024 == 0:
+            self.tick()
 
     def tick(self) -> None:
         """Stop a template that has run past its time."""
@@ -256,7 +305,16 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         __self.tick()
         _check_count((*args, *kwargs.values()))
         args = _presize_method(__obj, args)
-        result = super().call(__context, __obj, *args, **kwargs)
+        macro = isinstance(__obj, Macro)
+        if macro:
+            __self.depth += 1
+            if __self.depth > MAX_DEPTH:
+                raise TemplateRefused(f"宏的调用层数超过 {MAX_DEPTH} 层（可能是宏调用了自身）")
+        try:
+            result = super().call(__context, __obj, *args, **kwargs)
+        finally:
+            if macro:
+                __self.depth -= 1
         _check_size(result)
         return result
 
@@ -279,8 +337,9 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         out: list[str] = []
         total = 0
         for piece in template.generate(**context):
-            total += len(piece)
-            _check_total(total)
             self.tick()
-            out.append(piece)
+            if piece:
+                total += len(piece)
+                _check_total(total)
+                out.append(piece)
         return "".join(out)
