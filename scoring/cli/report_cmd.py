@@ -46,6 +46,7 @@ def report_command(
     with reported(debug, writes_outputs=True):
         from scoring.engine.results import Results
         from scoring.outputs.staging import Writer, refuse_inputs, write_files
+        from scoring.report.draft import check_marker
         from scoring.report.section import build_section
         from scoring.report.word import fill_draft
 
@@ -62,6 +63,8 @@ def report_command(
         if into is not None:
             check_draft(into)
         standard = open_standard(criteria, regulations, workspace)
+        if into is not None:
+            check_marker(into)
         section = build_section(Results.load(results, standard), standard,
                                 Results.load(previous, standard) if previous is not None else None, template)
         writers: list[Writer] = []
@@ -78,12 +81,8 @@ def report_command(
 
 
 def check_draft(draft: Path) -> None:
-    """The Word draft must be an existing .docx holding its marker once: say which, in words,
-    before any work is done."""
+    """The Word draft must be an existing file: say which, in words, before any work is done."""
     if draft.is_dir():
         raise InvalidInputError(f"{draft} 是文件夹，--into 应写 Word 报告草稿文件（.docx）")
     if not draft.exists():
         raise InvalidInputError(f"找不到文件 {draft}：请检查 --into 所写的 Word 报告草稿的文件名和所在文件夹")
-    from scoring.report.draft import check_marker  # python-docx only when a draft is given
-
-    check_marker(draft)

@@ -38,8 +38,13 @@ class FolderLock:
         OSError when the folder cannot be opened or locked at all."""
         deadline = time.monotonic() + wait
         directory = getattr(os, "O_DIRECTORY", None)
+        fd = -1
         if directory is not None:
-            fd = os.open(self.folder, os.O_RDONLY | directory)
+            try:
+                fd = os.open(self.folder, os.O_RDONLY | directory)
+            except PermissionError:  # a folder one may write in but not list: use a lock file
+                fd = -1
+        if fd >= 0:
             try:
                 while not lock_descriptor(fd, blocking=False):
                     if time.monotonic() >= deadline:
