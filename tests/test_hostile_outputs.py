@@ -213,8 +213,9 @@ def test_a_draft_without_marker_writes_nothing_at_all(mini: dict[str, Path], tmp
     assert snapshot(tmp_path) == before
 
 
-def test_a_failing_filled_draft_leaves_report_md_and_docx_as_they_were(
+def test_a_failing_output_leaves_no_filled_draft_and_the_earlier_report(
         mini: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The filled draft and report.md/.docx are written together or not at all.
     draft = tmp_path / "草稿.docx"
     make_draft(draft)
     out = tmp_path / "节"
@@ -225,10 +226,10 @@ def test_a_failing_filled_draft_leaves_report_md_and_docx_as_they_were(
     def disk_full(*args: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("scoring.report.word.fill_draft", disk_full)
+    monkeypatch.setattr("scoring.report.section.write_document", disk_full)
     code, _, err = invoke("report", mini["results"], "--criteria", mini["criteria"], "--into", draft, "--out", out)
     assert code == 3
-    assert err == f"无法写入 {tmp_path / '草稿-已填写.docx'}：磁盘空间已满，请清理磁盘后重试\n"
+    assert err == f"无法写入 {out / 'report.docx'}：磁盘空间已满，请清理磁盘后重试\n"
     assert snapshot(tmp_path) == before
 
 

@@ -91,22 +91,36 @@ def _file_error(exc: OSError, target: Path, *, existing: bool) -> OutputError:
     return OutputError(f"无法写入 {target}：{describe(exc)}")
 
 
+def _keys(path: Path) -> set[object]:
+    """What identifies the file at `path`: the path as given (absolute), the path with every
+    link resolved, and the device and file number of what it names (a hard link shares them)."""
+    keys: set[object] = {("path", path.absolute())}
+    try:
+        keys.add(("real", path.resolve()))
+        info = path.stat()
+        if info.st_ino:  # some network drives report no file numbers (0 for every file)
+            keys.add(("file", info.st_dev, info.st_ino))
+    except (OSError, RuntimeError):  # not there (yet); a link loop
+        pass
+    return keys
+
+
 def same_file(a: Path, b: Path) -> bool:
     """Whether two paths name one file: the same path, or a symbolic or hard link to it."""
-    if a.absolute() == b.absolute():
-        return True
-    try:
-        return a.resolve() == b.resolve() or a.samefile(b)
-    except (OSError, RuntimeError):  # one of them does not exist; a link loop
-        return False
+    return bool(_keys(a) & _keys(b))
 
 
 def refuse_inputs(targets: Iterable[Path], inputs: Inputs, hint: str = DEFAULT_HINT) -> None:
     """UsageError naming both when an output would replace one of the inputs."""
+    known: dict[object, Path] = {}
+    for source in inputs:
+        for key in _keys(source):
+            known.setdefault(key, source)
     for target in targets:
-        for source, what in inputs.items():
-            if same_file(target, source):
-                raise UsageError(f"输出文件 {target} 就是输入的{what} {source}，写入会覆盖它；{hint}")
+        for key in _keys(target):
+            if key in known:
+                source = known[key]
+                raise UsageError(f"输出文件 {target} 就是输入的{inputs[source]} {source}，写入会覆盖它；{hint}")
 
 
 def _in_the_way(target: Path) -> OutputError | None:
