@@ -331,9 +331,9 @@ def start_child(tmp_path: Path, *args: str | Path) -> tuple[subprocess.Popen[str
 
 @pytest.fixture
 def bigger(tmp_path: Path) -> Path:
-    """A workbook of 2,000 inspections (a few hundred KB of outputs in the staging folder)."""
-    rows = [record(f"{c}社区", f"{k}号院", f"2023-{m:02d}-01") for c in "一二三四" for k in range(50)
-            for m in range(1, 11)]
+    """Inspections of 100 courtyards (ten times the outputs of `mini`, quick to score)."""
+    rows = [record(f"{c}社区", f"{k}号院", f"2023-{m:02d}-01") for c in "一二" for k in range(50)
+            for m in range(1, 5)]
     return write_csv(tmp_path / "大.csv", rows_for(rows))
 
 
@@ -435,7 +435,7 @@ def test_a_second_run_into_a_folder_being_written_waits_then_says_so(
     _, err = first.communicate(timeout=60)
     assert first.returncode == 0, err
     yards, ranking = courtyards_in(out)
-    assert len(yards) == 200 and "49号院" in ranking and "甲院" not in ranking  # every file from the first run
+    assert len(yards) == 100 and "49号院" in ranking and "甲院" not in ranking  # every file from the first run
 
 
 def test_a_second_run_that_waits_long_enough_writes_all_its_files(
@@ -447,7 +447,7 @@ def test_a_second_run_that_waits_long_enough_writes_all_its_files(
     second = subprocess.Popen([sys.executable, "-m", "scoring", "run", str(mini["data"]), "--criteria",
                                str(mini["criteria"]), "--out", str(out)], cwd=tmp_path, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
-    time.sleep(1.5)  # the second has scored and waits for the folder
+    time.sleep(1.0)  # the second scores, then waits for the folder
     assert second.poll() is None
     go.write_text("go")
     first.communicate(timeout=60)
@@ -478,3 +478,29 @@ def test_a_new_criteria_version_is_written_where_there_are_no_hard_links(
     with pytest.raises(UsageError, match="已存在，不会覆盖"):
         importing._write_new(target, "{}")
     assert target.read_text(encoding="utf-8") == '{"version": "2024.1"}\n'
+
+
+def test_a_failed_write_into_a_new_folder_leaves_no_folder(
+        mini: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def disk_full(*args: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("scoring.report.section.write_document", disk_full)
+    out = tmp_path / "新建"
+    code, _, err = invoke("run", mini["data"], "--criteria", mini["criteria"], "--out", out)
+    assert code == 3
+    assert err == f"无法写入 {out / 'report.docx'}：磁盘空间已满，请清理磁盘后重试\n"
+    assert not out.exists()
+
+
+def test_an_interruption_after_some_outputs_says_which_were_written(tmp_path: Path) -> None:
+    from scoring.cli.common import interrupted_message
+    from scoring.outputs.staging import text_writer, write_one, written_count
+
+    before = written_count()
+    hup = interrupts.Interrupted(signal.SIGHUP)
+    assert interrupted_message(hup, before) == "已中断（终端窗口已关闭），未写入任何文件。"
+    write_one(tmp_path / "results.json", text_writer("{}"))
+    assert interrupted_message(interrupts.Interrupted(signal.SIGTERM), before) == (
+        f"已中断（收到结束程序的请求）。中断前已写入：{tmp_path / 'results.json'}；其余文件未写入。")
+    assert interrupted_message(KeyboardInterrupt(), written_count()) == "已中断（按下了 Ctrl+C），未写入任何文件。"
