@@ -15,10 +15,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-from filelock import FileLock, Timeout, lock_descriptor, unlock_descriptor
+from typing import TYPE_CHECKING
 
 from scoring.errors import OutputError
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 LOCK_FILE = ".score-lock"
 WAIT_SECONDS = 10.0  # how long a second run waits for the first to finish writing
@@ -36,6 +38,8 @@ class FolderLock:
     def acquire(self, wait: float) -> bool:
         """Take the lock, waiting at most `wait` seconds; False when another process holds it.
         OSError when the folder cannot be opened or locked at all."""
+        from filelock import FileLock, Timeout, lock_descriptor  # only when writing (start-up time)
+
         deadline = time.monotonic() + wait
         directory = getattr(os, "O_DIRECTORY", None)
         fd = -1
@@ -67,6 +71,8 @@ class FolderLock:
     def release(self) -> None:
         """Let the next process in."""
         if self._fd is not None:
+            from filelock import unlock_descriptor
+
             fd, self._fd = self._fd, None
             try:
                 unlock_descriptor(fd)
