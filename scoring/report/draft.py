@@ -260,6 +260,12 @@ def _table_style(document: Any) -> str | None:
     return grid.style_id if grid is not None else None
 
 
+def check_marker(draft: Path) -> None:
+    """The draft opens and holds its marker exactly once; InvalidInputError naming it otherwise
+    (`score report --into` checks this before anything is written)."""
+    _marker(list(_open(draft).element.body.iterchildren()), draft)
+
+
 def fill_draft(blocks: list[Block], draft: Path, target: Path) -> None:
     """A copy of `draft` with the marker paragraph replaced by the section (see the module)."""
     document = _open(draft)
