@@ -104,7 +104,7 @@ def test_a_file_that_is_not_results(tmp_path: Path) -> None:
             "$.courtyards[0].courtyard 缺失",
         '"courtyards": [], "communities": [{"community": "一", "courtyards": 1, "mean_total": 1.0, '
         '"grade_counts": {"优秀": "x"}, "pass_rate": 1.0, "rule_of_law_rate": null, "rank": 1}], "issues": []}':
-            "$.communities[0].grade_counts.优秀 的值 \"x\" 类型不对，应为整数",
+            "$.communities[0].grade_counts.优秀 的值 \"x\" 不对，应为不小于 0 的整数",
     }
     for tail, why in cases.items():
         bad.write_text(base + tail, encoding="utf-8")

@@ -301,8 +301,11 @@ _DELETE = object()
     (("courtyards", 1, "total"), "@NaN", "$.courtyards[1].total 的值 NaN 类型不对，应为数字"),
     (("courtyards", 1, "total"), "@1E+999999999", "$.courtyards[1].total 的值 1E+999999999 超出评分结果的范围"),
     (("courtyards", 1, "base"), "@1E-999999999", "$.courtyards[1].base 的值 1E-999999999 超出评分结果的范围"),
-    (("courtyards", 0, "inspections"), "@" + "7" * 5000, "数字“77777777777777777777…”过长（超过 40 个字符），"
-                                                         "不是评分结果中的数字"),
+    (("courtyards", 0, "inspections"), "@" + "7" * 5000, "文件中有几千位长的数字，不是评分结果中的数字"),
+    (("courtyards", 0, "inspections"), "@" + "7" * 4000,
+     f"$.courtyards[0].inspections 的值 {'7' * 40}… 超出评分结果的范围"),
+    (("communities", 0, "grade_counts", "优秀"), -1,
+     "$.communities[0].grade_counts.优秀 的值 -1 不对，应为不小于 0 的整数"),
     (("courtyards", 0, "items"), ["x" * 1000], "$.courtyards[0].items 的值 […]（列表） 类型不对，应为对象 {…}"),
     (("courtyards", 0, "community"), "x" * 1000, None),  # a long name is a name
     (("communities", 0, "rank"), True, "$.communities[0].rank 的值 True 类型不对，应为整数"),
