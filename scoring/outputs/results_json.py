@@ -215,7 +215,7 @@ class _Reader:
             return None
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise _Bad(f"{where}.{key} 的值 {_shown(value)} 类型不对，应为{_kind_name(kind)}")
-        if kind is int and not -_LARGEST < value < _LARGEST:  # counts and ranks
+        if isinstance(value, int) and abs(value) >= _LARGEST:  # counts and ranks
             raise _Bad(f"{where}.{key} 的值 {_shown(value)} 超出评分结果的范围")
         return value
 
