@@ -84,7 +84,7 @@ ODD_COLUMNS = [*MINI_COLUMNS, "扣分原因"]
 
 def test_unwritable_characters_in_names_values_and_notes_are_removed_with_a_warning(tmp_path: Path) -> None:
     folder = criteria_dir(tmp_path, MINI)
-    records = [record("一社区\ufffe", "甲院", "2023-03-01", A3="好\uffff", 扣分原因="堆物\x01未清"),
+    records = [record("一社区\ufffe", "甲院", "2023-03-01", A3="好\uffff", 扣分原因="堆物\x01未清", V1="否\ufffe"),
                record("一社区\ufffe", "乙院\x02", "2023-03-02", A1="否"),
                record("二社区", "丙院", "2023-03-02")]
     path = write_csv(tmp_path / "in.csv", rows_for(records, ODD_COLUMNS))
@@ -99,6 +99,8 @@ def test_unwritable_characters_in_names_values_and_notes_are_removed_with_a_warn
         "（U+0002），已删除，按“乙院”处理（W245）",
         f"提示 {path} › F2 ［A3］一社区 甲院 2023-03-01：“好<U+FFFF>”中有无法保存到 Excel/Word 的不可见字符"
         "（U+FFFF），已删除，按“好”处理（W245）",
+        f"提示 {path} › M2 ［V1］一社区 甲院 2023-03-01：“否<U+FFFE>”中有无法保存到 Excel/Word 的不可见字符"
+        "（U+FFFE），已删除，按“否”处理（W245）",
         f"提示 {path} › P2 一社区 甲院 2023-03-01：“堆物<U+0001>未清”中有无法保存到 Excel/Word 的不可见字符"
         "（U+0001），已删除，按“堆物未清”处理（W245）",
     ]

@@ -311,6 +311,9 @@ class _Collector:
             self._absent(table, veto_id, veto.name, version, False, bad)
             return np.zeros(len(rows), dtype=bool)
         codes, uniques = pd.factorize(column.array()[rows.index], use_na_sentinel=True)
+        for first, fields in _unwritable(codes, list(uniques)):
+            self.issues.append(make("W245", **where, cell=cell_ref(column.column, column.rows[rows.index[first]]),
+                                    item=veto_id, row=rows.label(first), **fields))
         meanings = [_veto_meaning(u) for u in uniques] + [(False, None)]
         marked = np.array([m for m, _ in meanings], dtype=bool)[codes]
         for k in np.flatnonzero(np.array([p is not None for _, p in meanings], dtype=bool)[codes]):
