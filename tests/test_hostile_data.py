@@ -215,6 +215,14 @@ def test_figures_at_the_bounds_are_scored(tmp_path: Path) -> None:
     assert (yard.total_exact, yard.total_cents) == (Fraction(1001998, 1000), 100200)
 
 
+def test_a_version_in_force_before_1900_is_refused(tmp_path: Path) -> None:
+    # Its inspections would fall in a year no --period (and no results.json period) can name.
+    folder = mini_text(tmp_path, mini_json().replace('"2023-01-01"', '"0001-01-01"', 1))
+    code, out = invoke("criteria", "validate", str(folder))
+    line = f"错误 {folder / '1.json'} › 施行日期 不符合考核标准格式：日期“0001-01-01”早于 1900 年（C010）"
+    assert code == 1 and line in out.splitlines()
+
+
 def test_decimals_are_counted_exactly() -> None:
     assert [decimals_of(Decimal(t)) for t in ("1E-999999999", "1.0000000000000000000000000001", "1.50", "5E+2",
                                               "0E-20", "0.001")] == [999999999, 28, 1, 0, 0, 3]

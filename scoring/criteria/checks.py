@@ -10,6 +10,7 @@ from typing import Any
 from scoring.criteria.jsonfile import text_issues
 from scoring.criteria.lawref import CitationError, citation_of, resolve, shown_name, unknown_hint
 from scoring.criteria.regulations import Register
+from scoring.engine.period import FIRST_YEAR
 from scoring.exact import decimals_of
 from scoring.issues import Issue, make
 from scoring.marks import RESERVED_MARKS
@@ -228,7 +229,10 @@ def check_criteria(data: dict[str, Any], file: str, register: Register, *,
         (f"$.changelog[{k}].date", e["date"]) for k, e in enumerate(data.get("changelog", []))
     ]:
         try:
-            date.fromisoformat(text)
+            day = date.fromisoformat(text)
         except ValueError:
             issues.append(make("C010", file=file, path=path, detail=f"“{text}”不是有效日期"))
+            continue
+        if day.year < FIRST_YEAR:  # inspections of such a year could not name their period
+            issues.append(make("C010", file=file, path=path, detail=f"日期“{text}”早于 {FIRST_YEAR} 年"))
     return issues
