@@ -278,6 +278,17 @@ def test_devices_fifos_and_folders_as_criteria_register_or_results(tmp_path: Pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["criteria", "fifo.json", "in.csv"]
 
 
+def test_reading_asks_for_no_more_memory_than_the_file_needs(tmp_path: Path) -> None:
+    # read_bytes(path, RESULTS_MAX) once asked for 512 MB at once: a 5 KB results.json failed under a limit.
+    folder = criteria_dir(tmp_path, MINI)
+    data = write_csv(tmp_path / "in.csv", rows_for([record("一社区", "甲院", "2023-03-01")]))
+    results = tmp_path / "results.json"
+    results.write_text(run([data], criteria=folder).dump(), encoding="utf-8")
+    got = run_limited(["explain", str(results), "甲院", "--criteria", str(folder)], tmp_path, mb=300, timeout=60)
+    assert not got.crashed and got.code == 0, got.stderr
+    assert "甲院" in got.stdout
+
+
 # results.json ---------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
