@@ -108,8 +108,11 @@ def test_unwritable_characters_in_names_values_and_notes_are_removed_with_a_warn
     assert sorted((y["community"], y["courtyard"], y["total"]) for y in results["courtyards"]) == [
         ("一社区", "乙院", 19.0), ("一社区", "甲院", 23.0), ("二社区", "丙院", 23.0)]
     assert sorted(p.name for p in out.iterdir()) == ["ranking.xlsx", "report.docx", "report.md", "results.json"]
-    names = {c.value for ws in load_workbook(out / "ranking.xlsx", read_only=True).worksheets
-             for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    book = load_workbook(out / "ranking.xlsx", read_only=True)
+    try:
+        names = {c.value for ws in book.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    finally:
+        book.close()
     assert "一社区" in names and not any("\ufffe" in n or "\x01" in n for n in names)
 
 
