@@ -66,7 +66,12 @@ def read_bytes(path: Path, limit: int) -> bytes:
             info = os.fstat(handle.fileno())
             if not stat.S_ISREG(info.st_mode):
                 raise FileRefused("这不是普通文件（是设备、管道或其他特殊文件），不能读取")
-            data = handle.read(limit + 1)
+            # read(n) allocates n bytes before reading: ask for what the file holds (plus one, to
+            # see it grew), not for the limit (512 MB of address space for a 5 KB results.json).
+            wanted = min(info.st_size, limit) + 1
+            data = handle.read(wanted)
+            if len(data) == wanted <= limit:  # grown since fstat: read on, still bounded
+                data += handle.read(limit + 1 - wanted)
     except OSError as exc:
         raise FileRefused(describe(exc)) from None
     if len(data) > limit:

@@ -105,6 +105,13 @@ CATALOGUE: dict[str, str] = {
     "E160": "“{value}”有两种理解，请改填其中一种：填“否”表示不得分，填“不适用”表示本楼院没有此项",
     "E161": "“{value}”的单位不适合这一项：{expected}",
     "W260": "“{value}”是表格下方的签字、审核、合计或备注行，不是检查记录，已跳过",
+    # issue 16 (hostile data): C200–C219, E160–E169 (E162–E169 here), W245–W249
+    "C200": "JSON 嵌套过深（第 {line} 行第 {column} 列处超过 {expected} 层括号），不是考核标准或法规库文件的内容",
+    "C201": "数字“{value}”过长（超过 {expected} 个字符）：分值应写成普通数字，如 12.5",
+    "C202": "{field}为 {value}，{detail}",
+    "C203": "文字“{value}”中有无法保存到 Excel/Word 的不可见字符（{detail}），请删除后重试",
+    "E162": "考核期“{value}”超出范围：年份须在 {expected} 之间",
+    "W245": "“{value}”中有无法保存到 Excel/Word 的不可见字符（{detail}），已删除，按“{expected}”处理{other}",
 }
 
 
