@@ -15,7 +15,7 @@ from scoring.oserrors import describe
 MB = 1024 * 1024
 # Bounds for the small text files the toolkit reads whole; each is far above any real one.
 CRITERIA_MAX = 16 * MB  # one version of a standard, the regulations register
-RESULTS_MAX = 512 * MB  # results.json of a city-wide year is ~30 MB
+RESULTS_MAX = 256 * MB  # results.json of a city-wide year (100k rows) is ~123 MB; reading takes ~10× its size
 TEMPLATE_MAX = 1 * MB  # a report template
 
 
