@@ -20,10 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from scoring.engine.limits import DEFAULT_LIMITS, Limits
-from scoring.engine.sniff import ZIP_ERRORS, Kind, sniff
+from scoring.engine.limits import DEFAULT_LIMITS, EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS, MB, Limits
+from scoring.engine.sniff import HEAD, UTF16_BOMS, ZIP_ERRORS, Kind, sniff
+from scoring.engine.xls_scan import scan_xls
 from scoring.engine.xlsx_scan import SheetScan, check_archive, read_structure, scan_sheet
 from scoring.errors import InvalidInputError
+from scoring.files import FileRefused, check_regular
 from scoring.issues import Issue, make
 
 SUPPORTED = {".xlsx", ".xlsm", ".xls", ".csv", ".txt"}
@@ -148,62 +150,187 @@ def _read_xlsx(path: Path, shown: str, limits: Limits, backend: Backend) -> tupl
     return sheets, issues
 
 
-def _read_xls(path: Path, shown: str) -> list[RawSheet]:
-    from python_calamine import CalamineWorkbook, SheetVisibleEnum
+def _read_xls(path: Path, shown: str, limits: Limits) -> tuple[list[RawSheet], list[Issue]]:
+    listed = scan_xls(path, shown, limits)  # before calamine sees the file: it aborts on a lie
+    from python_calamine import CalamineWorkbook
 
+    issues: list[Issue] = []
     try:
         book = CalamineWorkbook.from_path(str(path))
         try:
-            names = [m.name for m in book.sheets_metadata if m.visible == SheetVisibleEnum.Visible]
-            return [RawSheet(shown, name, book.get_sheet_by_name(name).to_python(skip_empty_area=False))
-                    for name in names]
+            names = [m.name for m in book.sheets_metadata]
+            if len(names) != len(listed):
+                raise ValueError("sheets differ from the pre-flight")
+            sheets = []
+            for name, sheet in zip(names, listed, strict=True):
+                if sheet.hidden:
+                    issues.append(make("W207", file=shown, sheet=name))
+                    continue
+                sheets.append(RawSheet(shown, name, book.get_sheet_by_name(name).to_python(skip_empty_area=False)))
+            return sheets, issues
         finally:
             book.close()
-    except Exception:  # a third-party parser meeting a damaged file: say so, never crash
+    except BaseException as exc:  # a third-party parser meeting a damaged file: say so, never crash
+        # pyo3 raises a Rust panic as PanicException, which derives from BaseException.
+        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+            raise
         raise _fail(shown, "E103", detail="不是有效的 .xls 工作簿") from None
 
 
-def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else GB18030 (WPS's 'ANSI' on Chinese Windows)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("gb18030")
+class _TooLarge(Exception):
+    """More bytes than the limit came out of a file whose size said otherwise."""
 
 
-def _read_csv(path: Path, shown: str) -> list[RawSheet]:
-    try:
-        text = decode_text(path.read_bytes())
-    except UnicodeDecodeError:
-        raise _fail(shown, "E103", detail="无法识别文件编码，请另存为 UTF-8 或 GB18030 编码的 CSV") from None
-    try:
-        rows: list[list[Any]] = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error:
-        raise _fail(shown, "E103",
-                    detail="CSV 格式错误：有无法解析的内容（如空字符 NUL 或引号不配对的超长字段）") from None
+class _Counted(io.RawIOBase):
+    """A binary file that raises _TooLarge once more than `limit` bytes have been read."""
+
+    def __init__(self, handle: io.BufferedReader, limit: int) -> None:
+        super().__init__()
+        self.handle, self.limit, self.count = handle, limit, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        got = self.handle.readinto(buffer)
+        self.count += got or 0
+        if self.count > self.limit:
+            raise _TooLarge
+        return got or 0
+
+
+class _CsvBounds:
+    """Counts a CSV's rows and widest row while it is read, against the limits."""
+
+    def __init__(self, shown: str, limits: Limits) -> None:
+        self.shown, self.limits = shown, limits
+        self.rows = 0
+
+    def long_line(self, line: str, delimiter: str) -> None:
+        """A line too long to hand to the csv module unchecked: no more columns than Excel's."""
+        if line.count(delimiter) >= EXCEL_MAX_COLUMNS:
+            raise _fail(self.shown, "E108", value=f"第 {self.rows + 1} 行超过 {EXCEL_MAX_COLUMNS:,} 列")
+
+    def row(self, widest: int) -> None:
+        """After each row: `widest` so far (at least 1, so that blank lines count)."""
+        if self.rows > EXCEL_MAX_ROWS or widest > EXCEL_MAX_COLUMNS:
+            raise _fail(self.shown, "E108", value=f"{self.rows} 行 × {widest} 列")
+        if self.rows * widest > self.limits.max_cells:
+            raise _fail(self.shown, "E137", value=self.rows, detail=f"{self.rows * widest:,}",
+                        expected=f"{self.limits.max_cells:,}")
+
+
+LINE_PIECE = 1 << 20  # characters: a longer line is read in pieces and checked first
+
+
+def _lines(text: io.TextIOWrapper, bounds: _CsvBounds, delimiter: str) -> Iterator[str]:
+    """The lines of `text`; one longer than LINE_PIECE is checked before it is put together."""
+    while True:
+        line = text.readline(LINE_PIECE)
+        if len(line) == LINE_PIECE and not line.endswith(("\n", "\r")):
+            pieces = [line]
+            while len(line) == LINE_PIECE and not line.endswith(("\n", "\r")):
+                bounds.long_line("".join(pieces), delimiter)
+                line = text.readline(LINE_PIECE)
+                pieces.append(line)
+            line = "".join(pieces)
+            bounds.long_line(line, delimiter)
+        if not line:
+            return
+        yield line
+
+
+def _csv_format(head: bytes) -> tuple[str, str]:
+    """The encoding to try first and the delimiter: a tab when the first line has tabs and no
+    commas (Excel's "Unicode 文本" and "文本文件（制表符分隔）")."""
+    if head.startswith(UTF16_BOMS):
+        encoding = "utf-16"
+    elif head.startswith(b"\xef\xbb\xbf"):
+        encoding = "utf-8-sig"
+    else:
+        encoding = "utf-8"
+    first = head.decode(encoding, "replace").split("\n", 1)[0]
+    return encoding, "\t" if "\t" in first and "," not in first else ","
+
+
+def _parse_csv(path: Path, shown: str, limits: Limits, encoding: str, delimiter: str) -> list[list[Any]]:
+    bounds = _CsvBounds(shown, limits)
+    rows: list[list[Any]] = []
+    widest = 1
+    with path.open("rb") as handle:
+        raw = _Counted(handle, limits.max_bytes)
+        text = io.TextIOWrapper(io.BufferedReader(raw), encoding=encoding, newline="")
+        try:
+            for row in csv.reader(_lines(text, bounds, delimiter), delimiter=delimiter):
+                rows.append(row)
+                bounds.rows += 1
+                if len(row) > widest:
+                    widest = len(row)
+                bounds.row(widest)
+        except _TooLarge:
+            raise _fail(shown, "E138", value=bounds.rows + 1, detail=f"{raw.count / MB:.0f} MB",
+                        expected=f"{limits.max_size_mb} MB") from None
+    return rows
+
+
+BAD_ENCODING = ("无法识别文件编码（不是 UTF-8、GB18030/GBK 或带 BOM 的 UTF-16）；请在 Excel/WPS 中打开后"
+                "另存为“CSV UTF-8（逗号分隔）”文件")
+
+
+def _read_csv(path: Path, shown: str, limits: Limits) -> list[RawSheet]:
+    """Streamed: the bounds are counted while reading, and reading stops as soon as one is
+    passed. UTF-8 is tried first; where it fails, the file is read again as GB18030."""
+    with path.open("rb") as handle:
+        head = handle.read(HEAD)
+    encoding, delimiter = _csv_format(head)
+    tried = [encoding] if encoding != "utf-8" else ["utf-8", "gb18030"]
+    for attempt in tried:
+        try:
+            rows = _parse_csv(path, shown, limits, attempt, delimiter)
+            break
+        except UnicodeDecodeError:
+            continue
+        except csv.Error:
+            raise _fail(shown, "E103",
+                        detail="CSV 格式错误：有无法解析的内容（如空字符 NUL 或引号不配对的超长字段）") from None
+    else:
+        raise _fail(shown, "E103", detail=BAD_ENCODING)
     return [RawSheet(shown, None, rows)]
+
+
+def _regular(path: Path) -> str | None:
+    """Why `path` (which exists) cannot be read as a file, or None when it can."""
+    try:
+        check_regular(path, 1 << 62)
+    except FileRefused as exc:
+        return exc.reason
+    return None
 
 
 def expand_inputs(paths: list[Path]) -> tuple[list[Path], list[Issue]]:
     """Files named directly, and the supported files inside named folders (sorted; the ~$ lock
-    files Excel/WPS leave beside open workbooks are skipped)."""
+    files Excel/WPS leave beside open workbooks are skipped). The issues are errors for paths
+    that cannot be read and a warning (W225) for each folder whose sub-folders are not read."""
     files: list[Path] = []
     issues: list[Issue] = []
     for path in paths:
         if path.is_dir():
-            found = sorted(
-                p for p in path.iterdir()
-                if p.is_file() and p.suffix.lower() in SUPPORTED and not p.name.startswith("~$")
-            )
+            entries = sorted(path.iterdir())
+            found = [p for p in entries
+                     if p.is_file() and p.suffix.lower() in SUPPORTED and not p.name.startswith("~$")]
+            skipped = [p.name for p in entries if p.is_dir() and not p.name.startswith(".")]
+            if skipped:
+                shown = "、".join(skipped[:10]) + (f" 等 {len(skipped)} 个" if len(skipped) > 10 else "")
+                issues.append(make("W225", file=str(path), value=shown))
             if not found:
                 issues.append(make("E104", file=str(path)))
             files += found
-        elif path.is_file():
-            files.append(path)
-        else:
+        elif not path.exists():
             issues.append(make("E101", file=str(path), value=str(path)))
+        elif (reason := _regular(path)) is not None:
+            issues.append(make("E103", file=str(path), detail=reason))
+        else:
+            files.append(path)
     return files, issues
 
 
@@ -215,6 +342,8 @@ REFUSED = {
     Kind.ODS: "这是 OpenDocument 表格（.ods），请在 WPS/LibreOffice 中另存为 .xlsx",
     Kind.WORD: "这是 Word 文档，不是检查记录表",
     Kind.ZIP: "这是一个压缩包，不是 Excel 工作簿",
+    Kind.XLSB: "这是 Excel 二进制工作簿（.xlsb），无法直接读取；请在 Excel/WPS 中打开后另存为 .xlsx",
+    Kind.BAD_TEXT: BAD_ENCODING,
     Kind.BROKEN_ZIP: "文件已损坏或不完整（不是有效的 Excel 工作簿），请重新保存或重新拷贝",
     Kind.UNKNOWN: "无法识别的文件格式；请使用 .xlsx、.xls 或 .csv 文件",
 }
@@ -235,11 +364,11 @@ def read_file(path: Path, limits: Limits = DEFAULT_LIMITS,
         if kind is Kind.XLSX:
             return _read_xlsx(path, shown, limits, backend)
         if kind is Kind.XLS:
-            return _read_xls(path, shown), []
+            return _read_xls(path, shown, limits)
         if kind is Kind.CSV:
             warnings = [] if path.suffix.lower() in (".csv", ".txt") else [
                 make("W211", file=shown, value=path.suffix or "（无）")]
-            return _read_csv(path, shown), warnings
+            return _read_csv(path, shown, limits), warnings
     except PermissionError:
         raise _fail(shown, "E103", detail="没有读取权限，或文件正被其他程序独占打开") from None
     except ZIP_ERRORS:
