@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from scoring.engine.limits import DEFAULT_LIMITS, EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS, MB, Limits
 from scoring.engine.sniff import HEAD, UTF16_BOMS, ZIP_ERRORS, Kind, sniff
-from scoring.engine.xls_scan import scan_xls
+from scoring.engine.xls_scan import ENCRYPTED, scan_xls
 from scoring.engine.xlsx_scan import SheetScan, check_archive, read_structure, scan_sheet
 from scoring.errors import InvalidInputError
 from scoring.files import FileRefused, check_regular
@@ -336,7 +336,7 @@ def expand_inputs(paths: list[Path]) -> tuple[list[Path], list[Issue]]:
 
 REFUSED = {
     Kind.EMPTY: "文件是空的（0 字节）",
-    Kind.ENCRYPTED: "工作簿设置了打开密码，无法读取；请在 Excel/WPS 中取消密码（文件 › 信息 › 保护工作簿）后另存",
+    Kind.ENCRYPTED: ENCRYPTED,
     Kind.HTML: "这是网页（HTML）文件，只是扩展名像 Excel；请在 Excel/WPS 中打开后“另存为”Excel 工作簿（.xlsx）",
     Kind.XML2003: "这是 Excel 2003 XML 表格，请在 Excel/WPS 中打开后“另存为”Excel 工作簿（.xlsx）",
     Kind.ODS: "这是 OpenDocument 表格（.ods），请在 WPS/LibreOffice 中另存为 .xlsx",

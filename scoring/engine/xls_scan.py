@@ -4,9 +4,9 @@ calamine trusts what the file declares and aborts the whole process (no exceptio
 when an allocation fails. Measured and read in its source (calamine 0.36, python-calamine
 0.9.1), it trusts:
 
-- in the OLE2 container: the FAT length of the header (reserved up front), header bytes 62..66
-  (read as a DIFAT length and reserved), the DIFAT and directory sector chains (followed until
-  their end, so a loop grows memory for ever) and every stream's declared size;
+- in the OLE2 container: the DIFAT and directory sector chains (followed until their end, so a
+  loop grows memory until the process aborts) and every stream's declared size (its sectors
+  are copied until it is reached);
 - in the Workbook stream: each sheet's DIMENSIONS record (rows × columns cells reserved; its
   row fields are 32-bit), the real extent of the cell records (the sheet is made dense from
   the first to the last cell), each sheet's position (out of range: a panic), a MERGECELLS
@@ -37,17 +37,15 @@ XLS_MAX_COLUMNS = 256
 STREAMS = ("Workbook", "Book")  # BIFF8 and BIFF5 names of the workbook stream
 # Sector ids at or above this end a chain (ENDOFCHAIN, FREESECT, FATSECT, DIFSECT).
 _RESERVED = 0xFFFFFFFA
-_ENDOFCHAIN = 0xFFFFFFFE
-# calamine reserves room for this many 4-byte entries from header bytes 62..66; real files
-# hold 65,535 there (no mini FAT: the high half of ENDOFCHAIN) or less.
-_HEADER_RESERVE = 1 << 24
 _CONTINUE = 0x003C
 _BOF, _EOF = 0x0809, 0x000A
 _BOUNDSHEET, _CODEPAGE, _SST = 0x0085, 0x0042, 0x00FC
 _DIMENSIONS, _MERGECELLS, _MULRK, _LABELSST = 0x0200, 0x00E5, 0x00BD, 0x00FD
 # Records that calamine turns into a cell at (row, col) given by their first four bytes.
 _CELLS = {0x0006, 0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, _LABELSST}
+_FILEPASS = 0x002F
 _DAMAGED = "不是有效的 .xls 工作簿（文件结构已损坏）"
+ENCRYPTED = "工作簿设置了打开密码，无法读取；请在 Excel/WPS 中取消密码（文件 › 信息 › 保护工作簿）后另存"
 
 
 @dataclass(frozen=True)
@@ -85,10 +83,6 @@ def _check_container(path: Path, ole: olefile.OleFileIO, file: str, size: int) -
         header = handle.read(512)
     sector_size = ole.sectorsize
     sectors = max(size // sector_size, 1)
-    fat_len, = struct.unpack_from("<I", header, 44)
-    reserve, = struct.unpack_from("<I", header, 62)
-    if fat_len > sectors or reserve > _HEADER_RESERVE:
-        raise _damaged(file)
     # The DIFAT chain as calamine follows it: each sector's last entry names the next one.
     seen: set[int] = set()
     sector, = struct.unpack_from("<I", header, 68)
@@ -339,6 +333,8 @@ def _scan_workbook(data: bytes, file: str, limits: Limits) -> list[XlsSheet]:
         body = data[pos + 4:pos + 4 + length] if kind in (_BOUNDSHEET, _CODEPAGE) else b""
         if kind == _EOF:
             break
+        if kind == _FILEPASS:  # the records after it are encrypted (calamine: XlsError::Password)
+            raise _fail(file, "E103", detail=ENCRYPTED)
         if kind == _CODEPAGE:
             codepage = _codepage(body)
         elif kind == _SST and parts is not None:
