@@ -62,8 +62,8 @@ CATALOGUE: dict[str, str] = {
             "通常是远处某个单元格有内容或格式，请删除多余的行列后另存",
     # issue 16: legacy .xls, CSV bounds, the same input twice (E136–E139, W225–W229)
     "E136": "工作表的数据范围达到 {value}，超过 .xls 格式允许的最大范围（65,536 行 × 256 列），文件已损坏",
-    "E137": "读到第 {value} 行时数据范围已跨越 {detail} 个单元格（行数 × 最宽一行的列数），超过上限 {expected}"
-            "（可用 --max-cells 调高）；文件可能已损坏或不是检查记录",
+    "E137": "读到第 {value} 行时已有 {detail} 个单元格，超过上限 {expected}（可用 --max-cells 调高）；"
+            "文件可能已损坏或不是检查记录",
     "E138": "读到第 {value} 行时已读取 {detail}，超过上限 {expected}（可用 --max-size 调高）",
     "E139": "与 {other} {detail}",
     "W225": "文件夹中的子文件夹未读取：{value}；如其中有检查记录，请把文件放到该文件夹中或单独列出",

@@ -162,8 +162,8 @@ def test_csv_cells_are_rows_times_the_widest_row(tmp_path: Path) -> None:
     path = tmp_path / "宽.csv"
     path.write_bytes(("," * 999 + "\n").encode() * 5000)  # 1,000 cells a row
     assert refused(tmp_path, path, options=("--max-cells", "1000000"), child=True) == [
-        f"错误 {path} 读到第 1001 行时数据范围已跨越 1,001,000 个单元格（行数 × 最宽一行的列数），"
-        "超过上限 1,000,000（可用 --max-cells 调高）；文件可能已损坏或不是检查记录（E137）"]
+        f"错误 {path} 读到第 1001 行时已有 1,001,000 个单元格，超过上限 1,000,000（可用 --max-cells 调高）；"
+        "文件可能已损坏或不是检查记录（E137）"]
 
 
 def test_csv_blank_lines_count_as_cells_and_rows(tmp_path: Path) -> None:
@@ -173,7 +173,17 @@ def test_csv_blank_lines_count_as_cells_and_rows(tmp_path: Path) -> None:
         f"错误 {path} 工作表的数据范围达到 1048577 行 × 1 列，超过 Excel 允许的最大范围"
         "（1,048,576 行 × 16,384 列），文件已损坏（E108）"]
     assert refused(tmp_path, path, options=("--max-cells", "100000"), child=True)[0].startswith(
-        f"错误 {path} 读到第 100001 行时数据范围已跨越 100,001 个单元格")
+        f"错误 {path} 读到第 100001 行时已有 100,001 个单元格")
+
+
+def test_csv_record_over_many_lines_is_bounded_while_it_is_built(tmp_path: Path) -> None:
+    # Quoted line breaks join 200,000 lines of commas into one record: 2M+ fields, built whole
+    # by the csv module before it returns the record.
+    path = tmp_path / "引号.csv"
+    path.write_bytes(b'a,"' + b'\n",,,,,,,,,,"' * 200_000 + b"\n")
+    assert refused(tmp_path, path, options=("--max-cells", "100000"), child=True) == [
+        f"错误 {path} 读到第 1 行时已有 200,001 个单元格，超过上限 100,000（可用 --max-cells 调高）；"
+        "文件可能已损坏或不是检查记录（E137）"]
 
 
 def test_csv_bytes_are_counted_while_reading(tmp_path: Path) -> None:

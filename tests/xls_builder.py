@@ -45,17 +45,17 @@ class Sheet:
 
 
 def _cells(sheet: Sheet, strings: dict[str, int]) -> bytes:
-    out = b""
+    out: list[bytes] = []
     every = [(r, c, v) for r, row in enumerate(sheet.rows) for c, v in enumerate(row)] + sheet.cells
     for row, col, value in every:
         if value is None:
             continue
         if isinstance(value, str):
             index = strings.setdefault(value, len(strings))
-            out += record(0x00FD, struct.pack("<HHHI", row, col, 0, index))
+            out.append(record(0x00FD, struct.pack("<HHHI", row, col, 0, index)))
         else:
-            out += record(0x0203, struct.pack("<HHHd", row, col, 0, float(value)))
-    return out
+            out.append(record(0x0203, struct.pack("<HHHd", row, col, 0, float(value))))
+    return b"".join(out)
 
 
 def workbook_stream(sheets: list[Sheet], strings: list[str] | None = None) -> bytes:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import warnings
 import zipfile
 from collections.abc import Iterator
@@ -199,44 +200,67 @@ class _Counted(io.RawIOBase):
         return got or 0
 
 
+LINE_PIECE = 1 << 20  # characters: a longer line is read in pieces and checked first
+BATCH = 4096  # rows parsed between two checks of the bounds, at most
+
+
 class _CsvBounds:
-    """Counts a CSV's rows and widest row while it is read, against the limits."""
+    """A CSV's rows and widest row, counted while it is read, against the limits: rows ×
+    widest row (a blank line counts as one cell) within --max-cells, and Excel's grid."""
 
     def __init__(self, shown: str, limits: Limits) -> None:
         self.shown, self.limits = shown, limits
         self.rows = 0
+        self.widest = 1
+
+    def room(self) -> int:
+        """How many rows can be parsed before the next check without passing a bound by more
+        than one check's worth, however wide they are."""
+        cells = (self.limits.max_cells - self.rows * self.widest) // EXCEL_MAX_COLUMNS
+        return max(1, min(BATCH, cells, EXCEL_MAX_ROWS + 1 - self.rows))
+
+    def add(self, batch: list[list[str]]) -> None:
+        """Count `batch`; at the first row that passes a bound, refuse naming that row."""
+        widest = max(self.widest, max(map(len, batch)))
+        if ((self.rows + len(batch)) * widest <= self.limits.max_cells
+                and self.rows + len(batch) <= EXCEL_MAX_ROWS and widest <= EXCEL_MAX_COLUMNS):
+            self.rows, self.widest = self.rows + len(batch), widest
+            return
+        for row in batch:  # past a bound: find the row
+            self.rows += 1
+            self.widest = max(self.widest, len(row))
+            if self.rows > EXCEL_MAX_ROWS or self.widest > EXCEL_MAX_COLUMNS:
+                raise _fail(self.shown, "E108", value=f"{self.rows} 行 × {self.widest} 列")
+            if self.rows * self.widest > self.limits.max_cells:  # the span, as for a sheet
+                raise _fail(self.shown, "E137", value=self.rows, detail=f"{self.rows * self.widest:,}",
+                            expected=f"{self.limits.max_cells:,}")
 
     def long_line(self, line: str, delimiter: str) -> None:
         """A line too long to hand to the csv module unchecked: no more columns than Excel's."""
         if line.count(delimiter) >= EXCEL_MAX_COLUMNS:
             raise _fail(self.shown, "E108", value=f"第 {self.rows + 1} 行超过 {EXCEL_MAX_COLUMNS:,} 列")
 
-    def row(self, widest: int) -> None:
-        """After each row: `widest` so far (at least 1, so that blank lines count)."""
-        if self.rows > EXCEL_MAX_ROWS or widest > EXCEL_MAX_COLUMNS:
-            raise _fail(self.shown, "E108", value=f"{self.rows} 行 × {widest} 列")
-        if self.rows * widest > self.limits.max_cells:
-            raise _fail(self.shown, "E137", value=self.rows, detail=f"{self.rows * widest:,}",
-                        expected=f"{self.limits.max_cells:,}")
-
-
-LINE_PIECE = 1 << 20  # characters: a longer line is read in pieces and checked first
-
 
 def _lines(text: io.TextIOWrapper, bounds: _CsvBounds, delimiter: str) -> Iterator[str]:
-    """The lines of `text`; one longer than LINE_PIECE is checked before it is put together."""
-    while True:
-        line = text.readline(LINE_PIECE)
+    """The lines of `text`; one longer than LINE_PIECE is checked before it is put together.
+    The delimiters handed to the csv module are counted too: a record can run over many lines
+    (quoted line breaks), and the module builds a whole record before it returns it."""
+    read = text.readline
+    budget = 2 * bounds.limits.max_cells  # fields ≤ delimiters + rows; quoted delimiters count too
+    fed = 0
+    while line := read(LINE_PIECE):
         if len(line) == LINE_PIECE and not line.endswith(("\n", "\r")):
             pieces = [line]
             while len(line) == LINE_PIECE and not line.endswith(("\n", "\r")):
                 bounds.long_line("".join(pieces), delimiter)
-                line = text.readline(LINE_PIECE)
+                line = read(LINE_PIECE)
                 pieces.append(line)
             line = "".join(pieces)
             bounds.long_line(line, delimiter)
-        if not line:
-            return
+        fed += line.count(delimiter)
+        if fed > budget:
+            raise _fail(bounds.shown, "E137", value=bounds.rows + 1, detail=f"{fed:,}",
+                        expected=f"{bounds.limits.max_cells:,}")
         yield line
 
 
@@ -256,17 +280,14 @@ def _csv_format(head: bytes) -> tuple[str, str]:
 def _parse_csv(path: Path, shown: str, limits: Limits, encoding: str, delimiter: str) -> list[list[Any]]:
     bounds = _CsvBounds(shown, limits)
     rows: list[list[Any]] = []
-    widest = 1
     with path.open("rb") as handle:
         raw = _Counted(handle, limits.max_bytes)
         text = io.TextIOWrapper(io.BufferedReader(raw), encoding=encoding, newline="")
+        reader = csv.reader(_lines(text, bounds, delimiter), delimiter=delimiter)
         try:
-            for row in csv.reader(_lines(text, bounds, delimiter), delimiter=delimiter):
-                rows.append(row)
-                bounds.rows += 1
-                if len(row) > widest:
-                    widest = len(row)
-                bounds.row(widest)
+            while batch := list(itertools.islice(reader, bounds.room())):
+                bounds.add(batch)
+                rows += batch
         except _TooLarge:
             raise _fail(shown, "E138", value=bounds.rows + 1, detail=f"{raw.count / MB:.0f} MB",
                         expected=f"{limits.max_size_mb} MB") from None

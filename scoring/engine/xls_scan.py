@@ -226,11 +226,10 @@ def _codepage(body: bytes) -> str:
 
 
 class _Sheet:
-    """The extent of one sheet's cells and of its declared dimensions."""
+    """One sheet's bounds: its cells' extent and its declared dimensions."""
 
     def __init__(self, file: str, name: str, limits: Limits) -> None:
         self.file, self.name, self.limits = file, name, limits
-        self.max_row = self.max_col = -1
         self.strings = 0  # characters that LABELSST cells copy
 
     def check(self, rows: int, cols: int) -> None:
@@ -252,46 +251,50 @@ class _Sheet:
             raise _damaged(self.file)
         self.check(last_row, last_col)  # the last fields are one past the end
 
-    def cell(self, row: int, col: int) -> None:
-        if row > self.max_row or col > self.max_col:
-            self.max_row, self.max_col = max(self.max_row, row), max(self.max_col, col)
-            self.check(self.max_row + 1, self.max_col + 1)
+
+_HEAD = struct.Struct("<HH").unpack_from  # a record's type and length; a cell's row and column
+_U32 = struct.Struct("<I").unpack_from
 
 
 def _scan_sheet(data: bytes, start: int, sheet: _Sheet, strings: list[int]) -> None:
-    depth = 0
-    seen_bof = False
-    unpack = struct.unpack_from
-    for record in _records(data, start):
-        if record is None:
+    """Walk one sheet's records as calamine does (from its BOUNDSHEET position to its EOF,
+    nested substreams skipped). The hot loop of the pre-flight: kept flat."""
+    end, pos = len(data), start
+    depth, seen_bof = 0, False
+    max_row = max_col = -1
+    copied, known = 0, len(strings)
+    while pos + 4 <= end:
+        kind, length = _HEAD(data, pos)
+        body, pos = pos + 4, pos + 4 + length
+        if pos > end:
             raise _damaged(sheet.file)
-        kind, pos, _ = record
         if depth:  # a nested substream (an embedded chart): calamine skips it
             depth += 1 if kind == _BOF else -1 if kind == _EOF else 0
-            continue
-        if kind == _BOF:
-            if seen_bof:
-                depth = 1
-            seen_bof = True
-            continue
-        if kind == _EOF:
-            return
-        length = unpack("<H", data, pos + 2)[0]
-        body = pos + 4
-        if kind in _CELLS:
+        elif kind in _CELLS:
             if length >= 4:
-                row, col = unpack("<HH", data, body)
-                sheet.cell(row, col)
+                row, col = _HEAD(data, body)
+                if row > max_row or col > max_col:
+                    max_row, max_col = max(max_row, row), max(max_col, col)
+                    sheet.check(max_row + 1, max_col + 1)
                 if kind == _LABELSST and length >= 10:
-                    index = unpack("<I", data, body + 6)[0]
-                    sheet.strings += strings[index] if index < len(strings) else 0
-        elif kind == _MULRK and length >= 6:
-            row, _first = unpack("<HH", data, body)
-            sheet.cell(row, unpack("<H", data, body + length - 2)[0])
+                    index = _U32(data, body + 6)[0]
+                    copied += strings[index] if index < known else 0
+        elif kind == _MULRK:
+            if length >= 6:
+                row = _HEAD(data, body)[0]
+                col = _HEAD(data, body + length - 2)[0]
+                if row > max_row or col > max_col:
+                    max_row, max_col = max(max_row, row), max(max_col, col)
+                    sheet.check(max_row + 1, max_col + 1)
+        elif kind == _BOF:
+            depth, seen_bof = (1 if seen_bof else 0), True
+        elif kind == _EOF:
+            break
         elif kind == _DIMENSIONS:
-            sheet.dimensions(data[body:body + length])
-        elif kind == _MERGECELLS and (length < 2 or length < 2 + 8 * unpack("<H", data, body)[0]):
+            sheet.dimensions(data[body:pos])
+        elif kind == _MERGECELLS and (length < 2 or length < 2 + 8 * _HEAD(data, body)[0]):
             raise _damaged(sheet.file)  # calamine would read past its end
+    sheet.strings = copied
 
 
 def scan_xls(path: Path, file: str, limits: Limits) -> list[XlsSheet]:
