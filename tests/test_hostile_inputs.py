@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from scoring.engine.csv_text import read_csv
 from scoring.engine.limits import Limits
 from scoring.engine.reader import read_file
 from scoring.errors import InvalidInputError
@@ -190,9 +191,8 @@ def test_csv_bytes_are_counted_while_reading(tmp_path: Path) -> None:
     # A file that grows after its size was checked (or a /proc file, whose size is 0).
     path = write_csv(tmp_path / "in.csv", ROWS + [["一社区", f"院{i}", "2023-03-01"] for i in range(60_000)])
     assert path.stat().st_size > 1 << 20
-    from scoring.engine import reader
     with pytest.raises(InvalidInputError) as caught:
-        reader._read_csv(path, str(path), Limits(max_size_mb=1))
+        read_csv(path, str(path), Limits(max_size_mb=1))
     assert caught.value.issues[0].line().startswith(f"{path} 读到第 ")
     assert caught.value.issues[0].line().endswith("时已读取 1 MB，超过上限 1 MB（可用 --max-size 调高）（E138）")
 
