@@ -22,6 +22,7 @@ them (CONTINUE records joined to the record before), so each of those is bounded
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -109,9 +110,10 @@ def _check_container(path: Path, ole: olefile.OleFileIO, file: str, size: int) -
             _walk_chain(entry.isectStart, fat, sectors, file)
 
 
-def _records(data: bytes, start: int) -> Any:
-    """(type, position, body) of each record from `start`, CONTINUE records joined to the
-    record before them, up to the end of the stream; None for a record cut short."""
+def _records(data: bytes, start: int) -> Iterator[tuple[int, int, list[bytes] | None] | None]:
+    """(type, position, parts) of each record of the workbook globals from `start` to the end
+    of the stream; `parts` only for the SST, whose CONTINUE records carry on its strings (as
+    calamine joins them). None for a record cut short."""
     end = len(data)
     pos = start
     unpack = struct.unpack_from
