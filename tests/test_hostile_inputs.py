@@ -308,3 +308,16 @@ def test_control_characters_in_a_sheet_name_and_a_value(tmp_path: Path) -> None:
     assert f"错误 {path} › 表\\x1b[2J!D2 " in err
     assert "\x1b" not in err
     assert path.exists()
+
+
+def test_the_same_workbook_uploaded_twice_is_refused_by_its_names(tmp_path: Path) -> None:
+    from scoring.workspace import init_workspace
+    from tests.web_support import SAMPLE, client_for, upload
+
+    ws = init_workspace(tmp_path / "ws")
+    with client_for(ws.root) as client:
+        response = upload(client, ("三月.xlsx", SAMPLE.read_bytes()), ("三月（副本）.xlsx", SAMPLE.read_bytes()))
+        page = client.get(response.headers["location"]).text  # type: ignore[attr-defined]
+    assert "三月（副本）.xlsx" in page
+    assert "与 三月.xlsx 内容完全相同（是它的副本），其中的检查记录会被计算两次；请删除或移走其中一个" in page
+    assert "与 /" not in page  # no stored path in the message
