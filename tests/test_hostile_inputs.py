@@ -5,6 +5,7 @@ blow up memory runs in a child under a memory limit (tests/limited.py)."""
 
 from __future__ import annotations
 
+import io
 import json
 import struct
 import zipfile
@@ -321,3 +322,15 @@ def test_the_same_workbook_uploaded_twice_is_refused_by_its_names(tmp_path: Path
     assert "三月（副本）.xlsx" in page
     assert "与 三月.xlsx 内容完全相同（是它的副本），其中的检查记录会被计算两次；请删除或移走其中一个" in page
     assert "与 /" not in page  # no stored path in the message
+
+
+def test_the_progress_line_is_text_not_markup() -> None:
+    from scoring.cli.common import SafeConsole
+
+    out = io.StringIO()
+    console = SafeConsole(file=out, force_terminal=True, width=100)
+    with console.status("正在读取检查记录……") as status:
+        status.update("正在读取 a[/x]\x1b[2J.csv ……")  # was a MarkupError: exit 70 on a terminal
+        console.print("完成", markup=False)
+    assert "a[/x]\\x1b[2J.csv" in out.getvalue()
+    assert "\x1b[2J" not in out.getvalue()

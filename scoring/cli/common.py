@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
+from rich.console import Console, RenderableType
+from rich.status import Status
 from rich.text import Text
 
 from scoring.errors import ScoreError, UsageError
@@ -43,12 +44,26 @@ def visible(text: str) -> str:
     return _UNSHOWN.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
 
 
+def _plain(status: RenderableType | None) -> RenderableType | None:
+    """A progress line as text, never as markup: a file named `[/x].csv` is no closing tag."""
+    return Text(visible(status)) if isinstance(status, str) else status
+
+
+class _SafeStatus(Status):
+    def update(self, status: RenderableType | None = None, **options: Any) -> None:
+        super().update(_plain(status), **options)
+
+
 class SafeConsole(Console):
     """The one place where the CLI writes text: everything printed (messages, table cells,
-    titles, progress) goes through `render_str`, which makes control characters visible."""
+    titles) goes through `render_str`, and the progress line through `status`, both of which
+    make control characters visible."""
 
     def render_str(self, text: str, **options: Any) -> Text:
         return super().render_str(visible(text), **options)
+
+    def status(self, status: RenderableType, **options: Any) -> Status:
+        return _SafeStatus(_plain(status) or "", console=self, **options)
 
 
 # Piped or redirected output is not cut to 80 columns: tables keep every character.
