@@ -334,3 +334,13 @@ def test_the_progress_line_is_text_not_markup() -> None:
         console.print("完成", markup=False)
     assert "a[/x]\\x1b[2J.csv" in out.getvalue()
     assert "\x1b[2J" not in out.getvalue()
+
+
+def test_names_that_look_like_console_markup_are_shown_as_written(tmp_path: Path) -> None:
+    # "[/x]" was a MarkupError in the summary table (exit 70 after the outputs were written);
+    # "[b]" vanished into bold.
+    path = write_csv(tmp_path / "in.csv", rows_for([record("[/x]社区", "[b]甲院", "2023-03-01")]))
+    folder = criteria_dir(tmp_path, MINI)
+    code, out, err = invoke("run", str(path), "--criteria", str(folder), "--out", str(tmp_path / "o"))
+    assert code == 0, err
+    assert "[/x]社区" in out and "[b]甲院" in out

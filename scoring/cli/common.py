@@ -68,8 +68,9 @@ class SafeConsole(Console):
 
 # Piped or redirected output is not cut to 80 columns: tables keep every character.
 _WIDTH = None if sys.stdout.isatty() else 200
-stdout = SafeConsole(highlight=False, soft_wrap=True, width=_WIDTH)
-stderr = SafeConsole(stderr=True, highlight=False, soft_wrap=True, width=_WIDTH)
+# No console markup: names from the data ("[/x]", "[b]") are shown as written, not taken for tags.
+stdout = SafeConsole(highlight=False, soft_wrap=True, width=_WIDTH, markup=False)
+stderr = SafeConsole(stderr=True, highlight=False, soft_wrap=True, width=_WIDTH, markup=False)
 
 CriteriaOpt = Annotated[
     Path | None,
