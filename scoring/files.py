@@ -48,8 +48,10 @@ def check_regular(path: Path, limit: int) -> int:
     if not stat.S_ISREG(info.st_mode):
         raise FileRefused("这不是普通文件（是设备、管道或其他特殊文件），不能读取")
     if info.st_size > limit:
-        raise FileRefused(f"文件有 {size_text(info.st_size)}，超过上限 {size_text(limit)}；"
-                          "请确认选择了正确的文件")
+        size, most = size_text(info.st_size), size_text(limit)
+        if size == most:  # just over the limit: rounded, both would read the same
+            size, most = f"{info.st_size:,} 字节", f"{limit:,} 字节"
+        raise FileRefused(f"文件有 {size}，超过上限 {most}；请确认选择了正确的文件")
     return info.st_size
 
 

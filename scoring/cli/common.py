@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import re
+import signal
 import sys
 import traceback
 from collections.abc import Iterator
@@ -113,6 +114,9 @@ def open_standard(criteria: Path | None, regulations: Path | None, workspace: Pa
 def reported(debug: bool, *, writes_outputs: bool = False) -> Iterator[None]:
     """Run a command body; show ScoreErrors in Chinese with their exit code, and anything else as
     an internal error (exit 70). `writes_outputs`: say that nothing was written on bad data."""
+    from scoring.outputs.staging import written_count
+
+    before = written_count()
     try:
         yield
     except ScoreError as exc:
@@ -129,8 +133,11 @@ def reported(debug: bool, *, writes_outputs: bool = False) -> Iterator[None]:
         else:
             stderr.print(exc.message, style="red", markup=False)
         raise typer.Exit(exc.exit_code) from None
-    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+    except (typer.Exit, typer.Abort):
         raise
+    except KeyboardInterrupt as exc:  # Ctrl+C, SIGTERM, SIGHUP (scoring/interrupts.py): every `finally` has run
+        stderr.print(interrupted_message(exc, before), style="red", markup=False)
+        raise typer.Exit(getattr(exc, "exit_code", 128 + signal.SIGINT)) from None
     except OSError as exc:  # a file the library did not expect to fail: name it, in Chinese
         if debug:
             traceback.print_exc(file=sys.stderr)
@@ -143,6 +150,30 @@ def reported(debug: bool, *, writes_outputs: bool = False) -> Iterator[None]:
         stderr.print("内部错误（程序缺陷）。请加 --debug 重新运行，并把输出发给维护人员。",
                      style="red", markup=False)
         raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def interrupted_message(exc: KeyboardInterrupt, before: int) -> str:
+    """What an interrupted command says: what stopped it, and which outputs (if any) it had
+    already put in place before (those being written were removed, earlier files kept)."""
+    from scoring.interrupts import Interrupted
+    from scoring.outputs.staging import written_since
+
+    cause = exc.cause if isinstance(exc, Interrupted) else "按下了 Ctrl+C"
+    done = written_since(before)
+    if not done:
+        return f"已中断（{cause}），未写入任何文件。"
+    return f"已中断（{cause}）。中断前已写入：{'、'.join(str(p) for p in done)}；其余文件未写入。"
+
+
+def command_inputs(standard: Standard | None, *named: tuple[str, Path | None]) -> dict[Path, str]:
+    """The input files of a command that writes outputs, each with what it is (for refusing an
+    output that would replace one): the (what, path) pairs given (None skipped) and the criteria
+    versions and regulations register `standard` was read from."""
+    inputs = {path: what for what, path in named if path is not None}
+    if standard is not None:
+        inputs.update({Path(v.path): "考核标准文件" for v in standard.versions})
+        inputs[Path(standard.register.path)] = "法规库文件"
+    return inputs
 
 
 @contextmanager

@@ -244,7 +244,7 @@ def score_upload(workspace: Workspace, upload: Upload, *, lenient: bool, limits:
     writers = output_writers(results)
 
     def write_outputs(folder: Path) -> None:
-        write_all(folder, writers)
+        write_all(folder, writers, private=True)  # the run's own staging folder (runs.archive_run)
         tell("正在存入工作区……")
 
     with collector_paused():
