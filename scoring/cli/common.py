@@ -5,6 +5,7 @@ Chinese messages and exit codes (docs/design.md §6: 0 ok, 1 bad data/criteria, 
 from __future__ import annotations
 
 import gc
+import re
 import signal
 import sys
 import traceback
@@ -13,10 +14,12 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
+from rich.console import Console, RenderableType
+from rich.status import Status
+from rich.text import Text
 
 from scoring.errors import ScoreError, UsageError
 
@@ -30,10 +33,45 @@ EXIT_INTERNAL = 70
 # code is that of bad input (the commonest case is a file that cannot be read).
 EXIT_OS_ERROR = 1
 
+# Characters that a terminal acts on instead of showing: C0 controls other than tab and newline,
+# DEL, C1 controls, and the bidirectional overrides that reorder what follows them.
+_UNSHOWN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """`text` with every character a terminal would act on written as an escape (`\\x1b`,
+    `\\u202e`): a file name, sheet name or cell value cannot move the cursor, clear the screen,
+    set the window title or reorder a line."""
+    return _UNSHOWN.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
+
+
+def _plain(status: RenderableType | None) -> RenderableType | None:
+    """A progress line as text, never as markup: a file named `[/x].csv` is no closing tag."""
+    return Text(visible(status)) if isinstance(status, str) else status
+
+
+class _SafeStatus(Status):
+    def update(self, status: RenderableType | None = None, **options: Any) -> None:
+        super().update(_plain(status), **options)
+
+
+class SafeConsole(Console):
+    """The one place where the CLI writes text: everything printed (messages, table cells,
+    titles) goes through `render_str`, and the progress line through `status`, both of which
+    make control characters visible."""
+
+    def render_str(self, text: str, **options: Any) -> Text:
+        return super().render_str(visible(text), **options)
+
+    def status(self, status: RenderableType, **options: Any) -> Status:
+        return _SafeStatus(_plain(status) or "", console=self, **options)
+
+
 # Piped or redirected output is not cut to 80 columns: tables keep every character.
 _WIDTH = None if sys.stdout.isatty() else 200
-stdout = Console(highlight=False, soft_wrap=True, width=_WIDTH)
-stderr = Console(stderr=True, highlight=False, soft_wrap=True, width=_WIDTH)
+# No console markup: names from the data ("[/x]", "[b]") are shown as written, not taken for tags.
+stdout = SafeConsole(highlight=False, soft_wrap=True, width=_WIDTH, markup=False)
+stderr = SafeConsole(stderr=True, highlight=False, soft_wrap=True, width=_WIDTH, markup=False)
 
 CriteriaOpt = Annotated[
     Path | None,
