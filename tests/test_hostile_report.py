@@ -238,7 +238,8 @@ def test_template_that_is_not_a_file(hostile: dict[str, Path], tmp_path: Path) -
     code, _, err = invoke("report", str(hostile["out"] / "results.json"), "--criteria", str(hostile["criteria"]),
                           "--template", str(big), "--out", str(tmp_path / "o"))
     assert code == 1
-    assert err.splitlines()[-1] == f"无法读取报告模板 {big}：文件有 1,048,577 字节，超过上限 1,048,576 字节；请确认选择了正确的文件"
+    assert err.splitlines()[-1] == (
+        f"无法读取报告模板 {big}：文件有 1,048,577 字节，超过上限 1,048,576 字节；请确认选择了正确的文件")
 
 
 def _draft_bytes(tmp: Path) -> Path:
