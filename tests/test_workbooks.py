@@ -215,7 +215,8 @@ def test_template_validations(template: Path) -> None:
     assert dvs["G"].formula1 == (  # ENV-03 scale: 0–4 in steps of 0.5, or with 分
         'AND(OR(ISNUMBER(-G3),RIGHT(G3)="分"),ABS({n}-2)<=2,MOD(ROUND({n}/0.5,6),1)=0)').format(n=number.format("G3"))
     assert (dvs["H"].type, choices(template, dvs["H"])) == ("list", ["好", "较好", "一般", "差"])  # ENV-04 choice
-    marks = "√,×,有,无,合格,不合格,达标,不达标,Y,N,X,1,0,✓,✗,✔,✘,yes,no,TRUE,FALSE".split(",")
+    marks = ["√", "×", "有", "无", "合格", "不合格", "达标", "不达标", "Y", "N", "X", "1", "0", "✓", "✗", "✔", "✘",
+             "yes", "no", "TRUE", "FALSE"]
     assert choices(template, dvs["L"]) == ["是", "否", "免检", *marks]  # SAF-02 may be exempt
     assert choices(template, dvs["Q"]) == ["是", "否", "不适用", "/", "N/A", "NA", "—", "-",  # FAC-02 may be N/A
                                            *(m for m in marks if m != "无")]

@@ -175,10 +175,10 @@ def text_width(text: str) -> int:
 def wrapped_lines(text: str) -> int:
     """About how many lines `text` takes in a wrapping column WRAP_WIDTH wide. Width from the
     UTF-8 length (a CJK character is 3 bytes and 2 columns, ASCII 1 and 1): no per-character
-    work for long texts."""
+    work for long texts. A lone surrogate (only a JSON file holds one) counts as 3 bytes."""
     if "\n" not in text:  # most texts: one line
-        return max(1, -(-((len(text.encode()) + len(text)) // 2) // WRAP_WIDTH))
-    return sum(max(1, -(-((len(line.encode()) + len(line)) // 2) // WRAP_WIDTH)) for line in text.split("\n"))
+        return max(1, -(-((len(text.encode("utf-8", "surrogatepass")) + len(text)) // 2) // WRAP_WIDTH))
+    return sum(wrapped_lines(line) for line in text.split("\n"))
 
 
 @dataclass(frozen=True)
