@@ -426,3 +426,14 @@ def test_the_standard_workbook_stays_within_excel(standard_workbook: Path) -> No
     assert cut == ["长" * 32761 + TRUNCATED]
     header = ws.oddHeader.center.text
     assert header.startswith("2023&&楼院很") and utf16_len(header) <= 255 - len('&C&12&"黑体"')
+
+
+def test_the_paper_form_takes_any_item_name(tmp_path: Path) -> None:
+    crit = copy.deepcopy(MINI)
+    crit["categories"][0]["items"][0]["name"] = "名\x01牌\ufffe"  # no XML holds these
+    folder = criteria_dir(tmp_path, crit)
+    path = tmp_path / "纸质表.docx"
+    code, _, err = invoke("template", "--paper", "-o", str(path), "--criteria", str(folder))
+    assert (code, err) == (0, "")
+    with zipfile.ZipFile(path) as z:
+        assert "<w:t>名\ufffd牌\ufffd</w:t>" in z.read("word/document.xml").decode()

@@ -38,6 +38,10 @@ class SheetLimits:
     columns: int = 16_384
     text: int = 32_767  # UTF-16 units in one cell
 
+    def __post_init__(self) -> None:
+        if self.rows < 2 or self.columns < 2 or self.text < 16:  # a header and a row; a name and a value
+            raise ValueError(f"limits too small to hold a table: {self}")
+
 
 EXCEL = SheetLimits()
 

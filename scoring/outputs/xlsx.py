@@ -334,6 +334,7 @@ class TableWriter:
         others in order, as many as fit."""
         if count <= self.limits.columns:
             return [list(range(count))]
+        keep = min(keep, self.limits.columns - 1)
         room = self.limits.columns - keep
         return [list(range(keep)) + list(range(start, min(start + room, count)))
                 for start in range(keep, count, room)]
