@@ -105,14 +105,14 @@ class ChoiceLists:
         sheet.hide()
 
 
-def _validation(item: Item, cell: str, lists: ChoiceLists) -> dict[str, Any]:
+def _validation(item: Item, cell: str) -> dict[str, Any]:
     """The data validation for an item's column; `cell` is its first data cell (e.g. F3). It
     accepts exactly what the reader accepts (drop-downs list every accepted mark); a number
     rule too long for Excel (points with very many digits) is left to the reader."""
     marks = _marks(item)
     if item.type in ("check", "choice"):
         options = check_marks(item) if item.type == "check" else list(item.choices)
-        return {"validate": "list", "source": lists.source(options[:2] + marks + options[2:])}
+        return {"validate": "list", "source": options[:2] + marks + options[2:]}  # ChoiceLists writes them
     rule = _number_rule(item, cell)
     if marks:  # IF, not OR: Excel's OR is an error when any argument is (a mark is no number)
         alternatives = ",".join(f'{cell}="{m}"' for m in marks)
@@ -204,12 +204,12 @@ def _write(book: Any, crit: Criteria, register: Register | None, rows: int, limi
         sheet.set_column(col, col, width, date_format if header == "检查日期" else cell_format)
         first = f"{column_letter(col)}{FIRST_DATA_ROW + 1}"
         if isinstance(target, Veto):
-            rule: dict[str, Any] = {"validate": "list", "source": lists.source(["是", "否"])}
+            rule: dict[str, Any] = {"validate": "list", "source": ["是", "否"]}
             message = veto_expected(target)
             sheet.write_comment(1, col, out.text(f"{target.id} {target.name}（一票否决）\n{message}"),
                                 {"x_scale": 2, "y_scale": 2})
         elif isinstance(target, Item):
-            rule = _validation(target, first, lists)
+            rule = _validation(target, first)
             message = expected_text(target)
             sheet.write_comment(1, col, out.text(_comment(target, register)), {"x_scale": 3, "y_scale": 3})
         elif header == "检查日期":
@@ -217,6 +217,8 @@ def _write(book: Any, crit: Criteria, register: Register | None, rows: int, limi
             message = "填写检查日期，如 2023-03-05"
         else:
             continue
+        if isinstance(rule.get("source"), list):  # never inline: a range on the hidden sheet
+            rule["source"] = lists.source(rule["source"])
         rule.update({"input_title": plain_text(header, MAX_PROMPT_TITLE),
                      "input_message": plain_text(message, MAX_PROMPT), "error_title": "填写值不符合考核标准",
                      "error_message": plain_text(f"{header}：{message}", MAX_PROMPT)})
