@@ -29,6 +29,8 @@ from scoring.files import FileRefused, check_regular
 from scoring.issues import Issue, make
 
 SUPPORTED = {".xlsx", ".xlsm", ".xls", ".csv", ".txt"}
+# The template's hidden sheet of drop-down choices (outputs/template.py): skipped without a word.
+CHOICE_LISTS_SHEET = "下拉选项"
 Backend = Literal["calamine", "openpyxl"]
 
 
@@ -134,7 +136,8 @@ def _read_xlsx(path: Path, shown: str, limits: Limits, backend: Backend) -> tupl
         scans: dict[str, SheetScan] = {}
         for entry in structure.sheets:
             if entry.hidden:
-                issues.append(make("W207", file=shown, sheet=entry.name))
+                if entry.name != CHOICE_LISTS_SHEET:
+                    issues.append(make("W207", file=shown, sheet=entry.name))
                 continue
             scans[entry.name] = scan_sheet(archive, entry, shown, limits)
     values = _read_values(path, shown, list(scans), backend)
