@@ -15,14 +15,22 @@ import csv
 import io
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from scoring.engine.limits import DEFAULT_LIMITS, Limits
 from scoring.engine.sniff import ZIP_ERRORS, Kind, sniff
-from scoring.engine.xlsx_scan import SheetScan, check_archive, read_structure, scan_sheet
+from scoring.engine.xlsx_scan import (
+    SheetScan,
+    check_archive,
+    check_merges,
+    check_shared_parts,
+    check_total,
+    read_structure,
+    scan_sheet,
+)
 from scoring.errors import InvalidInputError
 from scoring.issues import Issue, make
 
@@ -112,16 +120,21 @@ def _values_openpyxl(path: Path, names: list[str]) -> dict[str, list[list[Any]]]
             book.close()
 
 
-def _read_values(path: Path, shown: str, names: list[str], backend: Backend) -> dict[str, list[list[Any]]]:
+def _read_values(path: Path, shown: str, names: list[str], backend: Backend,
+                 before_openpyxl: Callable[[], None]) -> dict[str, list[list[Any]]]:
     """Cell values by sheet. calamine first when asked; where it cannot read a file that the
-    scan passed (it is stricter about some number formats), openpyxl reads it instead."""
-    readers = [_values_calamine, _values_openpyxl] if backend == "calamine" else [_values_openpyxl]
-    for reader in readers:
+    scan passed (it is stricter about some number formats), openpyxl reads it instead, once
+    `before_openpyxl` has bounded what openpyxl will read."""
+    if backend == "calamine":
         try:
-            return reader(path, names)
+            return _values_calamine(path, names)
         except Exception:  # a third-party parser meeting a damaged file: never crash
-            continue
-    raise _fail(shown, "E103", detail="工作簿内容已损坏") from None
+            pass
+    before_openpyxl()
+    try:
+        return _values_openpyxl(path, names)
+    except Exception:  # a third-party parser meeting a damaged file: never crash
+        raise _fail(shown, "E103", detail="工作簿内容已损坏") from None
 
 
 def _read_xlsx(path: Path, shown: str, limits: Limits, backend: Backend) -> tuple[list[RawSheet], list[Issue]]:
@@ -129,16 +142,25 @@ def _read_xlsx(path: Path, shown: str, limits: Limits, backend: Backend) -> tupl
     with zipfile.ZipFile(path) as archive:
         check_archive(archive, shown, limits)
         structure = read_structure(archive, shown, limits)
-        scans: dict[str, SheetScan] = {}
-        for entry in structure.sheets:
-            if entry.hidden:
-                issues.append(make("W207", file=shown, sheet=entry.name))
-                continue
-            scans[entry.name] = scan_sheet(archive, entry, shown, limits)
-    values = _read_values(path, shown, list(scans), backend)
+        visible = [entry for entry in structure.sheets if not entry.hidden]
+        issues += [make("W207", file=shown, sheet=entry.name) for entry in structure.sheets if entry.hidden]
+        scans = {entry.name: scan_sheet(archive, entry, shown, limits, exact=backend == "openpyxl")
+                 for entry in visible}
+        check_total(scans, shown, limits)
+        check_shared_parts(archive, structure, scans, shown)
+
+    def exact_scans() -> None:  # openpyxl places cells by their row elements: bound that too
+        with zipfile.ZipFile(path) as archive:
+            for entry in visible:
+                if not scans[entry.name].exact:
+                    scans[entry.name] = scan_sheet(archive, entry, shown, limits, exact=True)
+        check_total(scans, shown, limits)
+
+    values = _read_values(path, shown, list(scans), backend, exact_scans)
     sheets = []
     for name, scan in scans.items():
         rows = values[name]
+        scan.merges = check_merges(scan, shown, name)
         _apply_scan(rows, scan)
         if scan.hidden_rows:
             listed = "、".join(f"第{r}行" for r in scan.hidden_rows[:5])

@@ -1,0 +1,256 @@
+"""The .xlsx pre-flight against built workbooks (issue 16, items 1, 3 and 5): far-away cells
+written in every spelling the XML grammar allows, implicit positions, sheets sharing one part,
+many sheets together, shared-string and style bombs, overlapping merges. Each hostile file is
+refused with its message under a tight memory limit (a regression fails instead of exhausting
+the machine); the legitimate spellings read the same values as the canonical one."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import pytest
+
+from scoring.engine.reader import read_file
+from tests.helpers import MINI, criteria_dir, record, rows_for
+from tests.limited import run_limited
+from tests.xlsx_builder import MAIN, REL, build_xlsx, sheet_xml
+
+LIMIT_MB = 600
+FAR = "工作表的数据范围跨越 17,179,869,184 个单元格，超过上限 20,000,000（可用 --max-cells 调高）；" \
+      "通常是远处某个单元格有内容或格式，请删除多余的行列后另存（E109）"
+REBUILD = "文件可能已损坏或被恶意构造，请在 Excel/WPS 中打开后另存为新的 .xlsx（E129）"
+
+
+def mini() -> list[list[Any]]:
+    return rows_for([record("一社区", "甲院", "2023-03-01"), record("一社区", "乙院", "2023-03-02", A1="否")])
+
+
+def letters(col: int) -> str:
+    name = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+def spelled(rows: list[list[Any]], *, cell: Callable[[str], str] = lambda ref: f'<c r="{ref}"',
+            row: Callable[[int], str] = lambda r: f'<row r="{r}">', prefix: str = "",
+            extra: str = "") -> str:
+    """A sheet of `rows` (every cell written, empty ones as empty cells) whose cell and row start
+    tags are spelled by `cell(ref)` / `row(number)`; `prefix` names every element."""
+    p = prefix
+    body = []
+    for r, values in enumerate(rows, start=1):
+        cells = []
+        for c, value in enumerate(values):
+            head = cell(f"{letters(c)}{r}").replace("<c", f"<{p}c", 1)
+            if value is None:
+                cells.append(f"{head}/>")
+            elif isinstance(value, (int, float)):
+                cells.append(f"{head}><{p}v>{value}</{p}v></{p}c>")
+            else:
+                cells.append(f'{head} t="inlineStr"><{p}is><{p}t>{escape(str(value))}</{p}t></{p}is></{p}c>')
+        body.append(row(r).replace("<row", f"<{p}row", 1) + "".join(cells) + f"</{p}row>")
+    xmlns = f'xmlns:{p[:-1]}="{MAIN}"' if p else f'xmlns="{MAIN}"'
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><{p}worksheet {xmlns} xmlns:r="{REL}">'
+            f'<{p}sheetData>{"".join(body)}{extra}</{p}sheetData></{p}worksheet>')
+
+
+SPELLINGS: dict[str, dict[str, Any]] = {
+    "lowercase": {"cell": lambda ref: f'<c r="{ref.lower()}"'},
+    "single quotes": {"cell": lambda ref: f"<c r='{ref}'", "row": lambda r: f"<row r='{r}'>"},
+    "spaces around =": {"cell": lambda ref: f'<c r = "{ref}"'},
+    "tab and newline": {"cell": lambda ref: f'<c\n\tr="{ref}"'},
+    "attributes reordered": {"cell": lambda ref: f'<c s="0" r="{ref}"'},
+    "namespace prefix": {"prefix": "x:"},
+    "implicit positions": {"cell": lambda ref: "<c", "row": lambda r: "<row>"},
+}
+
+
+def far_cell(spelling: str) -> str:
+    """A cell at XFD1048576 in `spelling`, as extra XML after the rows of `mini()`."""
+    if spelling == "implicit positions":  # a row far down, then a cell after 16,383 empty ones
+        return '<row r="1048575"/><row>' + "<c/>" * 16383 + "<c><v>1</v></c></row>"
+    p = "x:" if spelling == "namespace prefix" else ""
+    head = SPELLINGS[spelling].get("cell", lambda ref: f'<c r="{ref}"')("XFD1048576")
+    return f'<{p}row r="1048576">{head.replace("<c", f"<{p}c", 1)}><{p}v>1</{p}v></{p}c></{p}row>'
+
+
+def limited(tmp: Path, *paths: Path, options: tuple[str, ...] = ()) -> list[str]:
+    """`score run` in a child under LIMIT_MB: exit 1, no crash; the error lines."""
+    folder = criteria_dir(tmp, MINI)
+    done = run_limited(["run", *map(str, paths), "--criteria", str(folder), "--out", str(tmp / "o"), *options],
+                       tmp, mb=LIMIT_MB)
+    assert not done.crashed, done.stderr[-2000:]
+    assert done.code == 1, done.stderr
+    assert not (tmp / "o").exists()
+    return [line for line in done.stderr.splitlines() if line.startswith("错误")]
+
+
+# ---------------------------------------------------------------- item 1: every spelling of a far cell
+
+def test_far_cell_in_every_spelling_is_refused_under_a_memory_limit(tmp_path: Path) -> None:
+    paths = []
+    for n, (spelling, how) in enumerate(SPELLINGS.items()):
+        xml = spelled(mini(), **how, extra=far_cell(spelling))
+        paths.append(build_xlsx(tmp_path / f"{n}.xlsx", [("检查记录", xml)]))
+        assert paths[-1].stat().st_size < 5000
+    lines = limited(tmp_path, *paths)
+    # implicit cells are refused as soon as the extent passes the limit (row 1,048,576 × 20 columns)
+    implicit = FAR.replace("17,179,869,184", "20,971,520")
+    assert lines == [f"错误 {path} › 检查记录 {implicit if n == 6 else FAR}" for n, path in enumerate(paths)]
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    # the far cell alone: calamine pads every sheet from A1
+    ('<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>', FAR),
+    # implicit positions past --max-cells: 3,000 rows × 16,384 columns from 2 KB (refused at the
+    # first cell past the limit, 3,000 × 6,667)
+    ('<row r="3000">' + "<c/>" * 16383 + "<c><v>1</v></c></row>",
+     "工作表的数据范围跨越 20,001,000 个单元格，超过上限 20,000,000（可用 --max-cells 调高）；"
+     "通常是远处某个单元格有内容或格式，请删除多余的行列后另存（E109）"),
+    # a row without r after the last row Excel has
+    ('<row r="1048576"/><row><c><v>1</v></c></row>',
+     "工作表的数据范围达到 1048577 行 × 15 列，超过 Excel 允许的最大范围（1,048,576 行 × 16,384 列），"
+     "文件已损坏（E108）"),
+    # a reference beyond Excel's columns
+    ('<row r="9"><c r="XFE9"><v>1</v></c></row>',
+     "工作表的数据范围达到 9 行 × 16,385 列，超过 Excel 允许的最大范围（1,048,576 行 × 16,384 列），文件已损坏（E108）"
+     .replace("16,385", "16385")),
+    # a second r attribute (calamine would take the later one)
+    ('<row r="9"><c r="A9" r="XFD1048576"><v>1</v></c></row>',
+     "无法打开该文件：工作簿内容已损坏（工作表“检查记录”的 XML 不完整或格式错误）（E103）"),
+    # a comment whose quote would hide the far cell from a tokenizer that ignores comments
+    ("<!-- <c x=' --><row r=\"1048576\"><c r=\"XFD1048576\"><v>1</v></c></row><!-- ' -->", FAR),
+], ids=["alone", "implicit", "row-after-last", "column-beyond", "duplicate-r", "comment"])
+def test_far_cells_the_grammar_allows(tmp_path: Path, extra: str, message: str) -> None:
+    alone = extra.startswith('<row r="1048576"><c')
+    xml = sheet_xml([] if alone else mini(), extra=extra)
+    path = build_xlsx(tmp_path / "in.xlsx", [("检查记录", xml)])
+    where = f"错误 {path} › 检查记录 " if "E103" not in message else f"错误 {path} "
+    assert limited(tmp_path, path) == [where + message]
+
+
+def test_utf16_sheet_is_scanned_too(tmp_path: Path) -> None:
+    xml = sheet_xml(mini(), extra='<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')
+    xml = xml.replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    path = build_xlsx(tmp_path / "in.xlsx", [("检查记录", "placeholder")])
+    _rewrite(path, {"xl/worksheets/sheet1.xml": "\ufeff".encode("utf-16-le") + xml.encode("utf-16-le")})
+    assert limited(tmp_path, path) == [f"错误 {path} › 检查记录 {FAR}"]
+
+
+def _rewrite(path: Path, parts: dict[str, bytes]) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path) as source:
+        kept = {name: source.read(name) for name in source.namelist() if name not in parts}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in {**kept, **parts}.items():
+            archive.writestr(name, data)
+
+
+def test_openpyxl_reader_bounds_rows_by_their_row_elements(tmp_path: Path) -> None:
+    # calamine reads this as one cell at U1; openpyxl puts it in row 1,000,000 (21 columns wide)
+    extra = '<row r="1000000"><c r="U1"><v>1</v></c></row>'
+    path = build_xlsx(tmp_path / "in.xlsx", [("检查记录", sheet_xml(mini(), extra=extra))])
+    assert limited(tmp_path, path, options=("--reader", "openpyxl")) == [
+        f"错误 {path} › 检查记录 工作表的数据范围跨越 21,000,000 个单元格，超过上限 20,000,000"
+        "（可用 --max-cells 调高）；通常是远处某个单元格有内容或格式，请删除多余的行列后另存（E109）"]
+
+
+# ---------------------------------------------------------------- the legitimate spellings
+
+@pytest.mark.parametrize("backend", ["calamine", "openpyxl"])
+@pytest.mark.parametrize("spelling", list(SPELLINGS))
+def test_legitimate_spellings_read_the_same_values(tmp_path: Path, spelling: str, backend: str) -> None:
+    canonical = build_xlsx(tmp_path / "a.xlsx", [("检查记录", spelled(mini()))])
+    other = build_xlsx(tmp_path / "b.xlsx", [("检查记录", spelled(mini(), **SPELLINGS[spelling]))])
+    expected, _ = read_file(canonical, backend=backend)  # type: ignore[arg-type]
+    got, _ = read_file(other, backend=backend)  # type: ignore[arg-type]
+    assert got[0].rows == expected[0].rows
+    assert got[0].rows[2][:3] == ["一社区", "乙院", "2023-03-02"]
+
+
+def test_error_cell_and_formula_without_result_in_implicit_positions(tmp_path: Path) -> None:
+    xml = spelled(mini(), **SPELLINGS["implicit positions"],
+                  extra='<row><c t="e"><v>#DIV/0!</v></c><c><f>1/0</f></c></row>')
+    sheets, _ = read_file(build_xlsx(tmp_path / "in.xlsx", [("检查记录", xml)]))
+    assert sheets[0].rows[3][:2] == ["#DIV/0!", sheets[0].rows[3][1]]
+    assert repr(sheets[0].rows[3][1]) == "NO_RESULT"
+
+
+# ---------------------------------------------------------------- item 3: sheets read together
+
+def test_sheets_sharing_one_part_are_refused(tmp_path: Path) -> None:
+    path = build_xlsx(tmp_path / "in.xlsx", [(f"表{i}", sheet_xml(mini())) for i in range(1, 11)])
+    _retarget(path, "worksheets/sheet1.xml")
+    assert limited(tmp_path, path) == [
+        f"错误 {path} 工作表“表1”和“表2”指向文件中的同一份工作表数据（xl/worksheets/sheet1.xml），"
+        "Excel/WPS 不会这样保存；文件可能已损坏或被恶意构造，已拒绝读取（E128）"]
+
+
+def _retarget(path: Path, target: str) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path) as source:
+        rels = source.read("xl/_rels/workbook.xml.rels").decode()
+    _rewrite(path, {"xl/_rels/workbook.xml.rels": re.sub(r'Target="[^"]*"', f'Target="{target}"', rels).encode()})
+
+
+def test_sheets_read_together_are_bounded(tmp_path: Path) -> None:
+    extra = '<row r="400000"><c r="T400000"><v>1</v></c></row>'  # 8,000,000 cells each, within the limit
+    path = build_xlsx(tmp_path / "in.xlsx", [(f"表{i}", sheet_xml(mini(), extra=extra)) for i in range(1, 4)])
+    assert limited(tmp_path, path) == [
+        f"错误 {path} 各工作表的数据范围合计 24,000,000 个单元格（3 个工作表），超过上限 20,000,000 个；"
+        "可用 --max-cells 调高；通常是远处某个单元格有内容或格式，请删除多余的行列后另存（E129）"]
+
+
+# ---------------------------------------------------------------- item 5: parts read whole
+
+def strings_part(count: int, unique: int | None = None) -> str:
+    declared = f' uniqueCount="{unique}"' if unique is not None else ""
+    return f'<?xml version="1.0"?><sst xmlns="{MAIN}"{declared}>' + "<si><t>a</t></si>" * count + "</sst>"
+
+
+@pytest.mark.parametrize(("strings", "message"), [
+    (strings_part(1, unique=4_000_000_000),
+     "共享字符串表声明有 4,000,000,000 项，而各工作表只有 0 个文本单元格，超过上限 65,536 项；" + REBUILD),
+    (strings_part(300_000),
+     "共享字符串表有 300,000 项，而各工作表只有 0 个文本单元格，超过上限 65,536 项；" + REBUILD),
+], ids=["uniqueCount", "tiny-strings"])
+def test_shared_string_bombs(tmp_path: Path, strings: str, message: str) -> None:
+    path = build_xlsx(tmp_path / "in.xlsx", [("检查记录", sheet_xml(mini()))],
+                      extra_parts={"xl/sharedStrings.xml": strings})
+    assert path.stat().st_size < 20_000
+    assert limited(tmp_path, path) == [f"错误 {path} {message}"]
+
+
+def test_shared_strings_used_by_the_sheets_are_allowed(tmp_path: Path) -> None:
+    rows = "".join(f'<row r="{r}"><c r="A{r}" t="s"><v>0</v></c></row>' for r in range(4, 40_004))
+    path = build_xlsx(tmp_path / "in.xlsx", [("检查记录", sheet_xml(mini(), extra=rows))],
+                      extra_parts={"xl/sharedStrings.xml": strings_part(140_000)})
+    sheets, _ = read_file(path)
+    assert sheets[0].rows[-1][0] == "a"
+
+
+def test_style_bomb(tmp_path: Path) -> None:
+    styles = (f'<?xml version="1.0"?><styleSheet xmlns="{MAIN}"><cellXfs count="200000">'
+              + '<xf numFmtId="0"/>' * 200_000 + "</cellXfs></styleSheet>")
+    path = build_xlsx(tmp_path / "in.xlsx", [("检查记录", sheet_xml(mini()))],
+                      extra_parts={"xl/styles.xml": styles})
+    assert limited(tmp_path, path) == [
+        f"错误 {path} 样式表中的单元格格式有 200,000 项，超过上限 131,072 项；" + REBUILD]
+
+
+def test_overlapping_merges(tmp_path: Path) -> None:
+    merges = "<mergeCells>" + '<mergeCell ref="A1:O3"/>' * 100_000 + "</mergeCells>"
+    xml = sheet_xml(mini(), tail=merges)
+    path = build_xlsx(tmp_path / "in.xlsx", [("检查记录", xml)])
+    assert limited(tmp_path, path) == [
+        f"错误 {path} › 检查记录 合并单元格共覆盖 4,500,000 个单元格，多于工作表的 45 个（合并区域相互重叠），"
+        "超过上限 45 个；" + REBUILD]
