@@ -247,10 +247,50 @@ def test_style_bomb(tmp_path: Path) -> None:
         f"错误 {path} 样式表中的单元格格式有 200,000 项，超过上限 131,072 项；" + REBUILD]
 
 
-def test_overlapping_merges(tmp_path: Path) -> None:
-    merges = "<mergeCells>" + '<mergeCell ref="A1:O3"/>' * 100_000 + "</mergeCells>"
-    xml = sheet_xml(mini(), tail=merges)
-    path = build_xlsx(tmp_path / "in.xlsx", [("检查记录", xml)])
+@pytest.mark.parametrize(("count", "message"), [
+    (1_000, "合并单元格共覆盖 45,000 个单元格，多于工作表的 45 个（合并区域相互重叠），超过上限 45 个；"),
+    (100_000, "合并单元格已有 100,000 处，超过上限 65,558 处；"),
+], ids=["overlapping", "too-many"])
+def test_merge_bombs(tmp_path: Path, count: int, message: str) -> None:
+    merges = "<mergeCells>" + '<mergeCell ref="A1:O3"/>' * count + "</mergeCells>"
+    path = build_xlsx(tmp_path / "in.xlsx", [("检查记录", sheet_xml(mini(), tail=merges))])
+    assert limited(tmp_path, path) == [f"错误 {path} › 检查记录 {message}{REBUILD}"]
+
+
+def test_parts_read_whole_are_bounded(tmp_path: Path) -> None:
+    core = '<?xml version="1.0"?><cp:coreProperties xmlns:cp="x">' + " " * (20 << 20) + "</cp:coreProperties>"
+    path = build_xlsx(tmp_path / "in.xlsx", [("检查记录", sheet_xml(mini()))],
+                      extra_parts={"docProps/core.xml": core})
     assert limited(tmp_path, path) == [
-        f"错误 {path} › 检查记录 合并单元格共覆盖 4,500,000 个单元格，多于工作表的 45 个（合并区域相互重叠），"
-        "超过上限 45 个；" + REBUILD]
+        f"错误 {path} 组成部分 docProps/core.xml 解压后有 20 MB，超过上限 16 MB；{REBUILD}"]
+
+
+def test_members_differing_only_in_case_are_refused(tmp_path: Path) -> None:
+    far = sheet_xml(mini(), extra='<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')
+    path = build_xlsx(tmp_path / "in.xlsx", [("检查记录", sheet_xml(mini()))],
+                      extra_parts={"xl/worksheets/SHEET1.xml": far})
+    assert limited(tmp_path, path) == [
+        f"错误 {path} 无法打开该文件：工作簿结构已损坏（压缩包中有两个同名的部分：xl/worksheets/SHEET1.xml）（E103）"]
+
+
+def test_workbook_part_the_readers_disagree_on_is_refused(tmp_path: Path) -> None:
+    path = build_xlsx(tmp_path / "in.xlsx", [("检查记录", sheet_xml(mini()))])
+    _rewrite(path, {"_rels/.rels": (
+        b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+        b'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+        b'2006/relationships/officeDocument" Target="other/workbook.xml"/></Relationships>')})
+    assert limited(tmp_path, path) == [
+        f"错误 {path} 无法打开该文件：工作簿结构已损坏"
+        "（找不到 workbook.xml，或各处指向的 workbook.xml 不一致）（E103）"]
+
+
+def test_ods_with_a_huge_mimetype_is_sniffed_from_its_first_bytes(tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "in.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive, archive.open("mimetype", "w") as handle:
+        handle.write(b"application/vnd.oasis.opendocument.spreadsheet")
+        for _ in range(800):
+            handle.write(b" " * (1 << 20))
+    assert limited(tmp_path, path) == [
+        f"错误 {path} 无法打开该文件：这是 OpenDocument 表格（.ods），请在 WPS/LibreOffice 中另存为 .xlsx（E103）"]

@@ -51,9 +51,13 @@ from scoring.issues import make
 CHUNK = 1 << 20
 # Shared strings a workbook may hold beyond one per string cell (strings a program left behind).
 STALE_STRINGS = 65_536
+# Merged ranges a sheet may have beyond half its cells (in formatted rows below the data).
+MERGES_OUTSIDE = 65_536
 # Formats of one kind (cell formats, fonts, fills, borders, number formats) in styles.xml;
 # Excel itself stops at 65,490 cell formats.
 MAX_STYLES = 131_072
+MB = 1 << 20
+WHOLE_PART = 16 * MB  # see _read_whole; a real one is a few KB (styles.xml a few MB)
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
@@ -61,6 +65,7 @@ _HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
 # The fast path: every `<c` followed by a name end is either the canonical cell tag (groups
 # filled) or something else (groups empty, which sends the part to the exact path).
 _FAST_CELL = re.compile(rb'<c(?: r="([A-Z]{1,3})([0-9]{1,7})"(?: (?:s|t|cm|vm|ph)="[^"]*")*/?>|(?=[\s/>]))')
+_PREFIXED = re.compile(rb":[cf][\s/>]")  # a cell or formula element with a namespace prefix
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
@@ -144,7 +149,19 @@ def check_archive(archive: zipfile.ZipFile, file: str, limits: Limits) -> None:
     unpacked = sum(m.file_size for m in members)
     if unpacked > limits.max_bytes:
         raise _fail(file, "E105", value=f"{unpacked / (1 << 20):.0f} MB", expected=f"{limits.max_size_mb} MB")
+    # Two members whose names differ only in case or slash (or are equal): the readers would
+    # not agree on which one a sheet is, so the scan could look at another part than they read.
+    seen: set[str] = set()
     for member in members:
+        folded = member.filename.replace("\\", "/").lower()
+        if folded in seen:
+            raise _fail(file, "E103", detail=f"工作簿结构已损坏（压缩包中有两个同名的部分：{member.filename}）")
+        seen.add(folded)
+    for member in members:
+        whole = _read_whole(member.filename)
+        if member.file_size > whole:
+            raise _too_many(file, f"组成部分 {member.filename} 解压后有 {member.file_size / MB:.0f} MB",
+                            member.file_size, f"{whole // MB} MB")
         if member.filename.endswith((".xml", ".rels")) and member.file_size:
             try:
                 with archive.open(member) as handle:
@@ -153,6 +170,21 @@ def check_archive(archive: zipfile.ZipFile, file: str, limits: Limits) -> None:
                 raise _fail(file, "E103", detail=f"压缩包已损坏（{member.filename}）") from None
             if _DTD.search(head):
                 raise _fail(file, "E107")
+
+
+def _read_whole(name: str) -> int:
+    """The most a part may unpack to when some reader parses it whole into a tree or reads it
+    into memory in one piece (the package and workbook relationships, workbook.xml, the
+    document properties, the theme, the style sheet); other parts are streamed or not read."""
+    folded = name.replace("\\", "/").lower()
+    base = posixpath.basename(folded)
+    if base == "styles.xml":
+        return 4 * WHOLE_PART
+    if (base.endswith(".rels") and posixpath.basename(posixpath.dirname(folded)) == "_rels"
+            and base in (".rels", "workbook.xml.rels")) or folded == "[content_types].xml" \
+            or base == "workbook.xml" or folded.startswith("docprops/") or "/theme/" in folded:
+        return WHOLE_PART
+    return 1 << 62
 
 
 class _Members:
@@ -181,18 +213,10 @@ def _target(base: str, target: str) -> str:
 
 def read_structure(archive: zipfile.ZipFile, file: str, limits: Limits) -> WorkbookScan:
     """The worksheets listed in workbook.xml, in order, and the date system. The workbook part
-    is found as the readers find it (the package relationships), each sheet must have a name
-    and a part of its own (E128)."""
+    is the one every reader finds (calamine through the package relationships, openpyxl through
+    the content types), each sheet must have a name and a part of its own (E128)."""
     members = _Members(archive)
-    book_part = "xl/workbook.xml"
-    if "_rels/.rels" in members.names:
-        for rel in _xml(archive, "_rels/.rels", file):
-            if _local(rel.tag) == "Relationship" and rel.get("Type", "").endswith(_OFFICE_DOCUMENT):
-                found = members.find(_target("", rel.get("Target", "")))
-                if found is None:
-                    raise _fail(file, "E103", detail="工作簿结构已损坏（找不到 workbook.xml）")
-                book_part = found
-                break
+    book_part = _workbook_part(archive, members, file)
     base = posixpath.dirname(book_part) + "/" if "/" in book_part else ""
     book = _xml(archive, book_part, file)
     rels = _xml(archive, f"{base}_rels/{posixpath.basename(book_part)}.rels", file)
@@ -214,6 +238,39 @@ def read_structure(archive: zipfile.ZipFile, file: str, limits: Limits) -> Workb
     if len(sheets) > limits.max_sheets:
         raise _fail(file, "E106", value=len(sheets), expected=limits.max_sheets)
     return WorkbookScan(_own_parts(sheets, members, file), date1904, base)
+
+
+_WORKBOOK_TYPES = ("spreadsheetml.sheet.main+xml", "spreadsheetml.template.main+xml",
+                   "ms-excel.sheet.macroEnabled.main+xml", "ms-excel.template.macroEnabled.main+xml")
+
+
+def _workbook_part(archive: zipfile.ZipFile, members: _Members, file: str) -> str:
+    """The workbook part, when calamine (the folder of the package's officeDocument target,
+    then `workbook.xml` in it), openpyxl (the content types) and the scan agree on it."""
+    found: set[str | None] = set()
+    if "_rels/.rels" in members.names:
+        for rel in _xml(archive, "_rels/.rels", file):
+            if _local(rel.tag) == "Relationship" and rel.get("Type", "").endswith(_OFFICE_DOCUMENT):
+                target = _target("", rel.get("Target", ""))
+                found.add(members.find(posixpath.dirname(target) + "/workbook.xml" if "/" in target
+                                       else "workbook.xml"))
+                found.add(members.find(target))
+    typed = [part for part, kind in _overrides(archive, members, file) if kind.endswith(_WORKBOOK_TYPES)]
+    found.update(typed[:1])
+    if not found:
+        found.add(members.find("xl/workbook.xml"))
+    if len(found) != 1 or None in found:
+        raise _fail(file, "E103", detail="工作簿结构已损坏（找不到 workbook.xml，或各处指向的 workbook.xml 不一致）")
+    return str(found.pop())
+
+
+def _overrides(archive: zipfile.ZipFile, members: _Members, file: str) -> list[tuple[str | None, str]]:
+    """The parts [Content_Types].xml names, with their content types (openpyxl finds the
+    workbook and the shared strings this way)."""
+    if "[Content_Types].xml" not in members.names:
+        return []
+    return [(members.find(item.get("PartName", "").lstrip("/")), item.get("ContentType", ""))
+            for item in _xml(archive, "[Content_Types].xml", file) if _local(item.tag) == "Override"]
 
 
 def _own_parts(sheets: list[SheetEntry], members: _Members, file: str) -> list[SheetEntry]:
@@ -399,7 +456,7 @@ class _SheetScanner:
     def feed_fast(self, data: bytes) -> bool:
         """Take one chunk of whole elements on the fast path; False (nothing taken) when the
         chunk is not written the common way."""
-        if b":c" in data:
+        if _PREFIXED.search(data):
             return False
         found = _FAST_CELL.findall(data)
         letters = set(map(itemgetter(0), found))
@@ -409,7 +466,7 @@ class _SheetScanner:
             rows = max(map(int, set(map(itemgetter(1), found))))
             widest = max(letters, key=lambda c: (len(c), c))
             self._bounds(rows, column_index(widest.decode()))
-        self.scan.string_cells += sum(data.count(s) for s in _STRING_CELL)
+        self.scan.string_cells += data.count(b't="s"')  # the only spelling the fast path takes
         self._extras(data)
         return True
 
@@ -420,7 +477,7 @@ class _SheetScanner:
                 number = _ROW_NUMBER.search(attrs)
                 if number and _HIDDEN.search(attrs):
                     self.scan.hidden_rows.append(int(number.group(1)))
-        if b't="e"' in data or b"<f" in data or b":f" in data:
+        if b't="e"' in data or b"<f" in data:  # no prefixed f on the fast path
             for attrs, content in _CELL.findall(data):
                 ref = _REF.search(attrs)
                 if ref is None:
@@ -438,6 +495,12 @@ class _SheetScanner:
             for c0, r0, c1, r1 in _MERGE.findall(data):
                 self.scan.merges.append((int(r0), column_index(c0.decode().upper()), int(r1),
                                          column_index(c1.decode().upper())))
+            # Merged ranges cover two cells or more and never overlap: at most half the sheet's
+            # cells, plus some in formatted empty rows below them.
+            allowed = self.scan.cells // 2 + MERGES_OUTSIDE
+            if len(self.scan.merges) > allowed:
+                raise _too_many(self.file, f"合并单元格已有 {len(self.scan.merges):,} 处", len(self.scan.merges),
+                                f"{allowed:,} 处", sheet=self.sheet)
 
     def _cell_value(self, at: tuple[int, int], kind: str, formula: bool, value: str | None) -> None:
         if kind == "e":
@@ -609,8 +672,10 @@ def check_shared_parts(archive: zipfile.ZipFile, structure: WorkbookScan, scans:
 
 def _parts(archive: zipfile.ZipFile, members: _Members, base: str, kind: str) -> list[str]:
     """The parts holding the workbook's `kind` (sharedStrings, styles): the one calamine reads
-    (`xl/<kind>.xml`) and the ones the workbook's relationships name (openpyxl's)."""
-    found = {members.find(f"{base}{kind}.xml")}
+    (`<kind>.xml` beside workbook.xml), the ones openpyxl reads (`xl/styles.xml`, the shared
+    strings the content types name) and the ones the workbook's relationships name."""
+    found = {members.find(f"{base}{kind}.xml"), members.find(f"xl/{kind}.xml")}
+    found.update(part for part, content in _overrides(archive, members, "") if content.endswith(f".{kind}+xml"))
     rels = f"{base}_rels/workbook.xml.rels"
     if rels in members.names:
         for rel in _xml(archive, rels, ""):
