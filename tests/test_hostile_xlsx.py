@@ -62,6 +62,7 @@ def spelled(rows: list[list[Any]], *, cell: Callable[[str], str] = lambda ref: f
 
 
 SPELLINGS: dict[str, dict[str, Any]] = {
+    "canonical": {},
     "lowercase": {"cell": lambda ref: f'<c r="{ref.lower()}"'},
     "single quotes": {"cell": lambda ref: f"<c r='{ref}'", "row": lambda r: f"<row r='{r}'>"},
     "spaces around =": {"cell": lambda ref: f'<c r = "{ref}"'},
@@ -103,7 +104,8 @@ def test_far_cell_in_every_spelling_is_refused_under_a_memory_limit(tmp_path: Pa
     lines = limited(tmp_path, *paths)
     # implicit cells are refused as soon as the extent passes the limit (row 1,048,576 × 20 columns)
     implicit = FAR.replace("17,179,869,184", "20,971,520")
-    assert lines == [f"错误 {path} › 检查记录 {implicit if n == 6 else FAR}" for n, path in enumerate(paths)]
+    assert lines == [f"错误 {path} › 检查记录 {implicit if spelling == 'implicit positions' else FAR}"
+                     for spelling, path in zip(SPELLINGS, paths, strict=True)]
 
 
 @pytest.mark.parametrize(("extra", "message"), [
@@ -174,6 +176,15 @@ def test_legitimate_spellings_read_the_same_values(tmp_path: Path, spelling: str
     got, _ = read_file(other, backend=backend)  # type: ignore[arg-type]
     assert got[0].rows == expected[0].rows
     assert got[0].rows[2][:3] == ["一社区", "乙院", "2023-03-02"]
+
+
+def test_hidden_rows_are_reported_in_every_spelling(tmp_path: Path) -> None:
+    for spelling in ("canonical", "single quotes"):
+        row = SPELLINGS[spelling].get("row", lambda r: f'<row r="{r}">')
+        xml = spelled(mini(), **{**SPELLINGS[spelling], "row": lambda r, row=row: row(r).replace(
+            ">", ' hidden="1">') if r == 3 else row(r)})
+        _, warnings = read_file(build_xlsx(tmp_path / f"{len(spelling)}.xlsx", [("检查记录", xml)]))
+        assert [w.message for w in warnings] == ["第3行被隐藏，这些行仍参与评分"]
 
 
 def test_error_cell_and_formula_without_result_in_implicit_positions(tmp_path: Path) -> None:

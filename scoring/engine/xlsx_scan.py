@@ -364,6 +364,7 @@ class _Grammar:
         self.opx_row = 0
         self.frames: list[tuple[int, str | None, list[str | None]]] = []  # depth, r, children's r
         self.string_cells = 0
+        self.hidden_rows: list[int] = []
         self.finished: list[tuple[tuple[int, int], str, bool, str | None]] = []
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
@@ -373,6 +374,9 @@ class _Grammar:
             self.frames[-1][2].append(attrs.get("r"))
         if local == "row":
             self.frames.append((self.depth, attrs.get("r"), []))
+            if attrs.get("hidden", "").lower() in ("1", "true"):
+                number = _openpyxl_row(attrs["r"]) if "r" in attrs else self.opx_row + 1
+                self.hidden_rows += [number] if number else []
         if self.cell_depth:
             if local == "f":
                 self.formula = True
@@ -532,6 +536,7 @@ class _SheetScanner:
             raise _fail(self.file, "E103", detail=detail) from None
         self._take(grammar)
         self.scan.string_cells = grammar.string_cells
+        self.scan.hidden_rows = grammar.hidden_rows
         self.scan.exact = True
 
     def _take(self, grammar: _Grammar) -> None:
