@@ -156,12 +156,15 @@ def _rewrite(path: Path, parts: dict[str, bytes]) -> None:
             archive.writestr(name, data)
 
 
-def test_openpyxl_reader_bounds_rows_by_their_row_elements(tmp_path: Path) -> None:
-    # calamine reads this as one cell at U1; openpyxl puts it in row 1,000,000 (21 columns wide)
-    extra = '<row r="1000000"><c r="U1"><v>1</v></c></row>'
+@pytest.mark.parametrize("reader", [(), ("--reader", "openpyxl")], ids=["fallback", "asked"])
+def test_openpyxl_is_held_to_the_limit_while_it_reads(tmp_path: Path, reader: tuple[str, ...]) -> None:
+    # calamine reads one cell at XFD1 (the first row); openpyxl puts one in each of 2,000 rows,
+    # each row 16,384 wide. A formula cell that calamine cannot read sends the file to openpyxl.
+    broken = '<row r="2001"><c r="P2" t="n"><v>x</v></c></row>' if not reader else ""
+    extra = "".join(f'<row r="{r}"><c r="XFD1"><v>1</v></c></row>' for r in range(4, 2001)) + broken
     path = build_xlsx(tmp_path / "in.xlsx", [("检查记录", sheet_xml(mini(), extra=extra))])
-    assert limited(tmp_path, path, options=("--reader", "openpyxl")) == [
-        f"错误 {path} › 检查记录 工作表的数据范围跨越 21,000,000 个单元格，超过上限 20,000,000"
+    assert limited(tmp_path, path, options=reader) == [
+        f"错误 {path} › 检查记录 工作表的数据范围跨越 20,004,903 个单元格，超过上限 20,000,000"
         "（可用 --max-cells 调高）；通常是远处某个单元格有内容或格式，请删除多余的行列后另存（E109）"]
 
 

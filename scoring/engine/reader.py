@@ -15,7 +15,7 @@ import csv
 import io
 import warnings
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -23,6 +23,7 @@ from typing import Any, Literal
 from scoring.engine.limits import DEFAULT_LIMITS, Limits
 from scoring.engine.sniff import ZIP_ERRORS, Kind, sniff
 from scoring.engine.xlsx_scan import (
+    OpenpyxlBudget,
     SheetScan,
     check_archive,
     check_merges,
@@ -100,7 +101,7 @@ def _values_calamine(path: Path, names: list[str]) -> dict[str, list[list[Any]]]
         book.close()
 
 
-def _values_openpyxl(path: Path, names: list[str]) -> dict[str, list[list[Any]]]:
+def _values_openpyxl(path: Path, names: list[str], budget: OpenpyxlBudget) -> dict[str, list[list[Any]]]:
     import openpyxl
 
     # openpyxl warns (in English) about features it drops, e.g. slicers and data validation
@@ -114,25 +115,27 @@ def _values_openpyxl(path: Path, names: list[str]) -> dict[str, list[list[Any]]]
             for name in names:
                 sheet = book[name]
                 sheet.reset_dimensions()  # never trust <dimension>: read-only mode would pad to it
-                out[name] = [list(row) for row in sheet.iter_rows(values_only=True)]
+                out[name] = budget.rows(name, sheet.iter_rows(values_only=True))
             return out
         finally:
             book.close()
 
 
 def _read_values(path: Path, shown: str, names: list[str], backend: Backend,
-                 before_openpyxl: Callable[[], None]) -> dict[str, list[list[Any]]]:
+                 limits: Limits) -> dict[str, list[list[Any]]]:
     """Cell values by sheet. calamine first when asked; where it cannot read a file that the
-    scan passed (it is stricter about some number formats), openpyxl reads it instead, once
-    `before_openpyxl` has bounded what openpyxl will read."""
+    scan passed (it is stricter about some number formats), openpyxl reads it instead, held
+    to the cell limit row by row (it places cells by their row elements, which the scan of
+    calamine's cells does not bound)."""
     if backend == "calamine":
         try:
             return _values_calamine(path, names)
         except Exception:  # a third-party parser meeting a damaged file: never crash
             pass
-    before_openpyxl()
     try:
-        return _values_openpyxl(path, names)
+        return _values_openpyxl(path, names, OpenpyxlBudget(shown, limits))
+    except InvalidInputError:
+        raise
     except Exception:  # a third-party parser meeting a damaged file: never crash
         raise _fail(shown, "E103", detail="工作簿内容已损坏") from None
 
@@ -144,19 +147,10 @@ def _read_xlsx(path: Path, shown: str, limits: Limits, backend: Backend) -> tupl
         structure = read_structure(archive, shown, limits)
         visible = [entry for entry in structure.sheets if not entry.hidden]
         issues += [make("W207", file=shown, sheet=entry.name) for entry in structure.sheets if entry.hidden]
-        scans = {entry.name: scan_sheet(archive, entry, shown, limits, exact=backend == "openpyxl")
-                 for entry in visible}
+        scans = {entry.name: scan_sheet(archive, entry, shown, limits) for entry in visible}
         check_total(scans, shown, limits)
         check_shared_parts(archive, structure, scans, shown)
-
-    def exact_scans() -> None:  # openpyxl places cells by their row elements: bound that too
-        with zipfile.ZipFile(path) as archive:
-            for entry in visible:
-                if not scans[entry.name].exact:
-                    scans[entry.name] = scan_sheet(archive, entry, shown, limits, exact=True)
-        check_total(scans, shown, limits)
-
-    values = _read_values(path, shown, list(scans), backend, exact_scans)
+    values = _read_values(path, shown, list(scans), backend, limits)
     sheets = []
     for name, scan in scans.items():
         rows = values[name]

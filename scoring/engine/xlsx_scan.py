@@ -22,8 +22,10 @@ Two ways through a sheet's XML:
   calamine reads has an explicit reference that this path reads the same way, so the extent is
   exact; a chunk that breaks any of these conditions sends the whole part to
 - the exact path: an expat parse (well-formed XML only; no DTD) that follows both readers'
-  rules for implicit positions (`_Grammar`). It is also the only path used before openpyxl
-  reads a workbook (`exact=True`), since openpyxl places cells by their row element's number.
+  rules for implicit positions (`_Grammar`).
+
+openpyxl, the fallback reader, places cells by their row element's number, which the fast path
+does not read: `OpenpyxlBudget` holds it to the same limits row by row while it reads.
 """
 
 from __future__ import annotations
@@ -80,6 +82,7 @@ _STYLE_KINDS = {"xf": "单元格格式", "font": "字体", "fill": "填充", "bo
                 "dxf": "条件格式样式"}
 _STYLE = re.compile(rb"<(?:[^\s/>!?:]+:)?(xf|font|fill|border|numFmt|dxf)[\s/>]")
 _OFFICE_DOCUMENT = "/officeDocument"
+_RAISE_CELLS = "可用 --max-cells 调高；通常是远处某个单元格有内容或格式，请删除多余的行列后另存"
 _REBUILD = "文件可能已损坏或被恶意构造，请在 Excel/WPS 中打开后另存为新的 .xlsx"
 
 
@@ -103,7 +106,6 @@ class SheetScan:
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
     no_result: set[tuple[int, int]] = field(default_factory=set)  # formulas without a saved value
     string_cells: int = 0  # cells of type t="s" (each may use one shared string)
-    exact: bool = False  # bounds the openpyxl reading too (see the module docstring)
 
     @property
     def cells(self) -> int:
@@ -537,7 +539,6 @@ class _SheetScanner:
         self._take(grammar)
         self.scan.string_cells = grammar.string_cells
         self.scan.hidden_rows = grammar.hidden_rows
-        self.scan.exact = True
 
     def _take(self, grammar: _Grammar) -> None:
         for at, kind, formula, value in grammar.finished:
@@ -573,13 +574,11 @@ def _chunks(archive: zipfile.ZipFile, part: str) -> Iterator[bytes]:
             yield chunk
 
 
-def scan_sheet(archive: zipfile.ZipFile, entry: SheetEntry, file: str, limits: Limits,
-               exact: bool = False) -> SheetScan:
-    """Stream one sheet's XML and return what it holds; InvalidInputError when over a limit.
-    `exact` also bounds what openpyxl reads (the exact path); otherwise the fast path is tried."""
+def scan_sheet(archive: zipfile.ZipFile, entry: SheetEntry, file: str, limits: Limits) -> SheetScan:
+    """Stream one sheet's XML and return what it holds; InvalidInputError when over a limit."""
     try:
         scanner = _SheetScanner(file, entry.name, limits)
-        if not exact and _fast(archive, entry.part, scanner):
+        if _fast(archive, entry.part, scanner):
             return scanner.scan
         scanner = _SheetScanner(file, entry.name, limits)
         scanner.exact(_chunks(archive, entry.part))
@@ -689,13 +688,40 @@ def _parts(archive: zipfile.ZipFile, members: _Members, base: str, kind: str) ->
     return sorted(p for p in found if p)
 
 
+class OpenpyxlBudget:
+    """Holds openpyxl to the cell limit while it reads, row by row: it yields every row up to
+    the last row element's number, each as wide as the row's last cell, so what it holds is
+    known only as it goes (no more than one row past the limit is ever held)."""
+
+    def __init__(self, file: str, limits: Limits) -> None:
+        self.file, self.limits = file, limits
+        self.total = 0
+
+    def rows(self, sheet: str, rows: Iterator[tuple[Any, ...]]) -> list[list[Any]]:
+        """The rows as lists; InvalidInputError past Excel's rows or the cell limit."""
+        out: list[list[Any]] = []
+        cells = widest = 0
+        for row in rows:
+            out.append(list(row))
+            cells += len(row)
+            widest = max(widest, len(row))
+            if len(out) > EXCEL_MAX_ROWS:
+                raise _fail(self.file, "E108", sheet=sheet, value=f"{len(out)} 行 × {widest} 列")
+            if cells > self.limits.max_cells:
+                raise _fail(self.file, "E109", sheet=sheet, value=f"{cells:,}", expected=f"{self.limits.max_cells:,}")
+        self.total += cells
+        if self.total > self.limits.max_cells:
+            raise _too_many(self.file, f"各工作表的数据合计 {self.total:,} 个单元格", self.total,
+                            f"{self.limits.max_cells:,} 个", advice=_RAISE_CELLS)
+        return out
+
+
 def check_total(scans: dict[str, SheetScan], file: str, limits: Limits) -> None:
     """All sheets read together stay within the cell limit: the readers hold them at once."""
     total = sum(scan.cells for scan in scans.values())
     if total > limits.max_cells:
         raise _too_many(file, f"各工作表的数据范围合计 {total:,} 个单元格（{len(scans)} 个工作表）", total,
-                        f"{limits.max_cells:,} 个", advice="可用 --max-cells 调高；通常是远处某个单元格有内容或格式，"
-                        "请删除多余的行列后另存")
+                        f"{limits.max_cells:,} 个", advice=_RAISE_CELLS)
 
 
 def check_merges(scan: SheetScan, file: str, sheet: str) -> list[tuple[int, int, int, int]]:
