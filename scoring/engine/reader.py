@@ -150,11 +150,12 @@ def _read_xlsx(path: Path, shown: str, limits: Limits, backend: Backend) -> tupl
         scans = {entry.name: scan_sheet(archive, entry, shown, limits) for entry in visible}
         check_total(scans, shown, limits)
         check_shared_parts(archive, structure, scans, shown)
+    for name, scan in scans.items():
+        scan.merges = check_merges(scan, shown, name)
     values = _read_values(path, shown, list(scans), backend, limits)
     sheets = []
     for name, scan in scans.items():
         rows = values[name]
-        scan.merges = check_merges(scan, shown, name)
         _apply_scan(rows, scan)
         if scan.hidden_rows:
             listed = "、".join(f"第{r}行" for r in scan.hidden_rows[:5])

@@ -657,13 +657,13 @@ def check_shared_parts(archive: zipfile.ZipFile, structure: WorkbookScan, scans:
         string_cells += scan.string_cells if scan else _string_cells(archive, entry.part)
     allowed = 2 * string_cells + STALE_STRINGS
     for part in _parts(archive, members, structure.base, "sharedStrings"):
-        with archive.open(part) as handle:
-            head = handle.read(4096)
-        declared = _UNIQUE_COUNT.search(head)
-        if declared and int(declared.group(1)) > allowed:
-            raise _too_many(file, f"共享字符串表声明有 {int(declared.group(1)):,} 项，而各工作表只有 "
-                            f"{string_cells:,} 个文本单元格", int(declared.group(1)), f"{allowed:,} 项")
-        strings = sum(_count(archive, part, _SI).values())
+        strings = declared = 0
+        for data in _whole_tags(archive, part):
+            strings += len(_SI.findall(data + b" "))
+            declared = max([declared, *map(int, _UNIQUE_COUNT.findall(data))])
+        if declared > allowed:
+            raise _too_many(file, f"共享字符串表声明有 {declared:,} 项，而各工作表只有 {string_cells:,} 个文本单元格",
+                            declared, f"{allowed:,} 项")
         if strings > allowed:
             raise _too_many(file, f"共享字符串表有 {strings:,} 项，而各工作表只有 {string_cells:,} 个文本单元格",
                             strings, f"{allowed:,} 项")
