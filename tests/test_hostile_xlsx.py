@@ -127,9 +127,12 @@ def test_far_cell_in_every_spelling_is_refused_under_a_memory_limit(tmp_path: Pa
     # a second r attribute (calamine would take the later one)
     ('<row r="9"><c r="A9" r="XFD1048576"><v>1</v></c></row>',
      "无法打开该文件：工作簿内容已损坏（工作表“检查记录”的 XML 不完整或格式错误）（E103）"),
+    # a megabyte of column letters (computing that column would take minutes)
+    ('<row r="9"><c r="' + "A" * 1_000_000 + '9"><v>1</v></c></row>',
+     "工作表的数据范围达到 9 行 × 16385 列，超过 Excel 允许的最大范围（1,048,576 行 × 16,384 列），文件已损坏（E108）"),
     # a comment whose quote would hide the far cell from a tokenizer that ignores comments
     ("<!-- <c x=' --><row r=\"1048576\"><c r=\"XFD1048576\"><v>1</v></c></row><!-- ' -->", FAR),
-], ids=["alone", "implicit", "row-after-last", "column-beyond", "duplicate-r", "comment"])
+], ids=["alone", "implicit", "row-after-last", "column-beyond", "duplicate-r", "long-letters", "comment"])
 def test_far_cells_the_grammar_allows(tmp_path: Path, extra: str, message: str) -> None:
     alone = extra.startswith('<row r="1048576"><c')
     xml = sheet_xml([] if alone else mini(), extra=extra)

@@ -62,7 +62,7 @@ MB = 1 << 20
 WHOLE_PART = 16 * MB  # see _read_whole; a real one is a few KB (styles.xml a few MB)
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
-_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+_ROW_NUMBER = re.compile(rb'\br="(\d{1,7})"')
 _HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
 # The fast path: every `<c` followed by a name end is either the canonical cell tag (groups
 # filled) or something else (groups empty, which sends the part to the exact path).
@@ -70,8 +70,9 @@ _FAST_CELL = re.compile(rb'<c(?: r="([A-Z]{1,3})([0-9]{1,7})"(?: (?:s|t|cm|vm|ph
 _PREFIXED = re.compile(rb":[cf][\s/>]")  # a cell or formula element with a namespace prefix
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
-_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
-_MERGE = re.compile(rb"""<(?:[^\s/>:]+:)?mergeCell\b[^>]*?\bref\s*=\s*["']\s*([A-Za-z]+)(\d+):([A-Za-z]+)(\d+)""")
+_REF = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
+_MERGE = re.compile(rb"""<(?:[^\s/>:]+:)?mergeCell\b[^>]*?\bref\s*=\s*["']\s*"""
+                    rb"([A-Za-z]{1,9})(\d{1,9}):([A-Za-z]{1,9})(\d{1,9})")
 _ERROR_TYPE = re.compile(rb'\bt="e"')
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b")
 _DECLARED = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
@@ -305,7 +306,13 @@ def _calamine_cell(ref: str) -> tuple[int, int] | None:
     number = ref[len(letters):]
     if not letters or not number or not letters.isascii() or not letters.isalpha() or int(number) == 0:
         return None
-    return int(number), column_index(letters.upper())
+    return int(number), _column(letters)
+
+
+def _column(letters: str) -> int:
+    """The 0-based column of reference letters of either case; past Excel's last column for
+    more than three letters (never computed: a megabyte of letters would take minutes)."""
+    return column_index(letters.upper()) if len(letters) <= 3 else EXCEL_MAX_COLUMNS
 
 
 def _openpyxl_column(ref: str) -> int | None:
@@ -488,7 +495,7 @@ class _SheetScanner:
                 ref = _REF.search(attrs)
                 if ref is None:
                     continue
-                at = (int(ref.group(2)), column_index(ref.group(1).decode()))
+                at = (int(ref.group(2)), _column(ref.group(1).decode()))
                 value = _VALUE.search(content or b"")
                 text = value.group(1).decode("utf-8", "replace") if value else None
                 self._cell_value(at, "e" if _ERROR_TYPE.search(attrs) else "",
@@ -499,8 +506,7 @@ class _SheetScanner:
         """Take the <mergeCell> ranges of a chunk of whole tags."""
         if b"mergeCell" in data:
             for c0, r0, c1, r1 in _MERGE.findall(data):
-                self.scan.merges.append((int(r0), column_index(c0.decode().upper()), int(r1),
-                                         column_index(c1.decode().upper())))
+                self.scan.merges.append((int(r0), _column(c0.decode()), int(r1), _column(c1.decode())))
             # Merged ranges cover two cells or more and never overlap: at most half the sheet's
             # cells, plus some in formatted empty rows below them.
             allowed = self.scan.cells // 2 + MERGES_OUTSIDE
