@@ -108,8 +108,11 @@ def output_writers(results: Results, *, previous: Results | None = None,
 def write_outputs(results: Results, out_dir: str | Path, *, previous: Results | None = None,
                   template: Path | None = None) -> list[Path]:
     """Write results.json, ranking.xlsx, report.md and report.docx into `out_dir`, all or none
-    (each to a temporary file, then renamed); the paths written. OutputError (e.g. a workbook
-    open in Excel/WPS) leaves earlier outputs untouched."""
+    (staged in a hidden folder inside `out_dir`, then renamed; the folder is locked meanwhile);
+    the paths written. OutputError (e.g. a workbook open in Excel/WPS, another run writing into
+    the folder, a folder where a file goes) leaves earlier outputs untouched; UsageError when an
+    output would replace one of the inspection files scored."""
     from scoring.outputs.staging import write_all
 
-    return write_all(Path(out_dir), output_writers(results, previous=previous, template=template))
+    inputs = {Path(i.path): "检查记录" for i in results.inputs}
+    return write_all(Path(out_dir), output_writers(results, previous=previous, template=template), inputs=inputs)

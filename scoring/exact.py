@@ -31,11 +31,15 @@ def cents_half_up_array(
 
 
 def decimals_of(value: Decimal) -> int:
-    """How many decimal places a Decimal needs (0 for whole numbers)."""
-    exponent = value.normalize().as_tuple().exponent
+    """How many decimal places a Decimal needs (0 for whole numbers). Exact: `normalize()` would
+    round to the context's 28 digits (1E-999999999 would need none, 1.000…0001 none)."""
+    _, digits, exponent = value.as_tuple()
     if not isinstance(exponent, int):  # NaN/Infinity are refused when criteria are loaded
         raise ValueError(f"not a finite decimal: {value}")
-    return max(0, -exponent)
+    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    if trailing == len(digits):  # zero
+        return 0
+    return max(0, -(exponent + trailing))
 
 
 def to_units(value: Decimal, factor: int) -> int:

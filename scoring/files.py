@@ -15,7 +15,7 @@ from scoring.oserrors import describe
 MB = 1024 * 1024
 # Bounds for the small text files the toolkit reads whole; each is far above any real one.
 CRITERIA_MAX = 16 * MB  # one version of a standard, the regulations register
-RESULTS_MAX = 512 * MB  # results.json of a city-wide year is ~30 MB
+RESULTS_MAX = 256 * MB  # results.json of a city-wide year (100k rows) is ~123 MB; reading takes ~10× its size
 TEMPLATE_MAX = 1 * MB  # a report template
 
 
@@ -48,8 +48,10 @@ def check_regular(path: Path, limit: int) -> int:
     if not stat.S_ISREG(info.st_mode):
         raise FileRefused("这不是普通文件（是设备、管道或其他特殊文件），不能读取")
     if info.st_size > limit:
-        raise FileRefused(f"文件有 {size_text(info.st_size)}，超过上限 {size_text(limit)}；"
-                          "请确认选择了正确的文件")
+        size, most = size_text(info.st_size), size_text(limit)
+        if size == most:  # just over the limit: rounded, both would read the same
+            size, most = f"{info.st_size:,} 字节", f"{limit:,} 字节"
+        raise FileRefused(f"文件有 {size}，超过上限 {most}；请确认选择了正确的文件")
     return info.st_size
 
 
@@ -64,7 +66,12 @@ def read_bytes(path: Path, limit: int) -> bytes:
             info = os.fstat(handle.fileno())
             if not stat.S_ISREG(info.st_mode):
                 raise FileRefused("这不是普通文件（是设备、管道或其他特殊文件），不能读取")
-            data = handle.read(limit + 1)
+            # read(n) allocates n bytes before reading: ask for what the file holds (plus one, to
+            # see it grew), not for the limit (512 MB of address space for a 5 KB results.json).
+            wanted = min(info.st_size, limit) + 1
+            data = handle.read(wanted)
+            if len(data) == wanted <= limit:  # grown since fstat: read on, still bounded
+                data += handle.read(limit + 1 - wanted)
     except OSError as exc:
         raise FileRefused(describe(exc)) from None
     if len(data) > limit:

@@ -60,6 +60,13 @@ CATALOGUE: dict[str, str] = {
     "E108": "工作表的数据范围达到 {value}，超过 Excel 允许的最大范围（1,048,576 行 × 16,384 列），文件已损坏",
     "E109": "工作表的数据范围跨越 {value} 个单元格，超过上限 {expected}（可用 --max-cells 调高）；"
             "通常是远处某个单元格有内容或格式，请删除多余的行列后另存",
+    # issue 16: legacy .xls, CSV bounds, the same input twice (E136–E139, W225–W229)
+    "E136": "工作表的数据范围达到 {value}，超过 .xls 格式允许的最大范围（65,536 行 × 256 列），文件已损坏",
+    "E137": "读到第 {value} 行时已有 {detail} 个单元格，超过上限 {expected}（可用 --max-cells 调高）；"
+            "文件可能已损坏或不是检查记录",
+    "E138": "读到第 {value} 行时已读取 {detail}，超过上限 {expected}（可用 --max-size 调高）",
+    "E139": "与 {other} {detail}",
+    "W225": "文件夹中的子文件夹未读取：{value}；如其中有检查记录，请把文件放到该文件夹中或单独列出",
     "E110": "所有工作表（{detail}）的前 {value} 行中都找不到表头（需要“社区”“楼院”“检查日期”三列）",
     "E111": "表头缺少“{value}”列（也可写作：{expected}）",
     "E112": "表头中“{value}”列出现了两次（{other}），无法判断以哪一列为准",
@@ -109,6 +116,13 @@ CATALOGUE: dict[str, str] = {
     "E160": "“{value}”有两种理解，请改填其中一种：填“否”表示不得分，填“不适用”表示本楼院没有此项",
     "E161": "“{value}”的单位不适合这一项：{expected}",
     "W260": "“{value}”是表格下方的签字、审核、合计或备注行，不是检查记录，已跳过",
+    # issue 16 (hostile data): C200–C219, E160–E169 (E162–E169 here), W245–W249
+    "C200": "JSON 嵌套过深（第 {line} 行第 {column} 列处超过 {expected} 层括号），不是考核标准或法规库文件的内容",
+    "C201": "数字“{value}”过长（超过 {expected} 个字符）：分值应写成普通数字，如 12.5",
+    "C202": "{field}为 {value}，{detail}",
+    "C203": "文字“{value}”中有无法保存到 Excel/Word 的不可见字符（{detail}），请删除后重试",
+    "E162": "考核期“{value}”超出范围：年份须在 {expected} 之间",
+    "W245": "“{value}”中有无法保存到 Excel/Word 的不可见字符（{detail}），已删除，按“{expected}”处理{other}",
 }
 
 

@@ -30,6 +30,30 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def distinct_inputs(files: list[Path]) -> tuple[list[InputFile], list[Issue]]:
+    """Each file with its sha256 (for 说明 and results.json), and an E139 for every file that is
+    another one again — the same file named twice or through a link, or a copy with the same
+    bytes — whose inspections would otherwise be counted twice."""
+    inputs: list[InputFile] = []
+    issues: list[Issue] = []
+    seen: dict[tuple[int, int], Path] = {}
+    by_digest: dict[str, Path] = {}
+    for path in files:
+        info = path.stat()
+        first = seen.setdefault((info.st_dev, info.st_ino), path)
+        if first is not path:
+            issues.append(make("E139", file=str(path), other=str(first),
+                               detail="是同一个文件（重复列出，或是它的链接），其中的检查记录会被计算两次；请只列出一次"))
+            continue
+        digest = file_sha256(path)
+        inputs.append(InputFile(str(path), digest))
+        copy_of = by_digest.setdefault(digest, path)
+        if copy_of is not path:
+            issues.append(make("E139", file=str(path), other=str(copy_of),
+                               detail="内容完全相同（是它的副本），其中的检查记录会被计算两次；请删除或移走其中一个"))
+    return inputs, issues
+
+
 def read_tables(files: list[Path], standard: Standard, progress: Callable[[str], None] | None = None,
                 limits: Limits = DEFAULT_LIMITS, backend: Backend = "calamine",
                 ) -> tuple[list[SheetTable], list[Issue]]:
@@ -77,11 +101,13 @@ def run(
         standard = load_standard(criteria, regulations)
     if version is not None:
         standard.get(version)  # a wrong --criteria-version is a usage error before any reading
-    files, issues = expand_inputs(paths)
-    if issues:
-        raise InvalidInputError(issues[0].message, issues)
-    inputs = [InputFile(str(p), file_sha256(p)) for p in files]
+    files, found = expand_inputs(paths)
+    inputs, twice = distinct_inputs(files)
+    errors = [i for i in found if i.is_error] + twice
+    if errors:
+        raise InvalidInputError(errors[0].message, errors)
     tables, issues = read_tables(files, standard, progress, limits, backend)
+    issues = found + issues  # the warnings about the inputs themselves (W225) come first
     for name, rows in frames or []:
         inputs.append(InputFile(name, rows_sha256(rows)))
         table, table_issues = build_table(RawSheet(name, None, rows), ColumnCatalog(standard.versions))

@@ -4,7 +4,9 @@ when, which files, which criteria versions and their sha256).
 
 A run is assembled in a staging folder inside `runs/` and renamed into place; renaming a
 folder onto an existing one fails on every platform, so two processes archiving a run of the
-same period at once each claim their own number. Inputs are stored under generated names
+same period at once each claim their own number. The staging folder is locked by its process
+while it lives (scoring/outputs/staging.py), so one left by a process that was killed is
+removed by the next archive, at once. Inputs are stored under generated names
 (`inputs/1.xlsx`, …); the names the office gave them are kept in `run.json` as text only.
 """
 
@@ -14,8 +16,6 @@ import getpass
 import json
 import re
 import shutil
-import tempfile
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from scoring.engine.results import Results
 from scoring.errors import InvalidInputError, OutputError, ScoreError
+from scoring.interrupts import deferred
+from scoring.oserrors import describe
 
 if TYPE_CHECKING:
     from scoring.workspace import Workspace
@@ -130,19 +132,7 @@ def _who() -> str:
         return "未知"
 
 
-STALE_STAGING_SECONDS = 24 * 3600
-
-
-def _forget_stale_staging(runs: Path) -> None:
-    """A staging folder left by a process that was killed mid-archive is not a run; it goes
-    once it is a day old (a younger one may belong to a run in progress)."""
-    now = time.time()
-    for folder in runs.glob(".staging-*"):
-        try:
-            if folder.is_dir() and now - folder.stat().st_mtime > STALE_STAGING_SECONDS:
-                shutil.rmtree(folder, ignore_errors=True)
-        except OSError:  # gone meanwhile
-            continue
+STAGING_PREFIX = ".staging-"
 
 
 def _claim(staging: Path, runs: Path, period: str) -> tuple[str, int]:
@@ -168,25 +158,32 @@ def archive_run(workspace: Workspace, results: Results, inputs: Sequence[tuple[s
                 write_outputs: Callable[[Path], None], *, via: str, lenient: bool = False) -> RunRecord:
     """Archive a finished run: copy `inputs` ((name shown, file) pairs) under generated names,
     let `write_outputs` fill the outputs folder, write run.json, then rename the staging
-    folder into `runs/`. All or nothing: on any failure the staging folder is removed."""
+    folder into `runs/`. All or nothing: on any failure or interruption the staging folder is removed."""
+    from scoring.outputs.locks import locked
+    from scoring.outputs.staging import Staging
     from scoring.pipeline import file_sha256
 
     runs = workspace.runs_dir
+    # The staging folder is made (and staging folders of processes that died are removed) and
+    # later renamed into place while runs/ is locked; meanwhile it is locked by this process.
+    staging = Staging(runs, STAGING_PREFIX)
     try:
         runs.mkdir(parents=True, exist_ok=True)
-        _forget_stale_staging(runs)
-        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=runs))
+        with locked(runs):
+            folder = staging.create()
+    except ScoreError:
+        raise
     except OSError as exc:
-        raise OutputError(f"无法写入工作区 {runs}：{exc.strerror or exc}") from exc
+        raise OutputError(f"无法写入工作区 {runs}：{describe(exc)}") from exc
     try:
-        (staging / INPUTS).mkdir()
-        (staging / OUTPUTS).mkdir()
+        (folder / INPUTS).mkdir()
+        (folder / OUTPUTS).mkdir()
         copies = []
         for k, (name, path) in enumerate(inputs, start=1):
             stored = f"{INPUTS}/{stored_name(k, name)}"
-            shutil.copyfile(path, staging / stored)
-            copies.append(InputCopy(name, stored, file_sha256(staging / stored)))
-        write_outputs(staging / OUTPUTS)
+            shutil.copyfile(path, folder / stored)
+            copies.append(InputCopy(name, stored, file_sha256(folder / stored)))
+        write_outputs(folder / OUTPUTS)
         period = results.period.label
         record = RunRecord(
             id="", period=period, number=0, created=datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -195,15 +192,15 @@ def archive_run(workspace: Workspace, results: Results, inputs: Sequence[tuple[s
                       for r in results.version_refs],
             inputs=copies)
         # The folder's name is the run's id, so run.json need not change when it is claimed.
-        (staging / RUN_FILE).write_text(json.dumps(record.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
-        run_id, number = _claim(staging, runs, period)
+        (folder / RUN_FILE).write_text(json.dumps(record.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+        with locked(runs), deferred():
+            staging.release()  # Windows renames no folder with an open file in it
+            run_id, number = _claim(folder, runs, period)
+            staging.path = None  # it is the run's folder now: nothing to remove
     except ScoreError:
-        shutil.rmtree(staging, ignore_errors=True)
         raise
     except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise OutputError(f"无法把本次评分存入工作区 {runs}：{exc.strerror or exc}") from exc
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        raise OutputError(f"无法把本次评分存入工作区 {runs}：{describe(exc)}") from exc
+    finally:
+        staging.remove()
     return replace(record, id=run_id, number=number)

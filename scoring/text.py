@@ -10,7 +10,11 @@ _ODD_SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u3000"), " ")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 # Full-width ASCII (U+FF01..U+FF5E) maps to ASCII by a fixed offset.
 _FULL_TO_HALF = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Characters XML 1.0 cannot carry, so no .xlsx or .docx can hold them (lxml and openpyxl refuse
+# them): C0 controls other than tab, LF and CR, lone surrogates, U+FFFE and U+FFFF.
+_UNWRITABLE = "\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
+UNWRITABLE = re.compile(f"[{_UNWRITABLE}]")
+_CONTROL = re.compile(f"[{_UNWRITABLE}\x7f]")
 _SPACES = re.compile(r"\s+")
 
 
@@ -32,3 +36,15 @@ def clean(text: str) -> str:
 def compact(text: str) -> str:
     """`normalise` and then remove every space: for matching headers and names."""
     return normalise(text).replace(" ", "")
+
+
+def unwritable(text: str) -> str:
+    """The characters of `text` no .xlsx or .docx can hold, as the office can look them up
+    ("U+FFFE、U+0001"), each once; "" when there are none."""
+    found = dict.fromkeys(UNWRITABLE.findall(text))
+    return "、".join(f"U+{ord(c):04X}" for c in found)
+
+
+def visible(text: str) -> str:
+    """`text` with each character no .xlsx or .docx can hold written as <U+FFFE>: for messages."""
+    return UNWRITABLE.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)

@@ -104,7 +104,7 @@ def test_a_file_that_is_not_results(tmp_path: Path) -> None:
             "$.courtyards[0].courtyard 缺失",
         '"courtyards": [], "communities": [{"community": "一", "courtyards": 1, "mean_total": 1.0, '
         '"grade_counts": {"优秀": "x"}, "pass_rate": 1.0, "rule_of_law_rate": null, "rank": 1}], "issues": []}':
-            "$.communities[0].grade_counts.优秀 的值 'x' 类型不对",
+            "$.communities[0].grade_counts.优秀 的值 \"x\" 不对，应为不小于 0 的整数",
     }
     for tail, why in cases.items():
         bad.write_text(base + tail, encoding="utf-8")
@@ -120,11 +120,11 @@ def test_malformed_elements_are_clear_errors(tmp_path: Path) -> None:
     # Every element of a list is checked: a wrong one is a message, never an internal error.
     res = scoring.score([SAMPLE], scoring.load_standard())
     good = json.loads(res.dump())
-    edits = [(("courtyards", 0, "dates"), [1], "$.courtyards[0].dates 中的值 1 类型不对"),
+    edits = [(("courtyards", 0, "dates"), [1], "$.courtyards[0].dates 中的值 1 类型不对，应为文字"),
              (("courtyards", 0, "items", "ENV-01", "earned_each"), ["x"],
-              "$.courtyards[0].items.ENV-01.earned_each 中的值 'x' 类型不对"),
+              "$.courtyards[0].items.ENV-01.earned_each 中的值 \"x\" 类型不对，应为数字"),
              (("courtyards", 0, "items", "ENV-01", "values"), [5],
-              "$.courtyards[0].items.ENV-01.values 中的值 5 类型不对"),
+              "$.courtyards[0].items.ENV-01.values 中的值 5 类型不对，应为文字"),
              (("criteria", "versions"), [], "$.criteria.versions 为空：没有记录评分所用的考核标准版本")]
     for path, value, why in edits:
         data = json.loads(json.dumps(good))

@@ -111,7 +111,8 @@ def test_output_equal_to_input_is_refused(tmp_path: Path) -> None:
     before = digest(data)
     code, _, err = invoke("run", str(data), "--criteria", str(folder), "--out", str(tmp_path))
     assert code == 2
-    assert err == f"输出文件 {tmp_path / 'results.json'} 就是输入文件，会覆盖检查记录；请用 --out 换一个输出文件夹\n"
+    assert err == (f"输出文件 {tmp_path / 'results.json'} 就是输入的检查记录 {data}，写入会覆盖它；"
+                   "请用 --out 换一个输出文件夹\n")
     assert digest(data) == before
 
 
@@ -126,13 +127,15 @@ def test_workbook_open_in_excel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     out = tmp_path / "o"
     out.mkdir()
     (out / "results.json").write_text("earlier", encoding="utf-8")
+    (out / "ranking.xlsx").write_bytes(b"earlier ranking")  # the one open in Excel
     monkeypatch.setattr(os, "replace", locked)
     code, _, err = invoke("run", str(SAMPLE), "--out", str(out))
     assert code == 3
     assert err == BUNDLED_NOTE + (f"无法写入 {out / 'ranking.xlsx'}：文件可能正在 Excel/WPS 中打开，"
                                   "请先在 Excel/WPS 中关闭“ranking.xlsx”后重试（或该文件夹没有写入权限）\n")
-    assert sorted(p.name for p in out.iterdir()) == ["results.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["ranking.xlsx", "results.json"]
     assert (out / "results.json").read_text(encoding="utf-8") == "earlier"
+    assert (out / "ranking.xlsx").read_bytes() == b"earlier ranking"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o"]
 
 

@@ -19,6 +19,7 @@ from scoring.api import score
 from scoring.cli.app import app
 from scoring.engine.results import Results
 from scoring.history import courtyard_history, dump_rows, list_runs, record_run, reindex
+from scoring.outputs.locks import FolderLock
 from scoring.runs import archived_runs, parse_run_id, read_record, stored_name
 from scoring.workspace import Workspace, init_workspace
 
@@ -169,15 +170,22 @@ def test_damaged_run_json_is_reported_in_chinese(tmp_path: Path) -> None:
     assert "已损坏" in err
 
 
-def test_a_staging_folder_left_by_a_killed_process_is_not_a_run_and_goes_later(tmp_path: Path) -> None:
+def test_a_staging_folder_left_by_a_killed_process_is_not_a_run_and_goes_next_time(tmp_path: Path) -> None:
+    # A staging folder is locked by its process while it lives (the system drops the lock when the
+    # process dies, however it dies): an unlocked one goes at the next archive, a locked one stays.
     ws = init_workspace(tmp_path / "ws")
-    old, young = ws.runs_dir / ".staging-old", ws.runs_dir / ".staging-young"
-    for folder in (old, young):
+    dead, alive = ws.runs_dir / ".staging-dead", ws.runs_dir / ".staging-alive"
+    for folder in (dead, alive):
         (folder / "outputs").mkdir(parents=True)
         (folder / "run.json").write_text("{}", encoding="utf-8")
-    os.utime(old, (0, 0))
-    assert archived_runs(ws) == [] and reindex(ws) == 0
-    results = score([SAMPLE])
-    record_run(ws, results, [("a.xlsx", SAMPLE)], lambda folder: results.save(folder / "results.json"), via="网页")
-    assert not old.exists() and young.exists()
+    holder = FolderLock(alive)
+    assert holder.acquire(0)
+    try:
+        assert archived_runs(ws) == [] and reindex(ws) == 0
+        results = score([SAMPLE])
+        record_run(ws, results, [("a.xlsx", SAMPLE)], lambda folder: results.save(folder / "results.json"),
+                   via="网页")
+        assert not dead.exists() and alive.exists()
+    finally:
+        holder.release()
     assert [p.name for p in archived_runs(ws)] == ["2023-1"]

@@ -423,7 +423,8 @@ def test_read_only_output_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(tempfile, "mkdtemp", denied)
     code, _, err = run_files(tmp_path, path)
     assert code == 3
-    assert err.startswith(f"无法写入 {tmp_path / 'o'}：文件可能正在 Excel/WPS 中打开")
+    # The folder and the reason, never "close Excel" (issue 16).
+    assert err == f"无法在文件夹 {tmp_path / 'o'} 中写入文件：没有在该文件夹中新建文件的权限；请换一个输出文件夹\n"
 
 
 def test_criteria_with_full_width_comma(tmp_path: Path) -> None:

@@ -37,5 +37,9 @@ app.add_typer(regulations_cmd.app, name="regulations")
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: signals that end the command clean up first
+    (scoring/interrupts.py)."""
+    from scoring.interrupts import install
+
+    install()
     app(prog_name="score")

@@ -378,7 +378,9 @@ def show_error(exc: click_errors.ClickException, fallback: Context | None = None
     lines = []
     if ctx is not None:
         lines.append(Text(usage(ctx), style="bold"))
-    lines.append(Text(f"错误：{error_message(exc)}", style="red"))
+    from scoring.cli.common import visible  # the words typed may hold control characters
+
+    lines.append(Text(f"错误：{visible(error_message(exc))}", style="red"))
     if ctx is not None:
         lines.append(Text(f"查看说明：{ctx.command_path} --help", style="dim"))
     typer.echo(render(Group(*(wrapped(line, width) for line in lines)), width, stderr=True), err=True)

@@ -5,6 +5,8 @@ Chinese messages and exit codes (docs/design.md §6: 0 ok, 1 bad data/criteria, 
 from __future__ import annotations
 
 import gc
+import re
+import signal
 import sys
 import traceback
 from collections.abc import Iterator
@@ -12,10 +14,12 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
+from rich.console import Console, RenderableType
+from rich.status import Status
+from rich.text import Text
 
 from scoring.errors import ScoreError, UsageError
 
@@ -29,10 +33,45 @@ EXIT_INTERNAL = 70
 # code is that of bad input (the commonest case is a file that cannot be read).
 EXIT_OS_ERROR = 1
 
+# Characters that a terminal acts on instead of showing: C0 controls other than tab and newline,
+# DEL, C1 controls, and the bidirectional overrides that reorder what follows them.
+_UNSHOWN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """`text` with every character a terminal would act on written as an escape (`\\x1b`,
+    `\\u202e`): a file name, sheet name or cell value cannot move the cursor, clear the screen,
+    set the window title or reorder a line."""
+    return _UNSHOWN.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
+
+
+def _plain(status: RenderableType | None) -> RenderableType | None:
+    """A progress line as text, never as markup: a file named `[/x].csv` is no closing tag."""
+    return Text(visible(status)) if isinstance(status, str) else status
+
+
+class _SafeStatus(Status):
+    def update(self, status: RenderableType | None = None, **options: Any) -> None:
+        super().update(_plain(status), **options)
+
+
+class SafeConsole(Console):
+    """The one place where the CLI writes text: everything printed (messages, table cells,
+    titles) goes through `render_str`, and the progress line through `status`, both of which
+    make control characters visible."""
+
+    def render_str(self, text: str, **options: Any) -> Text:
+        return super().render_str(visible(text), **options)
+
+    def status(self, status: RenderableType, **options: Any) -> Status:
+        return _SafeStatus(_plain(status) or "", console=self, **options)
+
+
 # Piped or redirected output is not cut to 80 columns: tables keep every character.
 _WIDTH = None if sys.stdout.isatty() else 200
-stdout = Console(highlight=False, soft_wrap=True, width=_WIDTH)
-stderr = Console(stderr=True, highlight=False, soft_wrap=True, width=_WIDTH)
+# No console markup: names from the data ("[/x]", "[b]") are shown as written, not taken for tags.
+stdout = SafeConsole(highlight=False, soft_wrap=True, width=_WIDTH, markup=False)
+stderr = SafeConsole(stderr=True, highlight=False, soft_wrap=True, width=_WIDTH, markup=False)
 
 CriteriaOpt = Annotated[
     Path | None,
@@ -75,6 +114,9 @@ def open_standard(criteria: Path | None, regulations: Path | None, workspace: Pa
 def reported(debug: bool, *, writes_outputs: bool = False) -> Iterator[None]:
     """Run a command body; show ScoreErrors in Chinese with their exit code, and anything else as
     an internal error (exit 70). `writes_outputs`: say that nothing was written on bad data."""
+    from scoring.outputs.staging import written_count
+
+    before = written_count()
     try:
         yield
     except ScoreError as exc:
@@ -91,8 +133,11 @@ def reported(debug: bool, *, writes_outputs: bool = False) -> Iterator[None]:
         else:
             stderr.print(exc.message, style="red", markup=False)
         raise typer.Exit(exc.exit_code) from None
-    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+    except (typer.Exit, typer.Abort):
         raise
+    except KeyboardInterrupt as exc:  # Ctrl+C, SIGTERM, SIGHUP (scoring/interrupts.py): every `finally` has run
+        stderr.print(interrupted_message(exc, before), style="red", markup=False)
+        raise typer.Exit(getattr(exc, "exit_code", 128 + signal.SIGINT)) from None
     except OSError as exc:  # a file the library did not expect to fail: name it, in Chinese
         if debug:
             traceback.print_exc(file=sys.stderr)
@@ -105,6 +150,30 @@ def reported(debug: bool, *, writes_outputs: bool = False) -> Iterator[None]:
         stderr.print("内部错误（程序缺陷）。请加 --debug 重新运行，并把输出发给维护人员。",
                      style="red", markup=False)
         raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def interrupted_message(exc: KeyboardInterrupt, before: int) -> str:
+    """What an interrupted command says: what stopped it, and which outputs (if any) it had
+    already put in place before (those being written were removed, earlier files kept)."""
+    from scoring.interrupts import Interrupted
+    from scoring.outputs.staging import written_since
+
+    cause = exc.cause if isinstance(exc, Interrupted) else "按下了 Ctrl+C"
+    done = written_since(before)
+    if not done:
+        return f"已中断（{cause}），未写入任何文件。"
+    return f"已中断（{cause}）。中断前已写入：{'、'.join(str(p) for p in done)}；其余文件未写入。"
+
+
+def command_inputs(standard: Standard | None, *named: tuple[str, Path | None]) -> dict[Path, str]:
+    """The input files of a command that writes outputs, each with what it is (for refusing an
+    output that would replace one): the (what, path) pairs given (None skipped) and the criteria
+    versions and regulations register `standard` was read from."""
+    inputs = {path: what for what, path in named if path is not None}
+    if standard is not None:
+        inputs.update({Path(v.path): "考核标准文件" for v in standard.versions})
+        inputs[Path(standard.register.path)] = "法规库文件"
+    return inputs
 
 
 @contextmanager

@@ -20,6 +20,7 @@ from scoring.cli.common import (
     DebugOpt,
     RegulationsOpt,
     WorkspaceOpt,
+    command_inputs,
     open_standard,
     parse_day,
     reported,
@@ -205,11 +206,12 @@ def diff_command(
     with reported(debug):
         standard = open_standard(criteria, regulations, workspace)
         d = diff(_version(a, standard, regulations), _version(b, standard, regulations))
+        inputs = command_inputs(standard, ("考核标准文件", Path(d.a.path)), ("考核标准文件", Path(d.b.path)))
         tables = diff_tables(d, standard.register)
         if fmt is DiffFormat.xlsx:
             if output is None:
                 raise UsageError("xlsx 格式需要用 -o 指定输出文件，例如 -o 标准对比.xlsx")
-            write_one(output, lambda p: write_workbook(tables, p))
+            write_one(output, lambda p: write_workbook(tables, p), inputs=inputs, hint="请给 -o 换一个文件名")
             stdout.print(f"已写入 {output}", markup=False)
             return
         if fmt is DiffFormat.text:
@@ -224,7 +226,7 @@ def diff_command(
         if output is None:
             print(text, end="")
         else:
-            write_one(output, text_writer(text))
+            write_one(output, text_writer(text), inputs=inputs, hint="请给 -o 换一个文件名")
             stdout.print(f"已写入 {output}", markup=False)
 
 

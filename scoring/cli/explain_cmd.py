@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from scoring.cli.common import CriteriaOpt, DebugOpt, RegulationsOpt, WorkspaceOpt, open_standard, reported, stdout
+from scoring.cli.common import (
+    CriteriaOpt,
+    DebugOpt,
+    RegulationsOpt,
+    WorkspaceOpt,
+    command_inputs,
+    open_standard,
+    reported,
+    stdout,
+)
 
 if TYPE_CHECKING:
     from scoring.explain import Explanation
@@ -68,12 +77,15 @@ def explain_command(
         from scoring.engine.results import Results
         from scoring.explain import explain
 
-        result = explain(Results.load(results, open_standard(criteria, regulations, workspace)), courtyard)
+        standard = open_standard(criteria, regulations, workspace)
+        result = explain(Results.load(results, standard), courtyard)
         if docx is not None:
             from scoring.outputs.explain_doc import write_explanation
             from scoring.outputs.staging import write_one
 
-            stdout.print(f"已写入 {write_one(docx, lambda p: write_explanation(result, p))}", markup=False)
+            written = write_one(docx, lambda p: write_explanation(result, p),
+                                inputs=command_inputs(standard, ("评分结果", results)), hint="请给 --docx 换一个文件名")
+            stdout.print(f"已写入 {written}", markup=False)
         if as_json:
             print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
         else:

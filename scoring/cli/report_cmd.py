@@ -7,8 +7,22 @@ from typing import Annotated
 
 import typer
 
-from scoring.cli.common import CriteriaOpt, DebugOpt, RegulationsOpt, WorkspaceOpt, open_standard, reported, stdout
+from scoring.cli.common import (
+    CriteriaOpt,
+    DebugOpt,
+    RegulationsOpt,
+    WorkspaceOpt,
+    command_inputs,
+    open_standard,
+    reported,
+    stdout,
+)
 from scoring.errors import InvalidInputError
+
+OUT_HINT = "请用 --out 换一个输出文件夹"
+# The draft is an input: the section is written into a copy, never into the draft itself.
+DRAFT_HINT = ("请把草稿另存为其他文件名（如“报告草稿.docx”）后再用 --into，"
+              "或用 --out 把 report.md、report.docx 写到别的文件夹")
 
 
 def report_command(
@@ -31,21 +45,37 @@ def report_command(
     """生成法治政府建设情况报告中的美丽楼院考核情况（report.md、report.docx），可直接写入报告草稿。"""
     with reported(debug, writes_outputs=True):
         from scoring.engine.results import Results
-        from scoring.outputs.staging import write_all, write_one
+        from scoring.outputs.staging import Writer, refuse_inputs, write_files
+        from scoring.report.draft import check_marker
         from scoring.report.section import build_section
         from scoring.report.word import fill_draft
 
+        targets: list[Path] = []
+        if into is not None:
+            targets.append(into.with_name(f"{into.stem}-已填写.docx"))
+        if into is None or out is not None:
+            folder = out if out is not None else results.parent
+            targets += [folder / "report.md", folder / "report.docx"]
+        hint = DRAFT_HINT if into is not None else OUT_HINT
+        named = (("评分结果", results), ("上年度评分结果", previous), ("报告模板", template), ("Word 报告草稿", into))
+        # Before any work: an output onto an input, a draft that is missing or has no marker.
+        refuse_inputs(targets, command_inputs(None, *named), hint)
         if into is not None:
             check_draft(into)
         standard = open_standard(criteria, regulations, workspace)
+        if into is not None:
+            check_marker(into)
         section = build_section(Results.load(results, standard), standard,
                                 Results.load(previous, standard) if previous is not None else None, template)
-        written: list[Path] = []
-        if into is not None:  # first: a draft without its marker stops before anything is written
-            target = into.with_name(f"{into.stem}-已填写.docx")
-            written.append(write_one(target, lambda p: fill_draft(section.blocks, into, p)))
+        writers: list[Writer] = []
+        if into is not None:
+            draft = into
+            writers.append(lambda p: fill_draft(section.blocks, draft, p))
         if into is None or out is not None:
-            written += write_all(out if out is not None else results.parent, section.writers())
+            writers += list(section.writers().values())
+        # All outputs together or none (the filled draft and report.md/.docx).
+        written = write_files(dict(zip(targets, writers, strict=True)), inputs=command_inputs(standard, *named),
+                              hint=hint)
         for path in written:
             stdout.print(f"已写入 {path}", markup=False)
 

@@ -19,6 +19,7 @@ from scoring.cli.common import (
     RegulationsOpt,
     WorkspaceOpt,
     collector_paused,
+    command_inputs,
     open_standard,
     reported,
     stderr,
@@ -26,7 +27,6 @@ from scoring.cli.common import (
 )
 from scoring.cli.history_cmd import archive_cli_run
 from scoring.engine.limits import DEFAULT_LIMITS, Limits
-from scoring.errors import UsageError
 
 if TYPE_CHECKING:
     from scoring.engine.results import Results
@@ -41,16 +41,15 @@ class Reader(StrEnum):
 DEFAULT_OUT = Path("score-output")
 
 
-def refuse_overwriting_inputs(out_dir: Path, inputs: list[Path]) -> None:
-    """An output path that is one of the inputs is refused before anything runs."""
+OUT_HINT = "请用 --out 换一个输出文件夹"
+
+
+def inspection_inputs(inputs: list[Path]) -> dict[Path, str]:
+    """The inspection files a run reads (folders expanded), which no output may replace."""
     from scoring.engine.reader import expand_inputs
 
     files, _ = expand_inputs(inputs)
-    resolved = {p.resolve() for p in files}
-    for name in OUTPUT_NAMES:
-        target = (out_dir / name).resolve()
-        if target in resolved:
-            raise UsageError(f"输出文件 {out_dir / name} 就是输入文件，会覆盖检查记录；请用 --out 换一个输出文件夹")
+    return dict.fromkeys(files, "检查记录")
 
 
 def run_command(
@@ -81,11 +80,11 @@ def run_command(
     """为检查记录评分、排名，输出 results.json 和 ranking.xlsx。"""
     with reported(debug, writes_outputs=True), collector_paused():
         from scoring.api import output_writers, score
-        from scoring.outputs.staging import write_all
+        from scoring.outputs.staging import refuse_inputs, write_all
         from scoring.outputs.terminal import print_issues, print_summary
 
-        if out is not None:
-            refuse_overwriting_inputs(out, files)
+        if out is not None:  # before any work; checked again as the files are written
+            refuse_inputs([out / name for name in OUTPUT_NAMES], inspection_inputs(files), OUT_HINT)
         standard = open_standard(criteria, regulations, workspace)
         limits = Limits(max_size_mb=max_size, max_sheets=max_sheets, max_cells=max_cells)
 
@@ -99,8 +98,8 @@ def run_command(
         else:
             results = scored()
         out_dir = out if out is not None else DEFAULT_OUT / results.period.label
-        refuse_overwriting_inputs(out_dir, files)
-        written = write_all(out_dir, output_writers(results))
+        inputs = {**inspection_inputs(files), **command_inputs(standard)}
+        written = write_all(out_dir, output_writers(results), inputs=inputs, hint=OUT_HINT)
         archive_cli_run(results, written, lenient, workspace)  # kept in the workspace's runs/ when there is one
         print_issues(stderr, results.issues)
         if as_json:  # stdout stays pure JSON; what was written is said on stderr

@@ -8,10 +8,21 @@ from typing import Annotated
 
 import typer
 
-from scoring.cli.common import CriteriaOpt, DebugOpt, RegulationsOpt, WorkspaceOpt, open_standard, reported, stdout
+from scoring.cli.common import (
+    CriteriaOpt,
+    DebugOpt,
+    RegulationsOpt,
+    WorkspaceOpt,
+    command_inputs,
+    open_standard,
+    reported,
+    stdout,
+)
 from scoring.errors import UsageError
 from scoring.outputs.criteria_reports import item_count
 from scoring.outputs.staging import write_one
+
+HINT = "请给 -o 换一个文件名"
 
 
 def template_command(
@@ -41,13 +52,14 @@ def template_command(
         if paper:
             from scoring.outputs.paper_form import write_paper_form  # python-docx only when asked for
 
-            write_one(output, lambda p: write_paper_form(crit, p))
+            write_one(output, lambda p: write_paper_form(crit, p), inputs=command_inputs(standard), hint=HINT)
             stdout.print(f"已生成 {output}：{crit.title} {crit.label} 纸质检查表，{item_count(crit)}，"
                          "每页一个楼院。", markup=False)
             return
         from scoring.outputs.template import DEFAULT_ROWS, write_template
 
         count = DEFAULT_ROWS if rows is None else rows
-        write_one(output, lambda p: write_template(crit, p, standard.register, count))
+        write_one(output, lambda p: write_template(crit, p, standard.register, count), inputs=command_inputs(standard),
+                  hint=HINT)
         stdout.print(f"已生成 {output}：{crit.title} {crit.label}，{item_count(crit)}，预设 {count} 行。",
                      markup=False)

@@ -7,8 +7,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from scoring.criteria.jsonfile import text_issues
 from scoring.criteria.lawref import CitationError, citation_of, resolve, shown_name, unknown_hint
 from scoring.criteria.regulations import Register
+from scoring.engine.period import FIRST_YEAR
+from scoring.exact import decimals_of
 from scoring.issues import Issue, make
 from scoring.marks import RESERVED_MARKS
 from scoring.text import normalise
@@ -151,10 +154,68 @@ def _grade_issues(data: dict[str, Any], file: str) -> list[Issue]:
     return issues
 
 
+# What scoring can score exactly (scoring/exact.py, engine/score.py): every figure becomes a whole
+# number of 1/10^d points held in int64, and a courtyard's base is scale × earned points summed
+# over its inspections. Real standards have 100 or 1,000 points and halves or tenths of a point;
+# these bounds are far above that and keep every product well inside int64.
+MAX_POINTS = Decimal(1000)
+POINT_DECIMALS = 3
+RATE_DECIMALS = 4  # a rate of 83.33% is 0.8333
+
+
+def _figures(data: dict[str, Any]) -> Iterator[tuple[str, str, str | None, Any, int]]:
+    """(JSON path, the field in the office's words, item id, value, decimals allowed) of every
+    figure of a version: points and rates."""
+    yield "$.scale", "满分（scale）", None, data["scale"], POINT_DECIMALS
+    if "bonus" in data:
+        yield "$.bonus.cap", "加分上限（bonus.cap）", None, data["bonus"]["cap"], POINT_DECIMALS
+    for path, item in _items(data):
+        ident = item["id"]
+        yield f"{path}.points", "分值（points）", ident, item["points"], POINT_DECIMALS
+        if "step" in item:
+            yield f"{path}.step", "步长（step）", ident, item["step"], POINT_DECIMALS
+        if "per_unit" in item:
+            yield f"{path}.per_unit", "每处（每项）分值（per_unit）", ident, item["per_unit"], POINT_DECIMALS
+        for label, value in item.get("choices", {}).items():
+            yield f"{path}.choices.{label}", f"选项“{label}”的分值", ident, value, POINT_DECIMALS
+    for k, grade in enumerate(data["grades"]):
+        yield f"$.grades[{k}].min", f"等级“{grade['name']}”的分数线（min）", None, grade["min"], POINT_DECIMALS
+        for cat, rate in grade.get("min_rates", {}).items():
+            yield (f"$.grades[{k}].min_rates.{cat}", f"等级“{grade['name']}”的得分率要求（min_rates.{cat}）",
+                   None, rate, RATE_DECIMALS)
+    lists = data.get("lists") or {}
+    for side, key, name in (("red", "min_total", "红榜最低分"), ("black", "max_total", "黑榜分数线")):
+        value = (lists.get(side) or {}).get(key)
+        if value is not None:
+            yield f"$.lists.{side}.{key}", f"{name}（{key}）", None, value, POINT_DECIMALS
+
+
+def _figure_issues(data: dict[str, Any], file: str) -> list[Issue]:
+    """Figures scoring cannot score exactly: above MAX_POINTS or with too many decimals."""
+    issues = []
+    for path, field, ident, raw, places in _figures(data):
+        value = _num(raw)
+        shown = f"{raw}" if len(f"{raw}") <= 24 else f"{str(raw)[:24]}…"
+        # copy_abs, not abs(): abs() rounds in the context and overflows on 1E+999999999.
+        if not value.is_finite() or value.copy_abs() > MAX_POINTS:
+            detail = f"超出可用范围：应在 0 至 {MAX_POINTS} 分之间"
+        elif decimals_of(value) > places:
+            detail = (f"小数位数过多：最多 {places} 位小数" if places == POINT_DECIMALS else
+                      f"小数位数过多：最多 {places} 位小数（如 0.8333 表示 83.33%）")
+        else:
+            continue
+        issues.append(make("C202", file=file, path=path, item=ident, field=field, value=shown, detail=detail))
+    return issues
+
+
 def check_criteria(data: dict[str, Any], file: str, register: Register, *,
                    check_refs: bool = True) -> list[Issue]:
     """Every semantic-check failure of a schema-valid criteria version (`check_refs=False`
-    leaves citations of unknown laws to `audit`, which reports them as findings)."""
+    leaves citations of unknown laws to `audit`, which reports them as findings). Figures that
+    cannot be scored exactly and unwritable texts come first: the other checks compute with them."""
+    issues = text_issues(data, file) + _figure_issues(data, file)
+    if issues:
+        return issues
     issues = _id_issues(data, file)
     total = sum((_num(i["points"]) for c in data["categories"] for i in c["items"]), Decimal(0))
     if total != _num(data["scale"]):
@@ -168,7 +229,10 @@ def check_criteria(data: dict[str, Any], file: str, register: Register, *,
         (f"$.changelog[{k}].date", e["date"]) for k, e in enumerate(data.get("changelog", []))
     ]:
         try:
-            date.fromisoformat(text)
+            day = date.fromisoformat(text)
         except ValueError:
             issues.append(make("C010", file=file, path=path, detail=f"“{text}”不是有效日期"))
+            continue
+        if day.year < FIRST_YEAR:  # inspections of such a year could not name their period
+            issues.append(make("C010", file=file, path=path, detail=f"日期“{text}”早于 {FIRST_YEAR} 年"))
     return issues

@@ -9,6 +9,7 @@ Nothing is written when any error was found.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -29,6 +30,7 @@ from scoring.criteria.versioning import BUNDLED_REFUSAL, check_new_version, date
 from scoring.criteria.workbook_import import read_standard_workbook
 from scoring.errors import InvalidCriteriaError, OutputError, UsageError
 from scoring.issues import Issue, make
+from scoring.oserrors import describe
 
 
 @dataclass
@@ -99,20 +101,43 @@ def drafted_changes(d: CriteriaDiff) -> list[dict[str, Any]]:
 
 
 def _write_new(target: Path, text: str) -> None:
-    """Write `text` to `target` atomically; never replace an existing file."""
+    """Write `text` to `target` atomically; never replace an existing file. Where the file
+    system has no hard links (a USB drive formatted FAT/exFAT), the new file is created
+    exclusively and written in place, and removed again if writing fails."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=".import-", suffix=".json", dir=target.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(text)
-            os.link(temp, target)  # fails if the target appeared meanwhile: never overwrite
+            try:
+                os.link(temp, target)  # fails if the target appeared meanwhile: never overwrite
+            except FileExistsError:
+                raise
+            except OSError as exc:
+                if exc.errno not in _NO_HARD_LINKS:
+                    raise
+                _write_exclusive(target, text)
         finally:
             Path(temp).unlink(missing_ok=True)
     except FileExistsError:
         raise UsageError(f"{target} 已存在，不会覆盖；请换一个版本号") from None
     except OSError as exc:
-        raise OutputError(f"无法写入 {target}：{exc.strerror or exc}") from exc
+        raise OutputError(f"无法写入 {target}：{describe(exc)}") from exc
+
+
+# What link() says on a file system without hard links (FAT/exFAT: EPERM; others: not supported).
+_NO_HARD_LINKS = frozenset({errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS, errno.EMLINK})
+
+
+def _write_exclusive(target: Path, text: str) -> None:
+    with target.open("x", encoding="utf-8", newline="\n") as handle:
+        try:
+            handle.write(text)
+        except BaseException:
+            handle.close()
+            target.unlink(missing_ok=True)
+            raise
 
 
 def import_standard(workbook: Path, standard: Standard, *, version: str | None = None,

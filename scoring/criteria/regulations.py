@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from scoring.criteria.jsonfile import read_json
+from scoring.criteria.jsonfile import read_json, text_issues
 from scoring.criteria.schema import schema_issues
 from scoring.errors import InvalidCriteriaError
 from scoring.issues import Issue, make
@@ -98,7 +98,9 @@ def _date_issues(raw: dict[str, Any], i: int, file: str) -> list[Issue]:
 
 def check_register(data: dict[str, Any], file: str) -> list[Issue]:
     """Semantic checks of a schema-valid register: unique ids, dates in order, repeal targets."""
-    issues: list[Issue] = []
+    issues: list[Issue] = text_issues(data, file)
+    if issues:
+        return issues
     raws = data["regulations"]
     ids = [r["id"] for r in raws]
     for i, raw in enumerate(raws):

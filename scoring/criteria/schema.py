@@ -45,6 +45,14 @@ def json_path(parts: Iterable[Any]) -> str:
     return out
 
 
+def _short(value: Any) -> str:
+    """A value for a message, however long or deep it is."""
+    if isinstance(value, dict | list):
+        return "{…}（对象）" if isinstance(value, dict) else "[…]（列表）"
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 40 else f"{text[:40]}…"
+
+
 def _describe(error: ValidationError) -> tuple[str, list[Any]]:
     """A Chinese explanation of one schema error, and extra path parts to append."""
     v, inst = error.validator, error.instance
@@ -63,10 +71,11 @@ def _describe(error: ValidationError) -> tuple[str, list[Any]]:
     if v == "type":
         wanted = value if isinstance(value, list) else [value]
         names = "或".join(_TYPE_NAMES.get(str(t), str(t)) for t in wanted)
-        return f"应为{names}，实际是 {json.dumps(inst, ensure_ascii=False, default=str)}", []
+        return f"应为{names}，实际是 {_short(inst)}", []
     if v == "enum":
         options = "、".join(str(o) for o in value)
-        return f"取值“{inst}”无效，可选：{options}", []
+        shown = f"“{inst}”" if isinstance(inst, str) and len(inst) <= 40 else f" {_short(inst)} "
+        return f"取值{shown}无效，可选：{options}", []
     if v == "const":
         return f"取值应为 {value}", []
     if v in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):

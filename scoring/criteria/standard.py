@@ -20,6 +20,7 @@ from scoring.criteria.resources import REGISTER_NAME, bundled_root, bundled_stan
 from scoring.criteria.schema import schema_issues
 from scoring.errors import InvalidCriteriaError, UsageError
 from scoring.issues import Issue, make
+from scoring.text import visible
 from scoring.workspace import Workspace, find_workspace
 
 # The origins a standard can come from; `load_standard`'s `workspace` argument defaults to
@@ -138,7 +139,12 @@ def build_criteria(data: dict[str, Any], path: str, sha256: str,
 
 def located(data: Any, issues: list[Issue]) -> list[Issue]:
     """Issues with their JSON paths also said in the office's words (`Issue.where`)."""
-    return [replace(i, where=describe(data, i.path)) if i.path else i for i in issues]
+    def where(path: str) -> str | None:
+        # A name holding a character no .xlsx or .docx can carry (C203) is shown as <U+FFFE> there too.
+        said = describe(data, path)
+        return None if said is None else visible(said)
+
+    return [replace(i, where=where(i.path)) if i.path else i for i in issues]
 
 
 def check_data(data: Any, file: str, register: Register, *, check_refs: bool = True) -> list[Issue]:

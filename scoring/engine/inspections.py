@@ -36,7 +36,7 @@ from scoring.engine.values import (
 from scoring.errors import InvalidInputError
 from scoring.exact import decimals_of
 from scoring.issues import Issue, RowId, make, row_label
-from scoring.text import clean, normalise
+from scoring.text import UNWRITABLE, clean, normalise, unwritable, visible
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -157,6 +157,21 @@ class _Rows:
                      self.courtyard[keep], self.day[keep], self.ordinal[keep])
 
 
+def _unwritable(codes: npt.NDArray[np.intp], distinct: list[Any]) -> list[tuple[int, dict[str, Any]]]:
+    """(first position, W245 fields) for each distinct text holding characters no .xlsx or
+    .docx can carry. They are removed (by `normalise`/`clean`) rather than refused: they are
+    invisible in Excel/WPS, so a clerk could not find them to fix the file, and they carry no
+    meaning; the warning names the first cell so the source file can still be cleaned."""
+    found = []
+    for j, value in enumerate(distinct):
+        if isinstance(value, str) and UNWRITABLE.search(value):
+            where = np.flatnonzero(codes == j)
+            others = f"（本列另有 {len(where) - 1} 个单元格相同）" if len(where) > 1 else ""
+            found.append((int(where[0]), {"value": visible(value), "detail": unwritable(value),
+                                          "expected": normalise(value), "other": others}))
+    return found
+
+
 def _identity(t: int, table: SheetTable) -> tuple[_Rows, list[Issue]]:
     """Each distinct community, courtyard and date of a table checked and normalised once; the
     issues of the rows that are unusable, in row order."""
@@ -178,6 +193,8 @@ def _identity(t: int, table: SheetTable) -> tuple[_Rows, list[Issue]]:
             found.append((int(i), order, _KIND_ISSUE[kind.kind], {
                 "value": kind.text, "cell": cell_ref(cols[role], int(excel[i])), "expected": "请填写文字"}))
         unusable |= hit
+        for first, odd in _unwritable(codes, distinct):
+            found.append((first, order, "W245", {**odd, "cell": cell_ref(cols[role], int(excel[first]))}))
     community, courtyard = (_spread([normalise(display(v)) for v in columns[role][1]], columns[role][0])
                             for role in ("community", "courtyard"))
     day_codes, raw_days = columns["date"]
@@ -205,12 +222,15 @@ def _identity(t: int, table: SheetTable) -> tuple[_Rows, list[Issue]]:
 
 
 def _outcomes(values: npt.NDArray[np.object_], item: Item,
-              factor: int) -> tuple[npt.NDArray[np.int8], IntArray, npt.NDArray[np.object_]]:
-    """Kind code, units and text per value, interpreting each distinct value once."""
+              factor: int) -> tuple[npt.NDArray[np.int8], IntArray, npt.NDArray[np.object_],
+                                    list[tuple[int, dict[str, Any]]]]:
+    """Kind code, units and text per value, interpreting each distinct value once; and the
+    texts whose unwritable characters were removed (see `_unwritable`)."""
     codes, distinct = _distinct(values)
     outs = [interpret(v, item, factor) for v in distinct]  # None (blank) is interpreted as blank
     return (_spread([_KIND_CODE[o.kind] for o in outs], codes, np.int8),
-            _spread([o.units for o in outs], codes, np.int64), _spread([o.text for o in outs], codes))
+            _spread([o.units for o in outs], codes, np.int64), _spread([o.text for o in outs], codes),
+            _unwritable(codes, distinct))
 
 
 def _veto_meaning(value: Any) -> tuple[bool, tuple[str, str] | None]:
@@ -261,9 +281,12 @@ class _Collector:
             mark = "" if is_bonus else "不适用"
             return ItemValues(np.zeros(n, dtype=np.int64), np.full(n, is_bonus), np.full(n, mark, dtype=object),
                               np.full(n, -1, dtype=np.int32), np.zeros(n, dtype=np.int64))
-        kind, units, texts = _outcomes(column.array()[rows.index], item, self.factor)
+        kind, units, texts, odd = _outcomes(column.array()[rows.index], item, self.factor)
         excel_rows = np.asarray(column.rows, dtype=np.int64)[rows.index]
         letter = column_letter(column.column)
+        for first, fields in odd:
+            self.issues.append(make("W245", **where, cell=f"{letter}{excel_rows[first]}", item=item.id,
+                                    row=rows.label(first), **fields))
         ok_kinds = {"ok", "na", "exempt"} | ({"blank"} if is_bonus else set())
         wrong = ~np.isin(kind, [_KIND_CODE[k] for k in ok_kinds])
         for k in np.flatnonzero(wrong):
@@ -288,6 +311,9 @@ class _Collector:
             self._absent(table, veto_id, veto.name, version, False, bad)
             return np.zeros(len(rows), dtype=bool)
         codes, uniques = pd.factorize(column.array()[rows.index], use_na_sentinel=True)
+        for first, fields in _unwritable(codes, list(uniques)):
+            self.issues.append(make("W245", **where, cell=cell_ref(column.column, column.rows[rows.index[first]]),
+                                    item=veto_id, row=rows.label(first), **fields))
         meanings = [_veto_meaning(u) for u in uniques] + [(False, None)]
         marked = np.array([m for m, _ in meanings], dtype=bool)[codes]
         for k in np.flatnonzero(np.array([p is not None for _, p in meanings], dtype=bool)[codes]):
@@ -337,8 +363,8 @@ def collect(
     issues = [issue for _, table_issues in found for issue in table_issues]
     usable = [rows for rows, _ in found]
     dated = sum(len(rows) for rows in usable)
-    if not dated and not issues:
-        raise InvalidInputError(make("E150").message, [make("E150")])
+    if not dated and not any(i.is_error for i in issues):
+        raise InvalidInputError(make("E150").message, [*issues, make("E150")])
     chosen = parse_period(period) if period is not None else infer_period(
         [d for rows in usable for d in set(rows.day.tolist())]) if dated else None
     assert chosen is not None or not dated
@@ -406,6 +432,9 @@ def collect(
         table = tables[rows.table]
         reason_codes, reasons = _distinct(np.asarray(table.identity["reason"], dtype=object)[rows.index]
                                           if "reason" in table.identity else [None] * len(rows))
+        for at, fields in _unwritable(reason_codes, reasons):
+            issues.append(make("W245", file=table.file, sheet=table.sheet, row=rows.label(at), **fields,
+                               cell=cell_ref(table.identity_columns["reason"], int(rows.excel_row[at]))))
         parts.append({
             "file": np.full(len(rows), table.file, dtype=object),
             "sheet": np.full(len(rows), table.sheet, dtype=object),

@@ -4,7 +4,9 @@ their aliases and item columns by id, id + name or name, and turn the long layou
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,11 +47,23 @@ FOOTER_WORDS = ("签字", "签名", "签章", "盖章", "审核", "审批", "负
                 "制表", "填表人", "检查组", "检查人")
 
 
+@functools.lru_cache(maxsize=4096)
+def fold(text: str) -> str:
+    """Header text in one form: NFKC (compatibility forms such as Kangxi radicals ⽇, compatibility
+    ideographs and full-width letters become the ordinary characters) and no invisible format
+    characters (Unicode category Cf: zero-width spaces and joiners, soft hyphens, direction
+    marks, BOM). Ordinary text is unchanged, so whatever matched before still matches."""
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
 def header_key(value: Any) -> str:
-    """A header cell as compared: normalised, spaces removed, a unit like （分） dropped."""
+    """A header cell as compared: folded, normalised, spaces removed, a unit like （分） dropped."""
     if value is None:
         return ""
-    return _UNIT.sub("", compact(str(value)))
+    return _UNIT.sub("", compact(fold(str(value))))
 
 
 class ColumnCatalog:
@@ -64,7 +78,7 @@ class ColumnCatalog:
             named += [(v.id, v.name) for v in version.vetoes]
             for ident, name in named:
                 self.ids[ident.upper()] = ident
-                ids = self.names.setdefault(compact(name), [])
+                ids = self.names.setdefault(compact(fold(name)), [])
                 if ident not in ids:
                     ids.append(ident)
 
@@ -76,7 +90,7 @@ class ColumnCatalog:
         """
         if header is None:
             return None, []
-        text = normalise(str(header))
+        text = normalise(fold(str(header)))
         key = header_key(text)
         if key.upper() in self.ids:
             return self.ids[key.upper()], []

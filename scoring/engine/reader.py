@@ -1,9 +1,10 @@
 """Read inspection files into raw sheets: rows of plain Python values, with their Excel rows.
 
-Every file goes through the pre-flight first (`sniff`, `limits`, `xlsx_scan`): its real format
-is taken from its bytes, its size and its sheets' true extent are bounded, and only then does
-a parser see it. Values are read by python-calamine (fast; also reads legacy .xls) or, as the
-fallback, openpyxl in read-only mode (defusedxml guards its XML). Cells that calamine reads as
+Every file goes through the pre-flight first (`sniff`, `limits`, `xlsx_scan`, `xls_scan`): its
+real format is taken from its bytes, its size and its sheets' true extent are bounded, and only
+then does a parser see it; CSV is read streaming and bounded while it is read (`csv_text`).
+Values are read by python-calamine (fast; also reads legacy .xls) or, as the fallback, openpyxl
+in read-only mode (defusedxml guards its XML). Cells that calamine reads as
 empty but are not — Excel error values and formulas saved without a result — are put back from
 the scan, so neither becomes a blank or a 0. Booleans become the text TRUE/FALSE so that a TRUE
 cell is never taken for the number 1; a vertical merged range gives its value to every row.
@@ -11,8 +12,6 @@ cell is never taken for the number 1; a vertical merged range gives its value to
 
 from __future__ import annotations
 
-import csv
-import io
 import warnings
 import zipfile
 from collections.abc import Iterator
@@ -20,8 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from scoring.engine.csv_text import BAD_ENCODING, read_csv
 from scoring.engine.limits import DEFAULT_LIMITS, Limits
 from scoring.engine.sniff import ZIP_ERRORS, Kind, sniff
+from scoring.engine.xls_scan import ENCRYPTED, scan_xls
 from scoring.engine.xlsx_scan import (
     OpenpyxlBudget,
     SheetScan,
@@ -33,6 +34,7 @@ from scoring.engine.xlsx_scan import (
     scan_sheet,
 )
 from scoring.errors import InvalidInputError
+from scoring.files import FileRefused, check_regular
 from scoring.issues import Issue, make
 
 SUPPORTED = {".xlsx", ".xlsm", ".xls", ".csv", ".txt"}
@@ -165,73 +167,79 @@ def _read_xlsx(path: Path, shown: str, limits: Limits, backend: Backend) -> tupl
     return sheets, issues
 
 
-def _read_xls(path: Path, shown: str) -> list[RawSheet]:
-    from python_calamine import CalamineWorkbook, SheetVisibleEnum
+def _read_xls(path: Path, shown: str, limits: Limits) -> tuple[list[RawSheet], list[Issue]]:
+    listed = scan_xls(path, shown, limits)  # before calamine sees the file: it aborts on a lie
+    from python_calamine import CalamineWorkbook
 
+    issues: list[Issue] = []
     try:
         book = CalamineWorkbook.from_path(str(path))
         try:
-            names = [m.name for m in book.sheets_metadata if m.visible == SheetVisibleEnum.Visible]
-            return [RawSheet(shown, name, book.get_sheet_by_name(name).to_python(skip_empty_area=False))
-                    for name in names]
+            names = [m.name for m in book.sheets_metadata]
+            if len(names) != len(listed):
+                raise ValueError("sheets differ from the pre-flight")
+            sheets = []
+            for name, sheet in zip(names, listed, strict=True):
+                if sheet.hidden:
+                    issues.append(make("W207", file=shown, sheet=name))
+                    continue
+                sheets.append(RawSheet(shown, name, book.get_sheet_by_name(name).to_python(skip_empty_area=False)))
+            return sheets, issues
         finally:
             book.close()
-    except Exception:  # a third-party parser meeting a damaged file: say so, never crash
+    except BaseException as exc:  # a third-party parser meeting a damaged file: say so, never crash
+        # pyo3 raises a Rust panic as PanicException, which derives from BaseException.
+        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+            raise
         raise _fail(shown, "E103", detail="不是有效的 .xls 工作簿") from None
 
 
-def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else GB18030 (WPS's 'ANSI' on Chinese Windows)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+def _regular(path: Path) -> str | None:
+    """Why `path` (which exists) cannot be read as a file, or None when it can."""
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("gb18030")
-
-
-def _read_csv(path: Path, shown: str) -> list[RawSheet]:
-    try:
-        text = decode_text(path.read_bytes())
-    except UnicodeDecodeError:
-        raise _fail(shown, "E103", detail="无法识别文件编码，请另存为 UTF-8 或 GB18030 编码的 CSV") from None
-    try:
-        rows: list[list[Any]] = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error:
-        raise _fail(shown, "E103",
-                    detail="CSV 格式错误：有无法解析的内容（如空字符 NUL 或引号不配对的超长字段）") from None
-    return [RawSheet(shown, None, rows)]
+        check_regular(path, 1 << 62)
+    except FileRefused as exc:
+        return exc.reason
+    return None
 
 
 def expand_inputs(paths: list[Path]) -> tuple[list[Path], list[Issue]]:
     """Files named directly, and the supported files inside named folders (sorted; the ~$ lock
-    files Excel/WPS leave beside open workbooks are skipped)."""
+    files Excel/WPS leave beside open workbooks are skipped). The issues are errors for paths
+    that cannot be read and a warning (W225) for each folder whose sub-folders are not read."""
     files: list[Path] = []
     issues: list[Issue] = []
     for path in paths:
         if path.is_dir():
-            found = sorted(
-                p for p in path.iterdir()
-                if p.is_file() and p.suffix.lower() in SUPPORTED and not p.name.startswith("~$")
-            )
+            entries = sorted(path.iterdir())
+            found = [p for p in entries
+                     if p.is_file() and p.suffix.lower() in SUPPORTED and not p.name.startswith("~$")]
+            skipped = [p.name for p in entries if p.is_dir() and not p.name.startswith(".")]
+            if skipped:
+                shown = "、".join(skipped[:10]) + (f" 等 {len(skipped)} 个" if len(skipped) > 10 else "")
+                issues.append(make("W225", file=str(path), value=shown))
             if not found:
                 issues.append(make("E104", file=str(path)))
             files += found
-        elif path.is_file():
-            files.append(path)
-        else:
+        elif not path.exists():
             issues.append(make("E101", file=str(path), value=str(path)))
+        elif (reason := _regular(path)) is not None:
+            issues.append(make("E103", file=str(path), detail=reason))
+        else:
+            files.append(path)
     return files, issues
 
 
 REFUSED = {
     Kind.EMPTY: "文件是空的（0 字节）",
-    Kind.ENCRYPTED: "工作簿设置了打开密码，无法读取；请在 Excel/WPS 中取消密码（文件 › 信息 › 保护工作簿）后另存",
+    Kind.ENCRYPTED: ENCRYPTED,
     Kind.HTML: "这是网页（HTML）文件，只是扩展名像 Excel；请在 Excel/WPS 中打开后“另存为”Excel 工作簿（.xlsx）",
     Kind.XML2003: "这是 Excel 2003 XML 表格，请在 Excel/WPS 中打开后“另存为”Excel 工作簿（.xlsx）",
     Kind.ODS: "这是 OpenDocument 表格（.ods），请在 WPS/LibreOffice 中另存为 .xlsx",
     Kind.WORD: "这是 Word 文档，不是检查记录表",
     Kind.ZIP: "这是一个压缩包，不是 Excel 工作簿",
+    Kind.XLSB: "这是 Excel 二进制工作簿（.xlsb），无法直接读取；请在 Excel/WPS 中打开后另存为 .xlsx",
+    Kind.BAD_TEXT: BAD_ENCODING,
     Kind.BROKEN_ZIP: "文件已损坏或不完整（不是有效的 Excel 工作簿），请重新保存或重新拷贝",
     Kind.UNKNOWN: "无法识别的文件格式；请使用 .xlsx、.xls 或 .csv 文件",
 }
@@ -252,11 +260,11 @@ def read_file(path: Path, limits: Limits = DEFAULT_LIMITS,
         if kind is Kind.XLSX:
             return _read_xlsx(path, shown, limits, backend)
         if kind is Kind.XLS:
-            return _read_xls(path, shown), []
+            return _read_xls(path, shown, limits)
         if kind is Kind.CSV:
             warnings = [] if path.suffix.lower() in (".csv", ".txt") else [
                 make("W211", file=shown, value=path.suffix or "（无）")]
-            return _read_csv(path, shown), warnings
+            return [RawSheet(shown, None, read_csv(path, shown, limits))], warnings
     except PermissionError:
         raise _fail(shown, "E103", detail="没有读取权限，或文件正被其他程序独占打开") from None
     except ZIP_ERRORS:

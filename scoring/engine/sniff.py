@@ -1,9 +1,11 @@
 """What a file really is, from its first bytes — never from its name — before any library sees
-it: an .xlsx/.xlsm zip, a legacy .xls, an encrypted workbook, CSV text, or an HTML or XML file
-pretending to be a workbook."""
+it: an .xlsx/.xlsm zip, a legacy .xls, an encrypted workbook, CSV text (UTF-8, GB18030 or UTF-16
+with its byte order mark), or something else pretending to be a workbook: an HTML or XML file,
+an .xlsb, text in an encoding that cannot be told."""
 
 from __future__ import annotations
 
+import re
 import struct
 import zipfile
 import zlib
@@ -13,7 +15,11 @@ from pathlib import Path
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 HEAD = 8192
+# Control bytes that text in some unknown encoding does not hold (tab, LF, FF, CR and ESC aside):
+# a sample without them that does not decode is text in an encoding we cannot tell.
+_BINARY = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 # What reading a damaged zip can raise: a bad directory or header (struct.error), a corrupt
 # deflate stream, a CRC mismatch, a truncated member, a member flagged as encrypted
 # (RuntimeError) or compressed with an unknown method (NotImplementedError).
@@ -27,6 +33,8 @@ class Kind(Enum):
     XLSX = "xlsx"
     XLS = "xls"
     CSV = "csv"
+    XLSB = "xlsb"
+    BAD_TEXT = "bad_text"  # text, but neither UTF-8 nor GB18030 (nor UTF-16 with a BOM)
     EMPTY = "empty"
     ENCRYPTED = "encrypted"
     HTML = "html"
@@ -38,22 +46,30 @@ class Kind(Enum):
     UNKNOWN = "unknown"
 
 
-def _text_kind(head: bytes) -> Kind:
+def _decode_head(head: bytes) -> str | None:
+    """The sample as text (UTF-16 with a BOM, UTF-8, else GB18030), or None."""
+    if head.startswith(UTF16_BOMS):
+        return head[: len(head) // 2 * 2].decode("utf-16", "replace")  # a cut last character aside
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
     if b"\x00" in head:
-        return Kind.UNKNOWN
+        return None
     try:
-        text = head.decode("utf-8")
+        return head.decode("utf-8")
     except UnicodeDecodeError as exc:
         # A multi-byte character cut at the end of the sample is still text.
-        if exc.start < len(head) - 4:
-            try:
-                text = head.decode("gb18030")
-            except UnicodeDecodeError:
-                return Kind.UNKNOWN
-        else:
-            text = head[: exc.start].decode("utf-8")
+        if exc.start >= len(head) - 4:
+            return head[: exc.start].decode("utf-8")
+    try:
+        return head.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        return head[: exc.start].decode("gb18030") if exc.start >= len(head) - 4 else None
+
+
+def _text_kind(head: bytes) -> Kind:
+    text = _decode_head(head)
+    if text is None:
+        return Kind.UNKNOWN if _BINARY.search(head) else Kind.BAD_TEXT
     start = text.lstrip().lower()
     if start.startswith("<"):
         if "urn:schemas-microsoft-com:office:spreadsheet" in start:
@@ -76,6 +92,8 @@ def _zip_kind(path: Path) -> Kind:
             names = set(archive.namelist())
             if "xl/workbook.xml" in names:
                 return Kind.XLSX
+            if "xl/workbook.bin" in names:
+                return Kind.XLSB
             if "mimetype" in names and b"spreadsheet" in _head(archive, "mimetype"):
                 return Kind.ODS
             if "word/document.xml" in names:
@@ -94,8 +112,18 @@ def sniff(path: Path) -> Kind:
     if head.startswith(ZIP_MAGICS):
         return _zip_kind(path)
     if head.startswith(OLE2_MAGIC):
-        # An encrypted .xlsx is an OLE2 container holding an "EncryptedPackage" stream; its
-        # directory sits near the start of small files but may be anywhere, so look at it all.
-        data = path.read_bytes()
-        return Kind.ENCRYPTED if ENCRYPTED_MARK in data else Kind.XLS
+        return Kind.ENCRYPTED if _holds(path, ENCRYPTED_MARK) else Kind.XLS
     return _text_kind(head)
+
+
+def _holds(path: Path, mark: bytes) -> bool:
+    """Whether the file holds `mark` anywhere, read in bounded chunks. (An encrypted .xlsx is an
+    OLE2 container holding an "EncryptedPackage" stream; its directory sits near the start of
+    small files but may be anywhere.)"""
+    tail = b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            if mark in tail + chunk[: len(mark)] or mark in chunk:
+                return True
+            tail = chunk[-len(mark):]
+    return False

@@ -9,13 +9,13 @@ from decimal import Decimal
 from pathlib import Path
 
 from scoring.explain import Explanation
-from scoring.report.blocks import Block, parse
+from scoring.report.blocks import Block, escape, parse
 from scoring.report.numbering import number_markdown
 from scoring.report.render import period_text
 
 
 def _cell(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", "；") if text is not None else "—"
+    return escape(str(text).replace("\n", "；")) if text is not None else "—"
 
 
 def _table(headers: list[str], rows: list[list[object]]) -> list[str]:
@@ -32,17 +32,18 @@ def explanation_markdown(e: Explanation) -> str:
     """The document's text as Markdown (headings, paragraphs, pipe tables)."""
     rank = (f"在参加排名的楼院中排第{e.rank}名、社区内排第{e.rank_in_community}名" if e.rank
             else "不参加排名")
-    lines = [f"## {e.courtyard}美丽楼院考核评分说明", "",
-             f"{e.community}{e.courtyard}：", "",
-             f"{period_text(e.period)}，你院共接受检查{e.inspections}次，按考核标准{e.version}版评分，"
-             f"总分{e.total:.2f}分（基础分{e.base:.2f}分，加分{e.bonus:.2f}分），评为{e.grade}，{rank}。", "",
+    community, courtyard = escape(e.community), escape(e.courtyard)  # user text, literal in Markdown
+    lines = [f"## {courtyard}美丽楼院考核评分说明", "",
+             f"{community}{courtyard}：", "",
+             f"{period_text(e.period)}，你院共接受检查{e.inspections}次，按考核标准{escape(e.version)}版评分，"
+             f"总分{e.total:.2f}分（基础分{e.base:.2f}分，加分{e.bonus:.2f}分），评为{escape(e.grade)}，{rank}。", "",
              "### 评定等级的理由", ""]
     for k, reason in enumerate(e.grade_reasons, start=1):
-        lines += [f"{k}. {reason}。", ""]
+        lines += [f"{k}. {escape(reason)}。", ""]
     if e.vetoes:
         lines += ["### 一票否决事项", ""]
         for veto in e.vetoes:
-            lines += [f"{veto}。", ""]
+            lines += [f"{escape(str(veto))}。", ""]
     fixes = e.fixes
     if fixes is not None and (fixes.open or fixes.remarks):
         lines += ["### 需要整改的事项", ""]
@@ -51,17 +52,20 @@ def explanation_markdown(e: Explanation) -> str:
                             [[f.item, f.name, f.history, f"{f.lost:.2f}"] for f in fixes.open])
             noted = [f for f in fixes.open if f.notes]
             if noted:  # below the table, so that the values keep the width they need
-                lines += ["检查人员意见：" + "；".join(f"{f.name}——{'；'.join(f.notes)}" for f in noted) + "。", ""]
+                lines += ["检查人员意见：" + "；".join(f"{escape(f.name)}——{escape('；'.join(f.notes))}"
+                                                    for f in noted) + "。", ""]
         if fixes.fixed:
-            lines += ["以下项目已在此后的检查中整改到位：" + "、".join(f"“{f.name}”" for f in fixes.fixed) + "。", ""]
+            fixed = "、".join(f"“{escape(f.name)}”" for f in fixes.fixed)
+            lines += [f"以下项目已在此后的检查中整改到位：{fixed}。", ""]
         if fixes.remarks:
-            lines += ["检查人员的其他意见：" + "；".join(fixes.remarks) + "。", ""]
+            lines += ["检查人员的其他意见：" + escape("；".join(fixes.remarks)) + "。", ""]
     if e.next_grade is not None:
-        lines += [f"### 达到{e.next_grade}的努力方向", ""]
+        next_grade = escape(e.next_grade)
+        lines += [f"### 达到{next_grade}的努力方向", ""]
         if not e.steps:
-            lines += [f"距{e.next_grade}还差{e.gap:.2f}分，但已没有可补足的项目。", ""]
+            lines += [f"距{next_grade}还差{e.gap:.2f}分，但已没有可补足的项目。", ""]
         else:
-            lead = f"距{e.next_grade}还差{e.gap:.2f}分" if e.gap else f"总分已达到{e.next_grade}的分数线"
+            lead = f"距{next_grade}还差{e.gap:.2f}分" if e.gap else f"总分已达到{next_grade}的分数线"
             tail = ("，将以下项目补足满分即可达到（前置条件在前，其余按可提高的分数从多到少）："
                     if e.reachable else "，即使以下项目全部补足满分也还达不到：")
             lines += [lead + tail, ""]
@@ -73,7 +77,7 @@ def explanation_markdown(e: Explanation) -> str:
                     [[i.id, i.name, i.history or None, _points(i.earned), _points(i.possible), i.status]
                      for i in e.items])
     if e.notes:
-        lines += ["检查人员意见：" + "；".join(e.notes) + "。", ""]
+        lines += ["检查人员意见：" + escape("；".join(e.notes)) + "。", ""]
     return number_markdown("\n".join(lines))
 
 

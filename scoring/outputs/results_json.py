@@ -214,7 +214,9 @@ class _Reader:
         if value is None and null:
             return None
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise _Bad(f"{where}.{key} 的值 {value!r} 类型不对")
+            raise _Bad(f"{where}.{key} 的值 {_shown(value)} 类型不对，应为{_kind_name(kind)}")
+        if isinstance(value, int) and abs(value) >= _LARGEST:  # counts and ranks
+            raise _Bad(f"{where}.{key} 的值 {_shown(value)} 超出评分结果的范围")
         return value
 
     def texts(self, data: Any, key: str, where: str, *, null: bool = False, since_2: Any = _MISSING) -> list[Any]:
@@ -222,7 +224,7 @@ class _Reader:
         values = self.get(data, key, list, where, since_2=since_2)
         for value in values:
             if not (isinstance(value, str) or (null and value is None)):
-                raise _Bad(f"{where}.{key} 中的值 {value!r} 类型不对")
+                raise _Bad(f"{where}.{key} 中的值 {_shown(value)} 类型不对，应为文字")
         return list(values)
 
     def num(self, data: Any, key: str, where: str, *, null: bool = False) -> Decimal | None:
@@ -230,9 +232,38 @@ class _Reader:
         return None if value is None else _finite(Decimal(value), f"{where}.{key}")
 
 
+# The largest figure and the most decimals a results.json holds: scores are below 1,000 points
+# in cents and rates are floats (17 significant digits); anything past these is not a result, and a
+# figure like 1E+999999 or 1E-999999 would take minutes to turn into a whole number or a Fraction.
+_LARGEST = Decimal(10) ** 12
+_PLACES = 40
+_NAMES = {str: "文字", int: "整数", bool: "true 或 false", dict: "对象 {…}", list: "列表 […]"}
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return "数字" if Decimal in kinds else "或".join(_NAMES.get(k, k.__name__) for k in kinds)
+
+
+def _shown(value: Any) -> str:
+    """A value for a message, short whatever it is (never the repr of a huge or deep value)."""
+    if isinstance(value, dict):
+        return "{…}（对象）"
+    if isinstance(value, list):
+        return "[…]（列表）"
+    if isinstance(value, float):
+        return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
+    text = json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value)
+    return text if len(text) <= 40 else f"{text[:40]}…"
+
+
 def _finite(value: Decimal, where: str) -> Decimal:
     if not value.is_finite():
         raise _Bad(f"{where} 的值 {value} 不是普通数字")
+    exponent = value.as_tuple().exponent
+    # copy_abs, not abs(): abs() rounds in the context and overflows on 1E+999999999.
+    if value.copy_abs() >= _LARGEST or (isinstance(exponent, int) and exponent < -_PLACES):
+        raise _Bad(f"{where} 的值 {_shown(value)} 超出评分结果的范围")
     return value
 
 
@@ -260,7 +291,7 @@ def _earned_each(r: _Reader, i: Any, where: str) -> list[int | None]:
     out: list[int | None] = []
     for value in r.get(i, "earned_each", list, where, since_2=[]):
         if (value is not None and not isinstance(value, Decimal | int)) or isinstance(value, bool):
-            raise _Bad(f"{where}.earned_each 中的值 {value!r} 类型不对")
+            raise _Bad(f"{where}.earned_each 中的值 {_shown(value)} 类型不对，应为数字")
         out.append(None if value is None else int(_finite(Decimal(value), f"{where}.earned_each") * 100))
     return out
 
@@ -314,8 +345,8 @@ def _community(r: _Reader, c: Any, where: str) -> CommunityScore:
     assert mean is not None and pass_rate is not None
     counts = r.get(c, "grade_counts", dict, where)
     for name, count in counts.items():
-        if not isinstance(count, int) or isinstance(count, bool):
-            raise _Bad(f"{where}.grade_counts.{name} 的值 {count!r} 类型不对")
+        if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count < _LARGEST:
+            raise _Bad(f"{where}.grade_counts.{name} 的值 {_shown(count)} 不对，应为不小于 0 的整数")
     return CommunityScore(
         community=r.get(c, "community", str, where),
         courtyards=r.get(c, "courtyards", int, where),
@@ -377,7 +408,7 @@ def results_from_data(data: Any, standard: Standard | None = None) -> Results:
     try:
         period = parse_period(r.get(data, "period", str, "$"))
     except ScoreError:
-        raise _Bad(f"$.period 的值“{data['period']}”不是考核期") from None
+        raise _Bad(f"$.period 的值 {_shown(data['period'])} 不是考核期") from None
     newest = max(refs, key=lambda ref: ref.effective_from).version
     results = Results(  # fields read in the document's order, so the first problem is the one named
         standard_id=r.get(criteria, "id", str, "$.criteria"),
@@ -402,23 +433,32 @@ def results_from_data(data: Any, standard: Standard | None = None) -> Results:
 
 def load_results(path: Path, standard: Standard | None = None) -> Results:
     """A results.json written earlier; InvalidInputError naming the file and what is wrong."""
-    from scoring.criteria.jsonfile import syntax_error_text
-    from scoring.oserrors import describe
+    from scoring.criteria.jsonfile import MAX_DEPTH, syntax_error_text, too_deep_at
+    from scoring.files import RESULTS_MAX, FileRefused, read_bytes
 
     def fail(why: str) -> InvalidInputError:
         return InvalidInputError(f"{path} 不是有效的评分结果文件（results.json）：{why}")
 
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise fail(describe(exc)) from None
+        text = read_bytes(path, RESULTS_MAX).decode("utf-8-sig")
+    except FileRefused as refused:
+        raise fail(refused.reason) from None
     except UnicodeDecodeError:
         raise fail("文件不是 UTF-8 编码的文本") from None
     try:
+        # No Python hook per number (a city's results.json holds millions): figures are bounded
+        # when read (`_finite`, `_Reader.get`); only an integer of over 4,300 digits fails here.
         data = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
         raise fail(f"JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列）：{syntax_error_text(exc)}") from None
+    except ValueError:
+        raise fail("文件中有几千位长的数字，不是评分结果中的数字") from None
+    except RecursionError:
+        line, column = too_deep_at(text, MAX_DEPTH)
+        raise fail(f"JSON 嵌套过深（第 {line} 行第 {column} 列处超过 {MAX_DEPTH} 层括号）") from None
+    del text
     try:
         return results_from_data(data, standard)
     except _Bad as exc:
         raise fail(str(exc)) from None
+

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from scoring.errors import InvalidInputError
+from scoring.files import MB, FileRefused
 from scoring.report.blocks import Block
 from scoring.report.docx_format import (
     BODY_FONT,
@@ -46,11 +47,17 @@ from scoring.report.docx_format import (
 )
 from scoring.report.numbering import ordinal, split_ordinal, strip_ordinal
 from scoring.report.word_table import add_table, available_width
+from scoring.zipbound import ZipBounds, ZipRefused, check_package
 
 MARKER = "【美丽楼院考核情况】"
 TABLE_MAX_PT = 14.0  # 四号: a table's text is at most this size, and never larger than the body's
 DEFAULT_PT = 10.5  # Word's own default when a draft says nothing
 TITLE_CHARS = 30  # a heading longer than this is an item's text, not a title
+# A draft is opened whole by python-docx (every part in memory, every XML part a DOM of ~200
+# bytes an element): bounded so that the fill stays under ~500 MB. A 200-page report with
+# pictures is far inside these (about 10 MB, 300,000 elements).
+DRAFT_MAX = 50 * MB  # the file, as the web page's upload limit (web/config.MAX_DRAFT_MB)
+DRAFT_BOUNDS = ZipBounds(unpacked=128 * MB, xml=48 * MB, elements=1_000_000)
 
 
 def section_shape(blocks: list[Block]) -> list[int]:
@@ -65,9 +72,22 @@ def section_shape(blocks: list[Block]) -> list[int]:
     return [b.level - first + 1 if b.kind == "heading" else -1 for b in blocks]
 
 
+def check_draft(draft: Path) -> None:
+    """Refuse a draft that is not a regular file or whose package is over DRAFT_BOUNDS (or
+    declares a DTD), before python-docx opens it."""
+    try:
+        check_package(draft, DRAFT_MAX, DRAFT_BOUNDS)
+    except ZipRefused as exc:
+        why = "不是有效的 Word 文档（.docx），或文件已损坏" if exc.kind == "broken" else exc.reason
+        raise InvalidInputError(f"无法打开草稿 {draft}：{why}") from None
+    except FileRefused as exc:
+        raise InvalidInputError(f"无法打开草稿 {draft}：{exc.reason}") from None
+
+
 def _open(draft: Path) -> Any:
     from docx import Document
 
+    check_draft(draft)
     try:
         return Document(str(draft))
     except Exception as exc:  # python-docx meeting a file that is not a .docx: say so, never crash
@@ -238,6 +258,12 @@ def _table_style(document: Any) -> str | None:
             return str(style.get(w("val")))
     grid = next((s for s in document.styles if s.name == "Table Grid"), None)
     return grid.style_id if grid is not None else None
+
+
+def check_marker(draft: Path) -> None:
+    """The draft opens and holds its marker exactly once; InvalidInputError naming it otherwise
+    (`score report --into` checks this before anything is written)."""
+    _marker(list(_open(draft).element.body.iterchildren()), draft)
 
 
 def fill_draft(blocks: list[Block], draft: Path, target: Path) -> None:

@@ -1,5 +1,10 @@
 """Render the report section's Markdown from its facts with a Jinja2 template: the default ships
-with the package; the office may copy it, edit the wording and pass `--template`."""
+with the package; the office may copy it, edit the wording and pass `--template`.
+
+A template runs in a bounded sandbox (sandbox.py) and everything it writes with `{{ }}` is
+escaped as literal Markdown (blocks.escape) — names from inspection files and criteria cannot
+become table columns, links or HTML; a template that means to write Markdown from an expression
+marks it `| safe`."""
 
 from __future__ import annotations
 
@@ -8,17 +13,14 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from scoring.criteria.lawref import book_title
-from scoring.errors import UsageError
+from scoring.errors import InvalidInputError, UsageError
 from scoring.exact import half_up
-from scoring.oserrors import describe
+from scoring.files import TEMPLATE_MAX, FileRefused, read_bytes
+from scoring.report.blocks import escape
 from scoring.report.facts import ReportFacts
 from scoring.report.numbering import number_markdown
-
-if TYPE_CHECKING:
-    import jinja2
 
 DEFAULT_TEMPLATE = Path(__file__).with_name("templates") / "section.md.j2"
 NUMERALS = "一二三四五六七八九十"
@@ -89,7 +91,7 @@ def _template_line(exc: BaseException) -> int | None:
     return line
 
 
-def _explain(exc: jinja2.TemplateError) -> str:
+def _explain(exc: Exception) -> str:
     """The error in the office's words where it is a common one."""
     import jinja2  # here, not at the top: kept out of the command line's start-up
 
@@ -102,23 +104,68 @@ def _explain(exc: jinja2.TemplateError) -> str:
     return "模板无法按现有数据填写：请对照内置模板 section.md.j2 检查这一行"
 
 
+def markdown_value(value: object) -> object:
+    """What `{{ … }}` writes: text escaped as literal Markdown, unless the template marked it
+    `| safe` or wrote it itself (a macro's text)."""
+    from markupsafe import Markup
+
+    from scoring.report.sandbox import Rendered
+
+    return value if isinstance(value, Markup | Rendered) else escape(str(value))
+
+
+def _source(path: Path) -> str:
+    """The template's text: a regular file of at most TEMPLATE_MAX bytes, in UTF-8."""
+    if not path.exists():
+        raise UsageError(f"无法读取报告模板 {path}：找不到该文件，请检查 --template 所写的文件名和所在文件夹")
+    try:
+        return read_bytes(path, TEMPLATE_MAX).decode("utf-8-sig")
+    except FileRefused as exc:
+        raise InvalidInputError(f"无法读取报告模板 {path}：{exc.reason}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"无法读取报告模板 {path}：文件不是 UTF-8 编码的文本") from None
+
+
+def _refused(path: Path, exc: BaseException) -> InvalidInputError | None:
+    """A template the sandbox stopped (exit 1), in the office's words; None for other errors."""
+    from jinja2.exceptions import SecurityError
+
+    from scoring.report.sandbox import TemplateRefused
+
+    line = _template_line(exc)
+    where = f"第 {line} 行" if line else ""
+    if isinstance(exc, TemplateRefused):
+        reason = exc.reason
+    elif isinstance(exc, SecurityError):
+        reason = "模板只能使用报告的数据和提供的过滤器，不能访问程序内部的属性或函数"
+    elif isinstance(exc, RecursionError):
+        reason = "宏的调用层数过多（可能是宏调用了自身）"
+    elif isinstance(exc, MemoryError):
+        reason = "模板生成的内容过多，内存不足"
+    else:
+        return None
+    return InvalidInputError(f"报告模板 {path} {where}被拒绝：{reason}")
+
+
 def render_markdown(facts: ReportFacts, template: Path | None = None) -> str:
     """The section as Markdown, its headings numbered (numbering.number_markdown)."""
     import jinja2  # here, not at the top: kept out of the command line's start-up
 
+    from scoring.report.sandbox import BoundedEnvironment
+
     path = template or DEFAULT_TEMPLATE
+    source = _source(path)
+    env = BoundedEnvironment(autoescape=False, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                             finalize=markdown_value)
+    env.add_filters(score=score, pct=pct, ordinal=ordinal, change=change, date=date_text, book=book)
     try:
-        source = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise UsageError(f"无法读取报告模板 {path}：{describe(exc)}") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"无法读取报告模板 {path}：文件不是 UTF-8 编码的文本") from None
-    env = jinja2.Environment(autoescape=False, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-    env.filters.update(score=score, pct=pct, ordinal=ordinal, change=change, date=date_text, book=book)
-    try:
-        text = env.from_string(source).render(f=facts, period_text=period_text(facts.period))
-    except jinja2.TemplateError as exc:
-        line = getattr(exc, "lineno", None) or _template_line(exc)
+        text = env.render_bounded(env.bounded_template(source), f=facts, period_text=period_text(facts.period))
+    except Exception as exc:  # whatever a template's expression raises (1/0, 'a' + 1 …) is the template's
+        refused = _refused(path, exc)
+        if refused is not None:
+            raise refused from None
+        line = (getattr(exc, "lineno", None) if isinstance(exc, jinja2.TemplateError) else None) \
+            or _template_line(exc)
         where = f"第 {line} 行" if line else ""
         raise UsageError(f"报告模板 {path} {where}有误：{_explain(exc)}") from None
     lines = [line.rstrip() for line in text.splitlines()]

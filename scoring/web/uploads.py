@@ -156,8 +156,15 @@ def _label(text: str | None, names: dict[str, str]) -> str | None:
 
 
 def relabel_issues(issues: list[Issue], names: dict[str, str]) -> list[Issue]:
-    """Issues naming a stored file name the file as the office uploaded it."""
-    return [replace(i, file=_label(i.file, names)) for i in issues]
+    """Issues naming a stored file name the file as the office uploaded it (also inside the
+    message, where one names another file: E139, the same file uploaded twice)."""
+    out = []
+    for issue in issues:
+        message = issue.message
+        for stored, name in names.items():
+            message = message.replace(stored, name)
+        out.append(replace(issue, file=_label(issue.file, names), message=message))
+    return out
 
 
 def relabel(results: Results, names: dict[str, str]) -> None:
@@ -237,7 +244,7 @@ def score_upload(workspace: Workspace, upload: Upload, *, lenient: bool, limits:
     writers = output_writers(results)
 
     def write_outputs(folder: Path) -> None:
-        write_all(folder, writers)
+        write_all(folder, writers, private=True)  # the run's own staging folder (runs.archive_run)
         tell("正在存入工作区……")
 
     with collector_paused():

@@ -1,0 +1,153 @@
+"""Look inside a zip package (.docx, .xlsx) before a library opens it (issue 16): a few hundred
+KB can unpack to gigabytes, or hold millions of tiny XML elements that a DOM parser (lxml under
+python-docx) turns into gigabytes of nodes. Checked here, from the zip directory and by streaming
+the XML parts in bounded chunks, never holding one whole:
+
+- the central directory is bounded before zipfile reads it (it reads every entry into memory);
+- all members unpacked together — the sizes in the directory are a safe bound, as zipfile never
+  inflates a member past its stated size;
+- the XML parts (by name, or by content type in [Content_Types].xml) together, in bytes and in
+  elements (start tags), since memory follows the number of elements more than their bytes;
+- no DTD or entity declaration anywhere in an XML part (XML bombs, external entities).
+
+Callers turn ZipRefused into their own message or Issue: `reason` is the Chinese text and `kind`
+which bound it broke (size, xml, dtd, broken).
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from defusedxml import ElementTree
+from defusedxml.common import DefusedXmlException
+
+from scoring.engine.sniff import ZIP_ERRORS
+from scoring.files import MB, FileRefused, check_regular, size_text
+
+CHUNK = 1 << 20
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_END = b"PK\x05\x06"  # end of central directory record
+_END64_LOCATOR = b"PK\x06\x07"
+_END_SIZE = 22
+
+
+class ZipRefused(FileRefused):
+    """A zip package that is not opened; `kind` is the bound it broke: size (all members
+    unpacked), xml (XML bytes or elements), dtd, broken (not a zip, or damaged)."""
+
+    def __init__(self, reason: str, kind: str) -> None:
+        super().__init__(reason)
+        self.kind = kind
+
+
+@dataclass(frozen=True)
+class ZipBounds:
+    """Upper bounds for one package."""
+
+    unpacked: int  # bytes of all members unpacked together
+    xml: int  # bytes of the XML parts unpacked together
+    elements: int  # start tags in the XML parts together
+    directory: int = 1 * MB  # bytes of the central directory (~20,000 members)
+
+
+def check_directory(path: Path, limit: int) -> None:
+    """Refuse a file with no zip end record, a ZIP64 one (no package of ours needs it), or a
+    central directory over `limit` bytes — read from the file's last 64 KB only."""
+    try:
+        with path.open("rb") as handle:
+            handle.seek(0, 2)
+            size = handle.tell()
+            handle.seek(max(0, size - (1 << 16) - _END_SIZE))
+            tail = handle.read()
+    except OSError as exc:
+        raise ZipRefused(str(exc), "broken") from None
+    at = tail.rfind(_END)
+    if at < 0 or len(tail) - at < _END_SIZE:
+        raise ZipRefused("不是有效的压缩包（找不到压缩包的目录）", "broken")
+    directory = struct.unpack("<I", tail[at + 12:at + 16])[0]
+    if tail[max(0, at - 20):at].startswith(_END64_LOCATOR) or directory == 0xFFFFFFFF:
+        raise ZipRefused("压缩包使用了 ZIP64 格式，不是正常的 Office 文档", "broken")
+    if directory > limit:
+        raise ZipRefused(f"压缩包的目录有 {size_text(directory)}，超过上限 {size_text(limit)}（文件数过多）；"
+                         "文件可能已损坏或被恶意构造", "size")
+
+
+def _xml_members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The members a package reader parses as XML: *.xml and *.rels, and any part whose content
+    type ([Content_Types].xml) is XML."""
+    members = archive.infolist()
+    xml_types: set[str] = set()
+    xml_extensions: set[str] = set()
+    try:
+        types = archive.getinfo("[Content_Types].xml")
+    except KeyError:
+        types = None
+    if types is not None and types.file_size <= CHUNK:
+        try:
+            root = ElementTree.fromstring(archive.read(types), forbid_dtd=True)
+        except DefusedXmlException:
+            raise ZipRefused("包含不安全的 XML 内容（DTD/实体声明）", "dtd") from None
+        except (ElementTree.ParseError, *ZIP_ERRORS):
+            raise ZipRefused("文件已损坏（[Content_Types].xml）", "broken") from None
+        for entry in root:
+            if "xml" in entry.get("ContentType", "").lower():
+                if entry.get("Extension"):
+                    xml_extensions.add(entry.get("Extension", "").lower())
+                if entry.get("PartName"):
+                    xml_types.add(entry.get("PartName", "").lstrip("/"))
+    return [m for m in members if m.filename.lower().endswith((".xml", ".rels")) or m.filename in xml_types
+            or m.filename.rsplit(".", 1)[-1].lower() in xml_extensions]
+
+
+def _scan_xml(archive: zipfile.ZipFile, member: zipfile.ZipInfo, elements: int, limit: int) -> int:
+    """`elements` plus the start tags of `member`, streamed; ZipRefused past `limit` or at a DTD."""
+    carry = b""
+    try:
+        with archive.open(member) as handle:
+            while chunk := handle.read(CHUNK):
+                data = carry + chunk
+                if _DTD.search(data):
+                    raise ZipRefused("包含不安全的 XML 内容（DTD/实体声明）", "dtd")
+                elements += chunk.count(b"<") - chunk.count(b"</")
+                if elements > limit:
+                    raise ZipRefused(f"文档包含 {limit:,} 个以上的 XML 元素，超过上限；"
+                                     "文件可能已损坏或被恶意构造", "xml")
+                carry = data[-16:]
+    except ZIP_ERRORS:
+        raise ZipRefused(f"文件已损坏（{member.filename}）", "broken") from None
+    return elements
+
+
+def check_members(archive: zipfile.ZipFile, bounds: ZipBounds) -> None:
+    """Refuse a package over `bounds` or with a DTD (see the module)."""
+    members = archive.infolist()
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > bounds.unpacked:
+        raise ZipRefused(f"解压后有 {size_text(unpacked)}，超过上限 {size_text(bounds.unpacked)}；"
+                         "文件可能已损坏或被恶意构造", "size")
+    xml = _xml_members(archive)
+    xml_size = sum(m.file_size for m in xml)
+    if xml_size > bounds.xml:
+        raise ZipRefused(f"文档内容（XML）解压后有 {size_text(xml_size)}，超过上限 {size_text(bounds.xml)}；"
+                         "文件可能已损坏或被恶意构造", "xml")
+    elements = 0
+    for member in xml:
+        elements = _scan_xml(archive, member, elements, bounds.elements)
+
+
+def check_package(path: Path, file_limit: int, bounds: ZipBounds) -> None:
+    """Check the zip package at `path` before any library opens it: a regular file of at most
+    `file_limit` bytes (scoring.files), its directory, members and XML within `bounds`."""
+    check_regular(path, file_limit)
+    check_directory(path, bounds.directory)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            check_members(archive, bounds)
+    except ZipRefused:
+        raise
+    except ZIP_ERRORS:
+        raise ZipRefused("不是有效的压缩包或已损坏", "broken") from None

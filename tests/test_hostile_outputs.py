@@ -1,0 +1,506 @@
+"""Issue 16, files lost or overwritten: no output replaces an input or anything the toolkit did
+not write; outputs are staged inside their own folder (a symlinked folder or another file system
+works); an unwritable folder is said as such; a signal mid-write leaves the earlier outputs and no
+staging folder; two runs into one folder never mix their files."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from scoring import interrupts
+from scoring.cli.app import app
+from scoring.outputs import locks
+from scoring.outputs.staging import STAGING_PREFIX, same_file, sweep
+from tests.helpers import MINI, criteria_dir, record, rows_for, write_csv
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "samples" / "inspections.xlsx"
+OUTPUTS = ["ranking.xlsx", "report.docx", "report.md", "results.json"]
+runner = CliRunner()
+
+
+def invoke(*args: str | Path) -> tuple[int, str, str]:
+    result = runner.invoke(app, [str(a) for a in args])
+    assert "Traceback" not in result.output
+    return result.exit_code, result.stdout, result.stderr
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def snapshot(folder: Path) -> dict[str, bytes | None]:
+    """Every entry of a folder tree: file bytes, None for a folder."""
+    return {str(p.relative_to(folder)): (p.read_bytes() if p.is_file() else None)
+            for p in sorted(folder.rglob("*"))}
+
+
+def stagings(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+@pytest.fixture(scope="module")
+def mini(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A small standard, its inspections and their results (results.json and the other outputs)."""
+    root = tmp_path_factory.mktemp("mini")
+    folder = criteria_dir(root, MINI)
+    data = write_csv(root / "in.csv", rows_for([record("一社区", "甲院", "2023-03-01"),
+                                               record("一社区", "乙院", "2023-03-01", A1="否")]))
+    code, _, err = invoke("run", data, "--criteria", folder, "--out", root / "out")
+    assert code == 0, err
+    return {"criteria": folder, "data": data, "results": root / "out" / "results.json"}
+
+
+# ---------------------------------------------------------------- outputs onto inputs (item 7)
+
+
+def test_compare_xlsx_onto_its_first_input_is_refused(mini: dict[str, Path], tmp_path: Path) -> None:
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.write_bytes(mini["results"].read_bytes())
+    b.write_bytes(mini["results"].read_bytes())
+    before = a.read_bytes()
+    code, _, err = invoke("compare", a, b, "--xlsx", a)
+    assert code == 2
+    assert err == f"输出文件 {a} 就是输入的评分结果 {a}，写入会覆盖它；请给 --xlsx 换一个文件名\n"
+    assert a.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "b.json"]
+
+
+@pytest.mark.parametrize("link", ["hard", "symbolic"])
+def test_an_output_that_is_a_link_to_an_input_is_refused(mini: dict[str, Path], tmp_path: Path, link: str) -> None:
+    a = tmp_path / "a.json"
+    a.write_bytes(mini["results"].read_bytes())
+    before = a.read_bytes()
+    alias = tmp_path / "对比.xlsx"
+    if link == "hard":
+        os.link(a, alias)
+    else:
+        alias.symlink_to(a)
+    code, _, err = invoke("compare", a, mini["results"], "--xlsx", alias)
+    assert code == 2
+    assert err == f"输出文件 {alias} 就是输入的评分结果 {a}，写入会覆盖它；请给 --xlsx 换一个文件名\n"
+    assert a.read_bytes() == before
+    assert same_file(alias, a)
+
+
+def test_criteria_diff_onto_a_criteria_file_is_refused(tmp_path: Path) -> None:
+    folder = criteria_dir(tmp_path, MINI, {**MINI, "version": "2", "effective_from": "2024-01-01"})
+    target = folder / "1.json"
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    code, _, err = invoke("criteria", "diff", "1", "2", "--criteria", folder, "--format", "json", "-o", target)
+    assert code == 2
+    assert err == f"输出文件 {target} 就是输入的考核标准文件 {target}，写入会覆盖它；请给 -o 换一个文件名\n"
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    register = folder.parent / "regulations.json"
+    register_before = register.read_bytes()
+    code, _, err = invoke("criteria", "diff", "1", "2", "--criteria", folder, "--format", "markdown", "-o", register)
+    assert code == 2
+    assert err == f"输出文件 {register} 就是输入的法规库文件 {register}，写入会覆盖它；请给 -o 换一个文件名\n"
+    assert register.read_bytes() == register_before
+
+
+def test_run_whose_input_is_an_output_in_out_is_refused_before_scoring(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    source = out / "ranking.xlsx"  # an inspection workbook that happens to bear an output's name
+    source.write_bytes(SAMPLE.read_bytes())
+    code, _, err = invoke("run", source, "--out", out)
+    assert code == 2
+    assert err == f"输出文件 {source} 就是输入的检查记录 {source}，写入会覆盖它；请用 --out 换一个输出文件夹\n"
+    assert sha(source) == sha(SAMPLE)
+    assert [p.name for p in out.iterdir()] == ["ranking.xlsx"]
+
+
+def test_a_folder_where_an_output_goes_is_kept_and_nothing_is_written(mini: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "report.md").mkdir(parents=True)
+    (out / "report.md" / "笔记.txt").write_text("办公室的笔记", encoding="utf-8")
+    (out / "results.json").write_text("earlier", encoding="utf-8")
+    before = snapshot(out)
+    code, _, err = invoke("run", mini["data"], "--criteria", mini["criteria"], "--out", out)
+    assert code == 3
+    assert err == (f"无法写入 {out / 'report.md'}：那里已有同名的文件夹，不会替换或删除它；"
+                   "请把它移走，或换一个输出文件名或文件夹\n")
+    assert snapshot(out) == before  # all or none: results.json untouched too
+
+
+def test_a_symlink_where_an_output_goes_is_not_replaced(mini: dict[str, Path], tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere.xlsx"
+    elsewhere.write_bytes(b"not ours")
+    target = tmp_path / "对比.xlsx"
+    target.symlink_to(elsewhere)
+    code, _, err = invoke("compare", mini["results"], mini["results"], "--xlsx", target)
+    assert code == 3
+    assert err.endswith(f"无法写入 {target}：那里已有同名的快捷方式（符号链接），不会替换或删除它；"
+                        "请把它移走，或换一个输出文件名或文件夹\n")
+    assert target.is_symlink() and elsewhere.read_bytes() == b"not ours"
+
+
+def test_an_output_folder_that_is_a_file_is_said_as_such(mini: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.write_bytes(b"a file")
+    code, _, err = invoke("run", mini["data"], "--criteria", mini["criteria"], "--out", out)
+    assert code == 3
+    assert err == f"无法在文件夹 {out} 中写入文件：那里已有同名的文件（不是文件夹）；请换一个输出文件夹\n"
+    assert out.read_bytes() == b"a file"
+
+
+# ---------------------------------------------------------------- report --into (item 6)
+
+
+def make_draft(path: Path, marker: bool = True) -> None:
+    from docx import Document
+
+    from scoring.report.word import MARKER
+
+    document = Document()
+    document.add_paragraph("报告")
+    if marker:
+        document.add_paragraph(MARKER)
+    document.save(str(path))
+
+
+def test_a_draft_that_is_the_report_docx_beside_results_is_refused(mini: dict[str, Path], tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    results = folder / "results.json"
+    results.write_bytes(mini["results"].read_bytes())
+    draft = folder / "report.docx"
+    make_draft(draft)
+    (folder / "report.md").write_text("earlier", encoding="utf-8")
+    before = snapshot(folder)
+    code, out, err = invoke("report", results, "--criteria", mini["criteria"], "--into", draft, "--out", folder)
+    assert (code, out) == (2, "")
+    assert err == (f"输出文件 {draft} 就是输入的Word 报告草稿 {draft}，写入会覆盖它；请把草稿另存为其他文件名"
+                   "（如“报告草稿.docx”）后再用 --into，或用 --out 把 report.md、report.docx 写到别的文件夹\n")
+    assert snapshot(folder) == before
+    # Without --out only the filled copy is written, beside the draft; the draft stays as it was.
+    code, out, err = invoke("report", results, "--criteria", mini["criteria"], "--into", draft)
+    assert code == 0, err
+    assert out == f"已写入 {folder / 'report-已填写.docx'}\n"
+    assert {k: v for k, v in snapshot(folder).items() if k != "report-已填写.docx"} == before
+
+
+def test_a_draft_without_marker_writes_nothing_at_all(mini: dict[str, Path], tmp_path: Path) -> None:
+    from scoring.report.word import MARKER
+
+    draft = tmp_path / "草稿.docx"
+    make_draft(draft, marker=False)
+    out = tmp_path / "节"
+    out.mkdir()
+    (out / "report.md").write_text("earlier md", encoding="utf-8")
+    (out / "report.docx").write_bytes(b"earlier docx")
+    before = snapshot(tmp_path)
+    code, stdout, err = invoke("report", mini["results"], "--criteria", mini["criteria"], "--into", draft,
+                               "--out", out)
+    assert (code, stdout) == (1, "")
+    assert err == (f"草稿 {draft} 中没有找到单独成段的“{MARKER}”标记；"
+                   "请在要插入考核情况的位置单独一段输入该标记（只输入一处）\n")
+    assert snapshot(tmp_path) == before
+
+
+def test_a_failing_output_leaves_no_filled_draft_and_the_earlier_report(
+        mini: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The filled draft and report.md/.docx are written together or not at all.
+    draft = tmp_path / "草稿.docx"
+    make_draft(draft)
+    out = tmp_path / "节"
+    out.mkdir()
+    (out / "report.md").write_text("earlier md", encoding="utf-8")
+    before = snapshot(tmp_path)
+
+    def disk_full(*args: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("scoring.report.section.write_document", disk_full)
+    code, _, err = invoke("report", mini["results"], "--criteria", mini["criteria"], "--into", draft, "--out", out)
+    assert code == 3
+    assert err == f"无法写入 {out / 'report.docx'}：磁盘空间已满，请清理磁盘后重试\n"
+    assert snapshot(tmp_path) == before
+
+
+# ---------------------------------------------------------------- where staging happens (item 8)
+
+
+def test_out_as_a_symlink_to_another_file_system(mini: dict[str, Path], tmp_path: Path) -> None:
+    other = Path(tempfile.mkdtemp(dir="/dev/shm")) if Path("/dev/shm").is_dir() else None
+    if other is None or other.stat().st_dev == tmp_path.stat().st_dev:
+        pytest.skip("needs a second file system (/dev/shm)")
+    try:
+        link = tmp_path / "out"
+        link.symlink_to(other, target_is_directory=True)
+        code, _, err = invoke("run", mini["data"], "--criteria", mini["criteria"], "--out", link)
+        assert code == 0, err  # staged beside the files: no "Invalid cross-device link"
+        assert sorted(p.name for p in other.iterdir()) == OUTPUTS
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    finally:
+        subprocess.run(["rm", "-rf", str(other)], check=True)
+
+
+@pytest.mark.parametrize(("error", "reason"), [
+    (PermissionError(errno.EACCES, "Permission denied"), "没有在该文件夹中新建文件的权限"),
+    (OSError(errno.EROFS, "Read-only file system"), "磁盘或文件夹是只读的"),
+])
+def test_a_folder_that_takes_no_files_is_named_with_its_reason(
+        mini: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: OSError, reason: str) -> None:
+    # Tests run as root, whom permissions do not bind: the refusal is simulated where the
+    # system would give it (making the staging folder inside the output folder).
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "ranking.xlsx").write_bytes(b"earlier")
+
+    def refused(*args: object, **kwargs: object) -> str:
+        raise error
+
+    monkeypatch.setattr(tempfile, "mkdtemp", refused)
+    code, _, err = invoke("run", mini["data"], "--criteria", mini["criteria"], "--out", out)
+    assert code == 3
+    assert err == f"无法在文件夹 {out} 中写入文件：{reason}；请换一个输出文件夹\n"
+    assert "Excel" not in err
+    assert snapshot(out) == {"ranking.xlsx": b"earlier"}
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root ignores folder permissions")
+def test_a_read_only_folder_for_real(mini: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    out.chmod(0o555)
+    try:
+        code, _, err = invoke("run", mini["data"], "--criteria", mini["criteria"], "--out", out)
+    finally:
+        out.chmod(0o755)
+    assert code == 3
+    assert err == f"无法在文件夹 {out} 中写入文件：没有在该文件夹中新建文件的权限；请换一个输出文件夹\n"
+
+
+# ---------------------------------------------------------------- signals and stale staging (item 9)
+
+# A `score` process whose ranking.xlsx writer, once done, says so and then waits for a go-ahead:
+# the test signals (or lets go of) it at a known point of the write, inside the staging folder.
+CHILD = """
+import sys, time
+from pathlib import Path
+import scoring.outputs.workbook as workbook
+
+ready, go = Path(sys.argv[1]), Path(sys.argv[2])
+real = workbook.write_ranking
+
+def held(results, path):
+    real(results, path)
+    ready.write_text("ready")
+    deadline = time.monotonic() + 60
+    while not go.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+workbook.write_ranking = held
+from scoring.cli.app import main
+sys.argv = ["score", *sys.argv[3:]]
+main()
+"""
+
+
+def start_child(tmp_path: Path, *args: str | Path) -> tuple[subprocess.Popen[str], Path, Path]:
+    ready, go = tmp_path / "ready", tmp_path / "go"
+    ready.unlink(missing_ok=True)
+    go.unlink(missing_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
+    env.pop("SCORE_WORKSPACE", None)
+    child = subprocess.Popen([sys.executable, "-c", CHILD, str(ready), str(go), *map(str, args)], cwd=tmp_path,
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    deadline = time.monotonic() + 60
+    while not ready.exists():
+        assert child.poll() is None, child.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    return child, ready, go
+
+
+@pytest.fixture
+def bigger(tmp_path: Path) -> Path:
+    """Inspections of 100 courtyards (ten times the outputs of `mini`, quick to score)."""
+    rows = [record(f"{c}社区", f"{k}号院", f"2023-{m:02d}-01") for c in "一二" for k in range(50)
+            for m in range(1, 5)]
+    return write_csv(tmp_path / "大.csv", rows_for(rows))
+
+
+@pytest.mark.parametrize(("signum", "cause"), [
+    (signal.SIGTERM, "收到结束程序的请求"), (signal.SIGHUP, "终端窗口已关闭"), (signal.SIGINT, "按下了 Ctrl+C")])
+def test_a_signal_mid_write_leaves_the_earlier_outputs_and_no_staging(
+        mini: dict[str, Path], tmp_path: Path, bigger: Path, signum: int, cause: str) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "results.json").write_text("earlier", encoding="utf-8")
+    (out / "ranking.xlsx").write_bytes(b"earlier ranking")
+    before = snapshot(out)
+    child, _, _ = start_child(tmp_path, "run", bigger, "--criteria", mini["criteria"], "--out", out)
+    staged = [p for p in out.iterdir() if p.name.startswith(STAGING_PREFIX)]
+    assert len(staged) == 1 and (staged[0] / "ranking.xlsx").stat().st_size > 10_000  # mid-write, for real
+    child.send_signal(signum)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 128 + signum
+    assert err == f"已中断（{cause}），未写入任何文件。\n"
+    assert snapshot(out) == before  # the earlier outputs, and no staging folder
+
+
+def test_a_staging_folder_of_a_killed_run_goes_at_the_next_run(
+        mini: dict[str, Path], tmp_path: Path, bigger: Path) -> None:
+    out = tmp_path / "out"
+    child, _, _ = start_child(tmp_path, "run", bigger, "--criteria", mini["criteria"], "--out", out)
+    child.kill()  # SIGKILL: no clean-up at all
+    child.communicate(timeout=60)
+    assert len(stagings(out)) == 1
+    code, _, err = invoke("run", mini["data"], "--criteria", mini["criteria"], "--out", out)
+    assert code == 0, err
+    assert sorted(p.name for p in out.iterdir()) == OUTPUTS
+
+
+def test_sweep_puts_back_an_output_set_aside_by_a_process_that_died(tmp_path: Path) -> None:
+    stale = tmp_path / f"{STAGING_PREFIX}dead"
+    stale.mkdir()
+    (stale / ".previous-ranking.xlsx").write_bytes(b"the office's earlier ranking")
+    (stale / "results.json").write_bytes(b"half written")
+    (tmp_path / "results.json").write_bytes(b"new")
+    held = tmp_path / f"{STAGING_PREFIX}alive"
+    held.mkdir()
+    owner = locks.FolderLock(held)
+    assert owner.acquire(0)
+    try:
+        sweep(tmp_path)
+        assert sorted(p.name for p in tmp_path.iterdir()) == [f"{STAGING_PREFIX}alive", "ranking.xlsx", "results.json"]
+    finally:
+        owner.release()
+    assert (tmp_path / "ranking.xlsx").read_bytes() == b"the office's earlier ranking"
+    assert (tmp_path / "results.json").read_bytes() == b"new"
+
+
+@pytest.fixture
+def handlers() -> Iterator[None]:
+    saved = {s: signal.getsignal(s) for s in interrupts.HANDLED}
+    interrupts.install()
+    try:
+        yield
+    finally:
+        for s, handler in saved.items():
+            signal.signal(s, handler)
+
+
+def test_a_signal_while_files_are_moved_waits_for_the_move(handlers: None) -> None:
+    done = []
+    with pytest.raises(interrupts.Interrupted) as caught, interrupts.deferred():
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.05)  # the handler has run by now, and held the signal
+        done.append("moved")
+    assert done == ["moved"]
+    assert caught.value.exit_code == 143 and caught.value.cause == "收到结束程序的请求"
+
+
+# ---------------------------------------------------------------- two runs, one folder (item 9)
+
+
+def courtyards_in(folder: Path) -> tuple[list[str], str]:
+    """The courtyards of results.json, and the text of ranking.xlsx's strings."""
+    data = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    with zipfile.ZipFile(folder / "ranking.xlsx") as z:
+        strings = z.read("xl/sharedStrings.xml").decode() if "xl/sharedStrings.xml" in z.namelist() else ""
+        strings += "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/"))
+    return sorted(c["courtyard"] for c in data["courtyards"]), strings
+
+
+def test_a_second_run_into_a_folder_being_written_waits_then_says_so(
+        mini: dict[str, Path], tmp_path: Path, bigger: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    first, _, go = start_child(tmp_path, "run", bigger, "--criteria", mini["criteria"], "--out", out)
+    try:
+        monkeypatch.setattr(locks, "WAIT_SECONDS", 0.3)
+        code, _, err = invoke("run", mini["data"], "--criteria", mini["criteria"], "--out", out)
+        assert code == 3
+        assert err == (f"另一次评分正在向文件夹 {out} 写入文件（已等待 0.3 秒）；"
+                       "请等它完成后再试，或换一个输出文件夹\n")
+    finally:
+        go.write_text("go")
+    _, err = first.communicate(timeout=60)
+    assert first.returncode == 0, err
+    yards, ranking = courtyards_in(out)
+    assert len(yards) == 100 and "49号院" in ranking and "甲院" not in ranking  # every file from the first run
+
+
+def test_a_second_run_that_waits_long_enough_writes_all_its_files(
+        mini: dict[str, Path], tmp_path: Path, bigger: Path) -> None:
+    out = tmp_path / "out"
+    first, _, go = start_child(tmp_path, "run", bigger, "--criteria", mini["criteria"], "--out", out)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
+    env.pop("SCORE_WORKSPACE", None)
+    second = subprocess.Popen([sys.executable, "-m", "scoring", "run", str(mini["data"]), "--criteria",
+                               str(mini["criteria"]), "--out", str(out)], cwd=tmp_path, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    time.sleep(1.0)  # the second scores, then waits for the folder
+    assert second.poll() is None
+    go.write_text("go")
+    first.communicate(timeout=60)
+    assert first.returncode == 0
+    _, err = second.communicate(timeout=60)
+    assert second.returncode == 0, err
+    yards, ranking = courtyards_in(out)
+    assert yards == ["乙院", "甲院"] and "甲院" in ranking and "49号院" not in ranking  # every file from the second
+    assert stagings(out) == []
+
+
+# ---------------------------------------------------------------- a USB drive has no hard links (sibling)
+
+
+def test_a_new_criteria_version_is_written_where_there_are_no_hard_links(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scoring.criteria import importing
+    from scoring.errors import UsageError
+
+    def no_links(*args: object) -> None:
+        raise PermissionError(errno.EPERM, "Operation not permitted")  # what FAT/exFAT answer
+
+    monkeypatch.setattr(os, "link", no_links)
+    target = tmp_path / "2024.1.json"
+    importing._write_new(target, '{"version": "2024.1"}\n')
+    assert target.read_text(encoding="utf-8") == '{"version": "2024.1"}\n'
+    assert [p.name for p in tmp_path.iterdir()] == ["2024.1.json"]
+    with pytest.raises(UsageError, match="已存在，不会覆盖"):
+        importing._write_new(target, "{}")
+    assert target.read_text(encoding="utf-8") == '{"version": "2024.1"}\n'
+
+
+def test_a_failed_write_into_a_new_folder_leaves_no_folder(
+        mini: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def disk_full(*args: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("scoring.report.section.write_document", disk_full)
+    out = tmp_path / "新建"
+    code, _, err = invoke("run", mini["data"], "--criteria", mini["criteria"], "--out", out)
+    assert code == 3
+    assert err == f"无法写入 {out / 'report.docx'}：磁盘空间已满，请清理磁盘后重试\n"
+    assert not out.exists()
+
+
+def test_an_interruption_after_some_outputs_says_which_were_written(tmp_path: Path) -> None:
+    from scoring.cli.common import interrupted_message
+    from scoring.outputs.staging import text_writer, write_one, written_count
+
+    before = written_count()
+    hup = interrupts.Interrupted(signal.SIGHUP)
+    assert interrupted_message(hup, before) == "已中断（终端窗口已关闭），未写入任何文件。"
+    write_one(tmp_path / "results.json", text_writer("{}"))
+    assert interrupted_message(interrupts.Interrupted(signal.SIGTERM), before) == (
+        f"已中断（收到结束程序的请求）。中断前已写入：{tmp_path / 'results.json'}；其余文件未写入。")
+    assert interrupted_message(KeyboardInterrupt(), written_count()) == "已中断（按下了 Ctrl+C），未写入任何文件。"
