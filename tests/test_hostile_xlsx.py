@@ -193,6 +193,13 @@ def test_hidden_rows_are_reported_in_every_spelling(tmp_path: Path) -> None:
         assert [w.message for w in warnings] == ["第3行被隐藏，这些行仍参与评分"]
 
 
+def test_one_hidden_row_repeated_a_million_times_is_one_hidden_row(tmp_path: Path) -> None:
+    xml = sheet_xml(mini(), extra='<row r="3" hidden="1"/>' * 1_000_000)
+    path = build_xlsx(tmp_path / "in.xlsx", [("检查记录", xml)])
+    _, warnings = read_file(path)
+    assert [w.message for w in warnings] == ["第3行被隐藏，这些行仍参与评分"]
+
+
 def test_error_cell_and_formula_without_result_in_implicit_positions(tmp_path: Path) -> None:
     xml = spelled(mini(), **SPELLINGS["implicit positions"],
                   extra='<row><c t="e"><v>#DIV/0!</v></c><c><f>1/0</f></c></row>')

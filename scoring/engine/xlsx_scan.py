@@ -373,7 +373,7 @@ class _Grammar:
         self.opx_row = 0
         self.frames: list[tuple[int, str | None, list[str | None]]] = []  # depth, r, children's r
         self.string_cells = 0
-        self.hidden_rows: list[int] = []
+        self.hidden_rows: set[int] = set()
         self.finished: list[tuple[tuple[int, int], str, bool, str | None]] = []
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
@@ -385,7 +385,8 @@ class _Grammar:
             self.frames.append((self.depth, attrs.get("r"), []))
             if attrs.get("hidden", "").lower() in ("1", "true"):
                 number = _openpyxl_row(attrs["r"]) if "r" in attrs else self.opx_row + 1
-                self.hidden_rows += [number] if number else []
+                if number and number <= EXCEL_MAX_ROWS:
+                    self.hidden_rows.add(number)
         if self.cell_depth:
             if local == "f":
                 self.formula = True
@@ -450,6 +451,12 @@ class _SheetScanner:
     def __init__(self, file: str, sheet: str, limits: Limits) -> None:
         self.file, self.sheet, self.limits = file, sheet, limits
         self.scan = SheetScan()
+        self.hidden: set[int] = set()  # a set: a built file may repeat one row millions of times
+
+    def done(self) -> SheetScan:
+        """The scan, its hidden rows in order (those Excel can have)."""
+        self.scan.hidden_rows = sorted(r for r in self.hidden if r <= EXCEL_MAX_ROWS)
+        return self.scan
 
     def _bounds(self, row: int, col: int) -> None:
         s = self.scan
@@ -488,8 +495,8 @@ class _SheetScanner:
         if b'hidden="' in data:  # rare: only then look at each row's attributes
             for attrs in _ROW.findall(data):
                 number = _ROW_NUMBER.search(attrs)
-                if number and _HIDDEN.search(attrs):
-                    self.scan.hidden_rows.append(int(number.group(1)))
+                if number and _HIDDEN.search(attrs) and int(number.group(1)) <= EXCEL_MAX_ROWS:
+                    self.hidden.add(int(number.group(1)))
         if b't="e"' in data or b"<f" in data:  # no prefixed f on the fast path
             for attrs, content in _CELL.findall(data):
                 ref = _REF.search(attrs)
@@ -544,7 +551,7 @@ class _SheetScanner:
             raise _fail(self.file, "E103", detail=detail) from None
         self._take(grammar)
         self.scan.string_cells = grammar.string_cells
-        self.scan.hidden_rows = grammar.hidden_rows
+        self.hidden = grammar.hidden_rows
 
     def _take(self, grammar: _Grammar) -> None:
         for at, kind, formula, value in grammar.finished:
@@ -585,12 +592,12 @@ def scan_sheet(archive: zipfile.ZipFile, entry: SheetEntry, file: str, limits: L
     try:
         scanner = _SheetScanner(file, entry.name, limits)
         if _fast(archive, entry.part, scanner):
-            return scanner.scan
+            return scanner.done()
         scanner = _SheetScanner(file, entry.name, limits)
         scanner.exact(_chunks(archive, entry.part))
         for data in _whole_tags(archive, entry.part):
             scanner.merges(data)
-        return scanner.scan
+        return scanner.done()
     except KeyError:
         raise _fail(file, "E103", detail=f"工作表“{entry.name}”在文件中不存在") from None
     except ZIP_ERRORS:
