@@ -193,8 +193,8 @@ def test_hidden_rows_are_reported_in_every_spelling(tmp_path: Path) -> None:
         assert [w.message for w in warnings] == ["第3行被隐藏，这些行仍参与评分"]
 
 
-def test_one_hidden_row_repeated_a_million_times_is_one_hidden_row(tmp_path: Path) -> None:
-    xml = sheet_xml(mini(), extra='<row r="3" hidden="1"/>' * 1_000_000)
+def test_one_hidden_row_repeated_many_times_is_one_hidden_row(tmp_path: Path) -> None:
+    xml = sheet_xml(mini(), extra='<row r="3" hidden="1"/>' * 200_000)
     path = build_xlsx(tmp_path / "in.xlsx", [("检查记录", xml)])
     _, warnings = read_file(path)
     assert [w.message for w in warnings] == ["第3行被隐藏，这些行仍参与评分"]
