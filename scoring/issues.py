@@ -96,6 +96,9 @@ CATALOGUE: dict[str, str] = {
     "E152": "考核期“{value}”格式不对：请写成 2023（年度）或 2023Q2（季度）",
     "E153": "没有版本号为“{value}”的考核标准；现有版本：{expected}",
     "E154": "考核期 {value} 内没有检查记录（共 {detail} 行均在考核期外）",
+    # workbooks the toolkit writes (issue 16): E155–E159
+    "E155": "{version} 版考核标准的检查记录表需要 {value} 列（社区、楼院等 6 列和每个项目、否决项各一列），"
+            "超过 Excel 每张工作表 {expected} 列的上限，无法生成；请减少项目",
     # warnings
     "W201": "表头“{value}”不是任何版本考核标准中的项目，该列未参与评分",
     "W202": "{value} 行检查记录的日期不在考核期 {expected} 内，未参与本次评分",

@@ -77,8 +77,9 @@ def test_text_is_escaped_as_excel_reads_it() -> None:
 
 
 def test_text_is_cut_at_excels_limit_in_utf16_units() -> None:
-    assert text_xml("字" * 40000) == f"<is><t>{'字' * 32767}</t></is>"
-    assert text_xml("😀" * 20000) == f"<is><t>{'😀' * 16383}</t></is>"  # two units each
+    # Cut visibly: "…（已截断）" (6 units) ends a text that was longer.
+    assert text_xml("字" * 40000) == f"<is><t>{'字' * 32761}…（已截断）</t></is>"
+    assert text_xml("😀" * 20000) == f"<is><t>{'😀' * 16380}…（已截断）</t></is>"  # two units each
     assert text_xml("字" * 32767) == f"<is><t>{'字' * 32767}</t></is>"
 
 

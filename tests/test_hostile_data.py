@@ -268,6 +268,11 @@ def test_devices_fifos_and_folders_as_criteria_register_or_results(tmp_path: Pat
         (["criteria", "validate", str(folder), "--regulations", "/dev/zero"], f"无法读取法规库文件：{special}"),
         (["run", str(data), "--criteria", str(folder), "--regulations", str(fifo), "--out", "o"],
          f"无法读取法规库文件：{special}"),
+        # a device as the one version file: said as such, before its register is looked for
+        (["run", str(data), "--criteria", "/dev/zero", "--out", "o"],
+         f"错误 /dev/zero 无法读取考核标准文件：{special}（C001）"),
+        (["run", str(data), "--criteria", str(fifo), "--out", "o"],
+         f"错误 {fifo} 无法读取考核标准文件：{special}（C001）"),
         (["explain", "/dev/zero", "甲院", "--criteria", str(folder)],
          f"/dev/zero 不是有效的评分结果文件（results.json）：{special}"),
         (["compare", str(fifo), str(fifo)], f"{fifo} 不是有效的评分结果文件（results.json）：{special}"),

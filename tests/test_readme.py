@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from openpyxl import load_workbook
 
 from scoring.criteria.resources import bundled_root
 
@@ -70,6 +71,26 @@ def draft(path: Path) -> None:
     doc.save(str(path))
 
 
+QUARTERS = {"一季度": 1, "二季度": 2, "三季度": 3, "四季度": 4}
+
+
+def sample_copy(path: Path) -> None:
+    """The 2023 sample as an input the README names; a file named for a quarter holds only that
+    quarter's inspections (the same file twice is refused, issue 16)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    quarter = next((q for word, q in QUARTERS.items() if word in path.name), None)
+    if quarter is None:
+        shutil.copy(SAMPLES / "inspections.xlsx", path)
+        return
+    book = load_workbook(SAMPLES / "inspections.xlsx")
+    sheet = book.active
+    assert sheet is not None
+    others = [r for r in range(3, sheet.max_row + 1) if (sheet.cell(r, 4).value.month - 1) // 3 + 1 != quarter]
+    for row in reversed(others):
+        sheet.delete_rows(row)
+    book.save(path)
+
+
 def score(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "scoring", *args], cwd=cwd, env=env, text=True,
                           capture_output=True, timeout=300)
@@ -91,8 +112,7 @@ def prepare(args: list[str], cwd: Path, env: dict[str, str]) -> list[str]:
         elif token.endswith(".docx"):
             draft(path)
         elif token.endswith(INPUT_SUFFIXES):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(SAMPLES / "inspections.xlsx", path)
+            sample_copy(path)
         elif token.endswith("/") and args[0] == "run":
             path.mkdir(parents=True)
             shutil.copy(SAMPLES / "inspections.xlsx", path / "检查记录.xlsx")

@@ -3,6 +3,7 @@ and the inspection template — its headers, comments, validations, and a round 
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import re
@@ -174,9 +175,22 @@ def validations(path: Path) -> dict[str, Any]:
     return out
 
 
+@functools.cache
+def _lists(path: Path) -> Any:
+    return load_workbook(path)["下拉选项"]
+
+
+def choices(path: Path, dv: Any) -> list[str]:
+    """The choices of a drop-down: the cells of its range on the hidden sheet 下拉选项."""
+    sheet, cells = dv.formula1.split("!")
+    assert sheet == "'下拉选项'"
+    return [c.value for (c,) in _lists(path)[cells.replace("$", "")]]
+
+
 def test_template_layout(template: Path) -> None:
     book = load_workbook(template)
-    assert book.sheetnames == ["检查记录", "填表说明"]
+    assert book.sheetnames == ["检查记录", "填表说明", "下拉选项"]
+    assert book["下拉选项"].sheet_state == "hidden"  # the drop-downs' choices
     ws = book["检查记录"]
     headers = [c.value for c in ws[2]]
     crit = load_standard().get("2023.1")
@@ -200,17 +214,19 @@ def test_template_validations(template: Path) -> None:
             n=number.format("E3")))
     assert dvs["G"].formula1 == (  # ENV-03 scale: 0–4 in steps of 0.5, or with 分
         'AND(OR(ISNUMBER(-G3),RIGHT(G3)="分"),ABS({n}-2)<=2,MOD(ROUND({n}/0.5,6),1)=0)').format(n=number.format("G3"))
-    assert (dvs["H"].type, dvs["H"].formula1) == ("list", '"好,较好,一般,差"')  # ENV-04 choice
-    marks = "√,×,有,无,合格,不合格,达标,不达标,Y,N,X,1,0,✓,✗,✔,✘,yes,no,TRUE,FALSE"
-    assert dvs["L"].formula1 == f'"是,否,免检,{marks}"'  # SAF-02 may be exempt
-    assert dvs["Q"].formula1 == f'"是,否,不适用,/,N/A,NA,—,-,{marks.replace(",无", "")}"'  # FAC-02 may be N/A
+    assert (dvs["H"].type, choices(template, dvs["H"])) == ("list", ["好", "较好", "一般", "差"])  # ENV-04 choice
+    marks = ["√", "×", "有", "无", "合格", "不合格", "达标", "不达标", "Y", "N", "X", "1", "0", "✓", "✗", "✔", "✘",
+             "yes", "no", "TRUE", "FALSE"]
+    assert choices(template, dvs["L"]) == ["是", "否", "免检", *marks]  # SAF-02 may be exempt
+    assert choices(template, dvs["Q"]) == ["是", "否", "不适用", "/", "N/A", "NA", "—", "-",  # FAC-02 may be N/A
+                                           *(m for m in marks if m != "无")]
     assert all(dv.showErrorMessage and dv.error for dv in dvs.values())
 
 
-def _valid_value(dv: Any, rnd: random.Random) -> Any:
+def _valid_value(template: Path, dv: Any, rnd: random.Random) -> Any:
     """A value the validation accepts, chosen at random."""
     if dv.type == "list":
-        return rnd.choice(dv.formula1.strip('"').split(","))
+        return rnd.choice(choices(template, dv))
     if dv.type == "date":
         return date(2023, rnd.randint(1, 12), rnd.randint(1, 28))
     formula = dv.formula1
@@ -240,7 +256,7 @@ def test_filled_template_scores_cleanly_and_matches_the_reference(template: Path
             if header in ("社区", "楼院"):
                 value = record[header]
             elif letter in dvs and not (header.startswith("VETO") and rnd.random() < 0.9):
-                value = _valid_value(dvs[letter], rnd)
+                value = _valid_value(template, dvs[letter], rnd)
                 if header.startswith("BON") and rnd.random() < 0.5:
                     value = None
             else:

@@ -84,10 +84,10 @@ def canonical_register_text(data: dict[str, Any]) -> str:
 
 def write_register_workbook(data: dict[str, Any], path: Path) -> None:
     """The register's data as the 法规库编制表."""
-    import xlsxwriter
+    from scoring.outputs.excel_rules import MAX_ROW_HEIGHT, cell_text
+    from scoring.outputs.xlsx import plain_workbook
 
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                           "strings_to_numbers": False})
+    book = plain_workbook(path)
     base = {"font_name": "宋体", "font_size": 10, "valign": "top", "text_wrap": True}
     header = book.add_format({**base, "bold": True, "bg_color": "#D9E1F2", "border": 1, "align": "center",
                               "valign": "vcenter", "locked": True})
@@ -100,7 +100,7 @@ def write_register_workbook(data: dict[str, Any], path: Path) -> None:
     info.set_paper(9)
     info.fit_to_pages(1, 0)
     for r, text in enumerate(INSTRUCTIONS):
-        info.set_row(r, row_height([text], [64]) + 2)
+        info.set_row(r, min(row_height([text], [64]) + 2, MAX_ROW_HEIGHT))
         info.write_string(r, 0, text, heading if r == 0 else para)
     titles = {r["id"]: r["title"] for r in data["regulations"]}
     laws = []
@@ -130,13 +130,13 @@ def write_register_workbook(data: dict[str, Any], path: Path) -> None:
                 if value is None:
                     sheet.write_blank(r, c, None, cell)
                 else:
-                    sheet.write_string(r, c, str(value), cell)
+                    sheet.write_string(r, c, cell_text(str(value)), cell)
         sheet.freeze_panes(1, 0)
         sheet.set_paper(9)
         sheet.set_landscape()
         sheet.fit_to_pages(1, 0)
         sheet.repeat_rows(0)
-        sheet.set_header(f"&C&\"黑体\"&12法规库 — {name}")
+        sheet.set_header(f"&C&12&\"黑体\"法规库 — {name}")
         sheet.set_footer("&C第 &P 页，共 &N 页")
         sheet.protect("", {"insert_rows": True, "delete_rows": True, "format_columns": True,
                            "format_rows": True, "select_locked_cells": True, "select_unlocked_cells": True})

@@ -19,6 +19,7 @@ from scoring.criteria.regulations import Register, load_register
 from scoring.criteria.resources import REGISTER_NAME, bundled_root, bundled_standard
 from scoring.criteria.schema import schema_issues
 from scoring.errors import InvalidCriteriaError, UsageError
+from scoring.files import CRITERIA_MAX, FileRefused, check_regular
 from scoring.issues import Issue, make
 from scoring.text import visible
 from scoring.workspace import Workspace, find_workspace
@@ -275,6 +276,12 @@ def load_standard(criteria: Path | None = None, regulations: Path | None = None,
     if not criteria.exists():
         issue = make("C001", file=str(criteria), detail="文件或文件夹不存在")
         raise InvalidCriteriaError(issue.message, [issue])
+    if not criteria.is_dir():  # one version file: said before its register is looked for
+        try:
+            check_regular(criteria, CRITERIA_MAX)
+        except FileRefused as refused:
+            issue = make("C001", file=str(criteria), detail=refused.reason)
+            raise InvalidCriteriaError(issue.message, [issue]) from None
     register = load_register(_register_for(criteria, regulations), schema=schema)
     files = sorted(criteria.glob("*.json")) if criteria.is_dir() else [criteria]
     if not files:

@@ -50,6 +50,7 @@ from scoring.criteria.sheet_layout import (
     YES,
     Col,
 )
+from scoring.outputs.excel_rules import MAX_HEADER_FOOTER, MAX_ROW_HEIGHT, cell_text, header_footer
 
 FORM_ROWS = 200  # editable rows that carry drop-downs and input messages below the data
 CATEGORY_SLOTS = 30  # rows of the category table that the 分类 drop-downs look at
@@ -100,11 +101,9 @@ class _Writer:
     """The workbook being written, with its formats."""
 
     def __init__(self, path: Path, data: dict[str, Any], register: Register) -> None:
-        import xlsxwriter
+        from scoring.outputs.xlsx import plain_workbook
 
-        self.book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
-                                                    "strings_to_urls": False,
-                                                    "strings_to_numbers": False})
+        self.book = plain_workbook(path)
         self.data = data
         self.register = register
         self.title = f"{data['title']} {data['version']}"
@@ -132,7 +131,9 @@ class _Writer:
         sheet.fit_to_pages(1, 0)
         if header_rows:
             sheet.repeat_rows(0, header_rows - 1)
-        sheet.set_header(f"&C&\"黑体\"&12{_escape(self.title)} — {name}")
+        # The size ended by a font code: a title starting with a digit would extend it.
+        codes = '&C&12&"黑体"'
+        sheet.set_header(codes + header_footer(f"{self.title} — {name}", MAX_HEADER_FOOTER - len(codes)))
         sheet.set_footer("&C第 &P 页，共 &N 页")
 
     def protect(self, sheet: Any) -> None:
@@ -179,9 +180,9 @@ class _Writer:
         for row, text in enumerate(INSTRUCTIONS[1:], start=1):
             sheet.set_row(row, _height([text], [64], 15))
             sheet.write_string(row, 0, text, self.para)
-        sheet.write_string(len(INSTRUCTIONS) + 1, 0,
+        sheet.write_string(len(INSTRUCTIONS) + 1, 0, cell_text(
                            f"本表导出自：{self.data['title']}，版本 {self.data['version']}，"
-                           f"{self.data['effective_from']} 起施行。", self.para)
+                           f"{self.data['effective_from']} 起施行。"), self.para)
         self.page(sheet, INFO_SHEET, False, 0)
         sheet.activate()
 
@@ -214,7 +215,7 @@ class _Writer:
         elif isinstance(value, (int, float, Decimal)):
             sheet.write_number(row, col, float(value), self.cell)
         else:
-            sheet.write_string(row, col, str(value), self.cell)
+            sheet.write_string(row, col, cell_text(str(value)), self.cell)
 
     def basic(self) -> None:
         """基本信息: the version's fields, then the table of categories."""
@@ -277,12 +278,12 @@ class _Writer:
         """The hidden list of register titles the 法律依据 drop-downs offer."""
         sheet = self.book.add_worksheet(LAWS_SHEET)
         for r, reg in enumerate(self.register.regulations.values()):
-            sheet.write_string(r, 0, cite(reg.title))
+            sheet.write_string(r, 0, cell_text(cite(reg.title)))
         sheet.hide()
 
 
 def _height(row: list[Any], widths: list[int], line: float = 13.5) -> float:
-    """A row height (points) that shows every wrapped line of its texts."""
+    """A row height (points) that shows every wrapped line of its texts, at most Excel's 409."""
     from scoring.outputs.xlsx import text_width
 
     lines = 1
@@ -290,12 +291,7 @@ def _height(row: list[Any], widths: list[int], line: float = 13.5) -> float:
         if isinstance(value, str):
             per_line = max(1, width - 1)
             lines = max(lines, sum(max(1, -(-text_width(part) // per_line)) for part in value.split("\n")))
-    return lines * line + 2
-
-
-def _escape(text: str) -> str:
-    """A text safe inside an Excel page header (& starts a code)."""
-    return text.replace("&", "&&")
+    return min(lines * line + 2, MAX_ROW_HEIGHT)
 
 
 def row_height(row: list[Any], widths: list[int]) -> float:

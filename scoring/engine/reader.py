@@ -38,6 +38,8 @@ from scoring.files import FileRefused, check_regular
 from scoring.issues import Issue, make
 
 SUPPORTED = {".xlsx", ".xlsm", ".xls", ".csv", ".txt"}
+# The template's hidden sheet of drop-down choices (outputs/template.py): skipped without a word.
+CHOICE_LISTS_SHEET = "下拉选项"
 Backend = Literal["calamine", "openpyxl"]
 
 
@@ -148,7 +150,8 @@ def _read_xlsx(path: Path, shown: str, limits: Limits, backend: Backend) -> tupl
         check_archive(archive, shown, limits)
         structure = read_structure(archive, shown, limits)
         visible = [entry for entry in structure.sheets if not entry.hidden]
-        issues += [make("W207", file=shown, sheet=entry.name) for entry in structure.sheets if entry.hidden]
+        issues += [make("W207", file=shown, sheet=entry.name) for entry in structure.sheets
+                   if entry.hidden and entry.name != CHOICE_LISTS_SHEET]
         scans = {entry.name: scan_sheet(archive, entry, shown, limits) for entry in visible}
         check_total(scans, shown, limits)
         check_shared_parts(archive, structure, scans, shown)

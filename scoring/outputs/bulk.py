@@ -28,16 +28,19 @@ from typing import IO, Any
 from xml.etree import ElementTree
 
 from scoring.engine.positions import column_letter
+from scoring.outputs.excel_rules import EXCEL, TRUNCATED, cell_text, clip
 
-MAX_CELL_TEXT = 32767  # UTF-16 units
+MAX_CELL_TEXT = EXCEL.text  # UTF-16 units
 CHUNK_ROWS = 2000  # rows serialised per write to the zip stream
 CACHED_TEXT = 48  # texts up to this length are serialised once per column
 WRITE_AHEAD = 4  # chunks serialised while earlier ones are being compressed
 # Deflate level: 4 compresses a big sheet 2.2× faster than zlib's default 6, for a file about
 # a fifth larger (measured on a 180 MB 整改清单); the compressing thread then keeps up.
 DEFLATE_LEVEL = 4
-_ESCAPED = re.compile(r'[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_')
-_ESCAPE_OF_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
+_ESCAPED = re.compile(r'[&<>\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]|_x[0-9a-fA-F]{4}_')
+# Excel reads `_xHHHH_` as an escaped character: every underscore that starts such a text is
+# itself escaped (`_x005F_`), overlapping ones too (`_x0041_x0042_` has two).
+_ESCAPE_OF_ESCAPE = re.compile(r"_(?=x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -53,26 +56,18 @@ class DeferredRows:
     rows: Sequence[Sequence[Any]]
     columns: int
     heights: Sequence[float | None] | None = None  # per row, points; None = default
+    text_limit: int = MAX_CELL_TEXT  # UTF-16 units per cell (lowered in tests)
 
 
-def _utf16_truncate(text: str) -> str:
-    if len(text) <= MAX_CELL_TEXT // 2 or len(text.encode("utf-16-le")) <= 2 * MAX_CELL_TEXT:
-        return text
-    units = 0
-    for n, ch in enumerate(text):
-        units += 2 if ord(ch) > 0xFFFF else 1
-        if units > MAX_CELL_TEXT:
-            return text[:n]
-    return text
-
-
-def text_xml(text: str) -> str:
+def text_xml(text: str, limit: int = MAX_CELL_TEXT) -> str:
     """`<is>` content of an inline string: XML-escaped, control characters as `_xHHHH_` (and a
-    literal `_xHHHH_` kept literal), whitespace at either end preserved; at most 32,767 UTF-16
-    units, as Excel allows."""
-    text = _utf16_truncate(text)
+    literal `_xHHHH_` kept literal), a lone surrogate as U+FFFD, whitespace at either end
+    preserved; at most `limit` UTF-16 units (Excel's 32,767), visibly truncated (excel_rules)."""
+    if len(text) > limit // 2:
+        text = clip(text, limit, TRUNCATED)
     if _ESCAPED.search(text):
-        text = _ESCAPE_OF_ESCAPE.sub(r"_x005F\1", text)
+        text = cell_text(text, limit)  # lone surrogates
+        text = _ESCAPE_OF_ESCAPE.sub("_x005F_", text)
         text = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
         text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     if text[:1].isspace() or text[-1:].isspace():
@@ -80,14 +75,14 @@ def text_xml(text: str) -> str:
     return f"<is><t>{text}</t></is>"
 
 
-def _fragment(value: Any, style: str) -> str:
+def _fragment(value: Any, style: str, limit: int) -> str:
     """A cell's XML after its `r="…` reference: numbers as numbers, everything else as text."""
     kind = type(value)
     if kind is int or (kind is float and math.isfinite(value)):
         return f'"{style}><v>{value!r}</v></c>'
     if kind is bool:
         value = "是" if value else "否"
-    return f'"{style} t="inlineStr">{text_xml(str(value))}</c>'
+    return f'"{style} t="inlineStr">{text_xml(str(value), limit)}</c>'
 
 
 def rows_xml(table: DeferredRows, styles: Sequence[int | None]) -> Iterator[str]:
@@ -96,6 +91,7 @@ def rows_xml(table: DeferredRows, styles: Sequence[int | None]) -> Iterator[str]
     style_attrs = ["" if s is None else f' s="{s}"' for s in styles]
     caches: list[dict[Any, str]] = [{} for _ in range(table.columns)]
     heights = table.heights
+    limit = table.text_limit
     out: list[str] = []
     for n, row in enumerate(table.rows):
         ref = str(n + 2)  # 1-based, below the header
@@ -108,7 +104,7 @@ def rows_xml(table: DeferredRows, styles: Sequence[int | None]) -> Iterator[str]
             kind = type(value)
             fragment = cache.get(value) if kind is not bool else None  # True == 1 as a key
             if fragment is None:
-                fragment = _fragment(value, style_attrs[c])
+                fragment = _fragment(value, style_attrs[c], limit)
                 if kind is not bool and (kind is not str or len(value) <= CACHED_TEXT):
                     cache[value] = fragment
             out.append(f'<c r="{letters[c]}{ref}{fragment}')

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from scoring.criteria.model import Criteria, Item
+from scoring.outputs.excel_rules import plain_text
 from scoring.report.docx_format import BODY_FONT, HEADING_FONTS, declare_fallbacks, element, face, tblpr_child, w
 
 BOX = "□"
@@ -79,7 +80,7 @@ def _paragraph(document: Any, text: str, font: str, size: float, *, centred: boo
     paragraph.paragraph_format.space_before = Pt(before)
     if centred:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(plain_text(text))  # XML holds no control character
     face(run._r.get_or_add_rPr(), font, size, bold=bold)
     return paragraph
 
@@ -93,7 +94,7 @@ def _cell(cell: Any, text: str, *, bold: bool = False, centred: bool = False) ->
     paragraph.paragraph_format.line_spacing = Pt(LINE_PT)  # exact
     if centred:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(plain_text(text))  # XML holds no control character
     face(run._r.get_or_add_rPr(), HEADING_FONTS[1] if bold else BODY_FONT, TEXT_PT, bold=False)
 
 

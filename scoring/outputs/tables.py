@@ -6,11 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path, PureWindowsPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table as RichTable
 
 from scoring.exact import percent
+
+if TYPE_CHECKING:
+    from scoring.outputs.excel_rules import SheetLimits
 
 
 @dataclass
@@ -87,17 +90,22 @@ def to_markdown(table: Table) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_workbook(tables: list[Table], path: Path) -> None:
-    """Each table on its own sheet."""
+def write_workbook(tables: list[Table], path: Path, limits: SheetLimits | None = None) -> None:
+    """Each table on its own sheet (or several, when beyond a sheet's `limits`: then a 说明 sheet
+    at the end says which)."""
+    from scoring.outputs.excel_rules import EXCEL
     from scoring.outputs.xlsx import Column, TableWriter, new_workbook
 
     book = new_workbook(path)
     try:
-        out = TableWriter(book)
+        out = TableWriter(book, limits=limits or EXCEL)
         for table in tables:
             formats = table.formats or [""] * len(table.headers)
             columns = [Column(h, f) for h, f in zip(table.headers, formats, strict=True)]
             out.table(table.title, columns, [[_cell(v) for v in row] for row in table.rows])
+        if out.splits:
+            out.table("说明", [Column("项目"), Column("内容", "wrap")],
+                      [["分表", split.note()] for split in out.splits], landscape=False, keep=1)
     finally:
         book.close()
 

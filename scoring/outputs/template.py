@@ -3,6 +3,11 @@ title row, the identity columns, one column per item, bonus item and veto (id + 
 comment with each item's 考评标准, method and points, data validation (drop-downs for marks
 and choices, ranges with the item's step for numbers), and a 填表说明 sheet.
 
+The drop-downs list their choices from a hidden sheet (下拉选项), a range rather than an inline
+list: Excel limits an inline list to 255 characters and reads `,` and `"` in it as syntax, and
+a choice label may hold any of them. A standard with more items than a sheet has columns is
+refused (E155): its inspections would not fit one row.
+
 Everything a validation accepts is something the reader accepts, so a filled template scores
 without a single issue."""
 
@@ -17,7 +22,11 @@ from scoring.criteria.lawref import cite, law_title
 from scoring.criteria.model import Criteria, Item, Veto
 from scoring.criteria.regulations import Register
 from scoring.engine.positions import column_letter
+from scoring.engine.reader import CHOICE_LISTS_SHEET
 from scoring.engine.values import AMBIGUOUS_NO, UNITS, expected_text, veto_expected
+from scoring.errors import InvalidCriteriaError, UsageError
+from scoring.issues import make
+from scoring.outputs.excel_rules import EXCEL, MAX_PROMPT, MAX_PROMPT_TITLE, SheetLimits, plain_text
 from scoring.outputs.xlsx import Column, PageTexts, TableWriter, new_workbook, print_setup, text_width
 
 DEFAULT_ROWS = 300
@@ -69,20 +78,61 @@ def _number_rule(item: Item, cell: str) -> str:
     return f"AND({','.join(checks)})"
 
 
+class ChoiceLists:
+    """The hidden sheet the drop-downs take their choices from: one column per distinct list,
+    written last (after 填表说明)."""
+
+    def __init__(self, out: TableWriter) -> None:
+        self.out = out
+        self.columns: dict[tuple[str, ...], int] = {}
+
+    def source(self, options: list[str]) -> str:
+        """The range reference of `options` on the sheet."""
+        col = self.columns.setdefault(tuple(options), len(self.columns))
+        letter = column_letter(col)
+        return f"='{CHOICE_LISTS_SHEET}'!${letter}$1:${letter}${len(options)}"
+
+    def finish(self) -> None:
+        """Write the sheet, hidden (it prints like the others, should anyone print it)."""
+        if not self.columns:
+            return
+        sheet = self.out.add_sheet(CHOICE_LISTS_SHEET)
+        assert sheet.name == CHOICE_LISTS_SHEET, sheet.name  # the references name it
+        for options, col in self.columns.items():
+            for row, option in enumerate(options):
+                self.out.write_cell(sheet, row, col, option)
+        print_setup(sheet, [12] * len(self.columns), self.out.page, landscape=False, header_row=0, keep=0)
+        sheet.hide()
+
+
 def _validation(item: Item, cell: str) -> dict[str, Any]:
     """The data validation for an item's column; `cell` is its first data cell (e.g. F3). It
-    accepts exactly what the reader accepts (drop-downs list every accepted mark)."""
+    accepts exactly what the reader accepts (drop-downs list every accepted mark); a number
+    rule too long for Excel (points with very many digits) is left to the reader."""
     marks = _marks(item)
     if item.type in ("check", "choice"):
         options = check_marks(item) if item.type == "check" else list(item.choices)
-        return {"validate": "list", "source": options[:2] + marks + options[2:]}
+        return {"validate": "list", "source": options[:2] + marks + options[2:]}  # ChoiceLists writes them
     rule = _number_rule(item, cell)
     if marks:  # IF, not OR: Excel's OR is an error when any argument is (a mark is no number)
         alternatives = ",".join(f'{cell}="{m}"' for m in marks)
         rule = f"IF(OR({alternatives}),TRUE,{rule})"
     formula = f"={rule}"
-    assert len(formula) <= MAX_FORMULA, formula
+    if len(formula) > MAX_FORMULA:
+        return {"validate": "any"}
     return {"validate": "custom", "value": formula}
+
+
+def check_fits(crit: Criteria, rows: int, limits: SheetLimits = EXCEL) -> None:
+    """InvalidCriteriaError (E155) when version `crit` has more columns than a sheet holds;
+    UsageError when `rows` rows do not fit below the title and header."""
+    columns = len(IDENTITY) + len(crit.all_items) + len(crit.vetoes) + len(TRAILING)
+    if columns > limits.columns:
+        issue = make("E155", file=crit.path or None, version=crit.version, value=f"{columns:,}",
+                     expected=f"{limits.columns:,}")
+        raise InvalidCriteriaError(issue.line(), [issue])
+    if rows + FIRST_DATA_ROW > limits.rows:
+        raise UsageError(f"检查记录表最多预设 {limits.rows - FIRST_DATA_ROW:,} 行（现为 {rows:,} 行）")
 
 
 def _comment(item: Item, register: Register | None) -> str:
@@ -119,18 +169,20 @@ def _guide_rows(crit: Criteria, register: Register | None) -> list[list[Any]]:
 
 
 def write_template(crit: Criteria, path: Path, register: Register | None = None,
-                   rows: int = DEFAULT_ROWS) -> None:
-    """Write the blank inspection workbook for version `crit` to `path`."""
+                   rows: int = DEFAULT_ROWS, limits: SheetLimits = EXCEL) -> None:
+    """Write the blank inspection workbook for version `crit` to `path` (check_fits first)."""
+    check_fits(crit, rows, limits)
     book = new_workbook(path)
     try:
-        _write(book, crit, register, rows)
+        _write(book, crit, register, rows, limits)
     finally:
         book.close()
 
 
-def _write(book: Any, crit: Criteria, register: Register | None, rows: int) -> None:
+def _write(book: Any, crit: Criteria, register: Register | None, rows: int, limits: SheetLimits) -> None:
     page = PageTexts(f"{crit.title}（{crit.version} 版）", f"{crit.effective_from.isoformat()} 起施行")
-    out = TableWriter(book, page)
+    out = TableWriter(book, page, limits)
+    lists = ChoiceLists(out)
     widths: list[float] = []
     sheet = out.add_sheet("检查记录")
     entries: list[tuple[str, Item | Veto | None]] = [(h, None) for h in IDENTITY]
@@ -141,12 +193,12 @@ def _write(book: Any, crit: Criteria, register: Register | None, rows: int) -> N
     title = book.add_format({"bold": True, "font_size": 14, "valign": "vcenter"})
     cell_format = book.add_format({"border": 1, "border_color": "#BFBFBF"})
     date_format = book.add_format({"border": 1, "border_color": "#BFBFBF", "num_format": "yyyy-mm-dd"})
-    sheet.merge_range(0, 0, 0, min(len(entries) - 1, 7),
-                      f"{crit.title}检查记录表（{crit.version} 版，{crit.effective_from.isoformat()} 起施行）", title)
+    sheet.merge_range(0, 0, 0, min(len(entries) - 1, 7), out.text(
+        f"{crit.title}检查记录表（{crit.version} 版，{crit.effective_from.isoformat()} 起施行）"), title)
     sheet.set_row(0, 28)
     sheet.set_row(1, 48)
     for col, (header, target) in enumerate(entries):
-        sheet.write_string(1, col, header, out.header)
+        sheet.write_string(1, col, out.text(header), out.header)
         width = 12 if target is not None else max(text_width(header) + 4, 12)
         widths.append(width)
         sheet.set_column(col, col, width, date_format if header == "检查日期" else cell_format)
@@ -154,25 +206,29 @@ def _write(book: Any, crit: Criteria, register: Register | None, rows: int) -> N
         if isinstance(target, Veto):
             rule: dict[str, Any] = {"validate": "list", "source": ["是", "否"]}
             message = veto_expected(target)
-            sheet.write_comment(1, col, f"{target.id} {target.name}（一票否决）\n{message}",
+            sheet.write_comment(1, col, out.text(f"{target.id} {target.name}（一票否决）\n{message}"),
                                 {"x_scale": 2, "y_scale": 2})
         elif isinstance(target, Item):
             rule = _validation(target, first)
             message = expected_text(target)
-            sheet.write_comment(1, col, _comment(target, register), {"x_scale": 3, "y_scale": 3})
+            sheet.write_comment(1, col, out.text(_comment(target, register)), {"x_scale": 3, "y_scale": 3})
         elif header == "检查日期":
             rule = {"validate": "date", "criteria": "between", "minimum": date(2000, 1, 1), "maximum": date(2100, 1, 1)}
             message = "填写检查日期，如 2023-03-05"
         else:
             continue
-        rule.update({"input_title": header[:32], "input_message": message[:255],
-                     "error_title": "填写值不符合考核标准", "error_message": f"{header}：{message}"[:255]})
+        if isinstance(rule.get("source"), list):  # never inline: a range on the hidden sheet
+            rule["source"] = lists.source(rule["source"])
+        rule.update({"input_title": plain_text(header, MAX_PROMPT_TITLE),
+                     "input_message": plain_text(message, MAX_PROMPT), "error_title": "填写值不符合考核标准",
+                     "error_message": plain_text(f"{header}：{message}", MAX_PROMPT)})
         sheet.data_validation(FIRST_DATA_ROW, col, last_row, col, rule)
     sheet.freeze_panes(FIRST_DATA_ROW, 3)
     # Printed: A4 landscape at a legible scale, 社区/楼院/检查日期 repeated on every page (the
     # paper form for inspectors on site is `score template --paper`).
     print_setup(sheet, widths, out.page, landscape=True, header_row=1, keep=3, title="检查记录表")
     _guide(out, crit, register)
+    lists.finish()
 
 
 def _guide(out: TableWriter, crit: Criteria, register: Register | None) -> None:

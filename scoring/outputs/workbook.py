@@ -1,5 +1,8 @@
 """`ranking.xlsx`: the ranking workbook the office publishes. Sheets, in this order: 楼院排名,
-社区排名 (with a bar chart of mean totals), 分项得分, 法治建设, 红黑榜, 整改清单, 数据问题, 说明."""
+社区排名 (with a bar chart of mean totals), 分项得分, 法治建设, 红黑榜, 整改清单, 数据问题, 说明.
+
+A table beyond one sheet's limits (e.g. 整改清单 of 32,000 courtyards: a million rows) goes on
+several — 整改清单, 整改清单(2), … — each with its header and print set-up, and 说明 says so."""
 
 from __future__ import annotations
 
@@ -10,8 +13,9 @@ from typing import Any
 from scoring import __version__
 from scoring.engine.results import Results
 from scoring.outputs import ranking_sheets as sheets
+from scoring.outputs.excel_rules import EXCEL, SheetLimits
 from scoring.outputs.tables import Table
-from scoring.outputs.xlsx import Column, PageTexts, TableWriter, new_workbook
+from scoring.outputs.xlsx import Column, PageTexts, SheetPart, TableWriter, new_workbook
 
 RULES_TEXT = [
     ("分值计算", "基础分 = 满分 × 各类别实得分之和 ÷ 各类别应得分之和（不适用项目不计入应得分）；"
@@ -30,11 +34,11 @@ RULES_TEXT = [
 ]
 
 
-def write_ranking(results: Results, path: Path) -> None:
-    """Write the ranking workbook to `path`."""
+def write_ranking(results: Results, path: Path, limits: SheetLimits = EXCEL) -> None:
+    """Write the ranking workbook to `path`, each sheet within `limits` (Excel's)."""
     book = new_workbook(path)
     try:
-        _write(book, results)
+        _write(book, results, limits)
     finally:
         book.close()
 
@@ -48,7 +52,7 @@ def _columns(table: Table) -> list[Column]:
 KEEP = {"楼院排名": 3, "社区排名": 2, "分项得分": 2, "法治建设": 2, "整改清单": 3, "数据问题": 2, "说明": 1}
 
 
-def _plain(out: TableWriter, table: Table, *, landscape: bool = True) -> Any:
+def _plain(out: TableWriter, table: Table, *, landscape: bool = True) -> list[SheetPart]:
     return out.table(table.title, _columns(table), table.rows, landscape=landscape, keep=KEEP.get(table.title, 2))
 
 
@@ -68,42 +72,52 @@ def _grades(results: Results) -> list[tuple[str, bool]]:
     return list(seen.items())
 
 
-def _chart(book: Any, sheet: Any, table: Table) -> None:
+def _chart(book: Any, part: SheetPart, limits: SheetLimits) -> None:
     """A native bar chart of the communities' mean totals under the table (so that it prints
-    on the table's pages), its value axis from 0 so that gaps are not exaggerated."""
-    n = len(table.rows)
-    if not n:
+    on the table's pages), its value axis from 0 so that gaps are not exaggerated; none when
+    it would reach past the sheet's last row."""
+    n, sheet = part.rows, part.sheet
+    height = max(240, 28 * n + 80)
+    if not n or n + 3 + height // 20 > limits.rows or part.columns[:4] != [0, 1, 2, 3]:
         return
     chart = book.add_chart({"type": "bar"})
-    chart.add_series({"name": "平均分", "categories": ["社区排名", 1, 1, n, 1],
-                      "values": ["社区排名", 1, 3, n, 3], "data_labels": {"value": True, "num_format": "0.00"},
+    chart.add_series({"name": "平均分", "categories": [sheet.name, 1, 1, n, 1],
+                      "values": [sheet.name, 1, 3, n, 3], "data_labels": {"value": True, "num_format": "0.00"},
                       "fill": {"color": "#4472C4"}, "gap": 60})
     chart.set_title({"name": "各社区平均分", "name_font": {"size": 12}})
     chart.set_legend({"none": True})
     chart.set_x_axis({"min": 0, "name": "平均分（分）", "num_font": {"size": 10}})  # the values (bar chart)
     # The first-ranked community on top, every name shown, the value axis kept at the bottom.
     chart.set_y_axis({"reverse": True, "crossing": "max", "interval_unit": 1, "num_font": {"size": 10}})
-    chart.set_size({"width": 640, "height": max(240, 28 * n + 80)})
+    chart.set_size({"width": 640, "height": height})
     sheet.insert_chart(n + 2, 1, chart)
 
 
 def _red_black(out: TableWriter, red: Table, black: Table, note: str | None,
-               grades: list[tuple[str, bool]]) -> None:
-    """红榜 above 黑榜 on one sheet, each under its title; the note on courtyards kept red only."""
+               grades: list[tuple[str, bool]]) -> str | None:
+    """红榜 above 黑榜 on one sheet, each under its title; the note on courtyards kept red only.
+    Lists too long for one sheet go on sheets of their own (红榜, 黑榜, split as any table);
+    the note is then returned for 说明."""
+    grade = red.headers.index("等级")
+    if not out.fits(len(red.rows) + len(black.rows) + 5, len(red.headers)):
+        for name, table in (("红榜", red), ("黑榜", black)):
+            out.colour_table(out.table(name, _columns(table), table.rows, landscape=False, keep=3), grade, grades)
+        return note
     sheet = out.add_sheet("红黑榜")
     widths = [0] * len(red.headers)
     row = 0
     for table in (red, black):
-        sheet.write_string(row, 0, table.title, out.title)
+        sheet.write_string(row, 0, out.text(table.title), out.title)
         end = out.write_block(sheet, row + 1, _columns(table), table.rows, widths)
-        out.colour_grades(sheet, table.headers.index("等级"), row + 2, end - 1, grades)
+        out.colour_grades(sheet, grade, row + 2, end - 1, grades)
         row = end + 1
     if note:
-        sheet.write_string(row, 0, note)
+        out.write_cell(sheet, row, 0, note)
     out.finish(sheet, widths, landscape=False, keep=3)
+    return None
 
 
-def _about(results: Results) -> Table:
+def _about(results: Results, notes: list[str]) -> Table:
     rows: list[list[Any]] = [["考核标准", f"{results.standard_title}（{results.standard_id}）"]]
     for crit in results.versions:
         rows.append([f"标准版本 {crit.version}", f"{crit.effective_from.isoformat()} 起施行；sha256 {crit.sha256}"])
@@ -116,24 +130,24 @@ def _about(results: Results) -> Table:
              ["参与评分的检查记录", f"{results.rows_scored} 条"],
              ["因数据问题未参与评分", f"{results.rows_excluded} 条"]]
     rows += [[k, v] for k, v in RULES_TEXT]
+    rows += [["分表", note] for note in notes]
     rows += [["工具版本", f"score {__version__}"],
              ["生成时间", datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")]]
     return Table("说明", ["项目", "内容"], rows)
 
 
-def _write(book: Any, results: Results) -> None:
-    out = TableWriter(book, page_texts(results))
+def _write(book: Any, results: Results, limits: SheetLimits) -> None:
+    out = TableWriter(book, page_texts(results), limits)
     grades = _grades(results)
     yards = sheets.courtyard_ranking(results)
-    sheet = _plain(out, yards)
-    out.colour_grades(sheet, yards.headers.index("等级"), 1, len(yards.rows), grades)
-    communities = sheets.community_ranking(results)
-    _chart(book, _plain(out, communities), communities)
+    out.colour_table(_plain(out, yards), yards.headers.index("等级"), grades)
+    _chart(book, _plain(out, sheets.community_ranking(results))[0], limits)
     _plain(out, sheets.item_scores(results))
     register = results.standard.register if results.standard is not None else None
     _plain(out, sheets.rule_of_law(results, register))
     red, black, note = sheets.red_and_black(results)
-    _red_black(out, red, black, note, grades)
+    left = _red_black(out, red, black, note, grades)
     _plain(out, sheets.fix_list(results))
     _plain(out, sheets.data_issues(results))
-    _plain(out, _about(results), landscape=False)
+    notes = [split.note() for split in out.splits] + ([left] if left else [])
+    _plain(out, _about(results, notes), landscape=False)
