@@ -142,3 +142,20 @@ def test_a_note_names_an_item_by_its_id_standing_alone() -> None:
     assert not names_item("A10 缺失", "A1", "名牌齐全")
     assert not names_item("BA1", "A1", "名牌齐全")
     assert names_item("名牌齐全一项未做到", "A1", "名牌齐全")
+
+
+def test_the_remarks_column_is_read_with_the_reasons(tmp_path: Path) -> None:
+    # The template's 备注 column (docs/design.md: what the inspector wrote) is a note too: alone,
+    # or after the 扣分原因 of the same row.
+    folder = criteria_dir(tmp_path, MINI)
+    records = [
+        record("一社区", "甲院", "2023-03-05", A1="否", B1=1, 扣分原因="A1 名牌缺失", 备注="楼道有杂物"),
+        record("一社区", "甲院", "2023-06-12", B1=2, 备注="杂物堆放仍未清理"),
+        record("一社区", "甲院", "2023-09-10", B1=2),
+    ]
+    data = write_csv(tmp_path / "in.csv", rows_for(records, [*COLUMNS, "备注"]))
+    res = scoring.score([data], scoring.load_standard(folder))
+    assert res.courtyard("甲院").notes == ["A1 名牌缺失；楼道有杂物", "杂物堆放仍未清理", None]
+    b1, a1 = courtyard_fixes(res.courtyard("甲院"), res).entries
+    assert a1.notes == ["3月5日：A1 名牌缺失；楼道有杂物"]
+    assert b1.notes == ["6月12日：杂物堆放仍未清理"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import dataclasses
 import functools
 import inspect
 import json
@@ -41,6 +42,7 @@ from scoring.outputs.excel_rules import (
     sheet_name,
     utf16_len,
 )
+from scoring.outputs.paper_form import write_paper_form
 from scoring.outputs.tables import Table, write_workbook
 from scoring.outputs.template import write_template
 from scoring.outputs.workbook import write_ranking
@@ -433,7 +435,14 @@ def test_the_paper_form_takes_any_item_name(tmp_path: Path) -> None:
     crit["categories"][0]["items"][0]["name"] = "名\x01牌\ufffe"  # no XML holds these
     folder = criteria_dir(tmp_path, crit)
     path = tmp_path / "纸质表.docx"
+    # Loading refuses such a name (C203, tests/test_hostile_data.py) ...
     code, _, err = invoke("template", "--paper", "-o", str(path), "--criteria", str(folder))
-    assert (code, err) == (0, "")
+    assert code == 1 and "（C203）" in err and not path.exists()
+    # ... and the writer itself, given one all the same, shows it as U+FFFD instead of failing.
+    version = load_standard(criteria_dir(tmp_path / "ok", MINI)).versions[0]
+    first = version.categories[0]
+    named = dataclasses.replace(first, items=(dataclasses.replace(first.items[0], name="名\x01牌\ufffe"),
+                                              *first.items[1:]))
+    write_paper_form(dataclasses.replace(version, categories=(named, *version.categories[1:])), path)
     with zipfile.ZipFile(path) as z:
         assert "<w:t>名\ufffd牌\ufffd</w:t>" in z.read("word/document.xml").decode()

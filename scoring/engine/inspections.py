@@ -430,16 +430,24 @@ def collect(
             continue
         rows = block_rows.take(good)
         table = tables[rows.table]
-        reason_codes, reasons = _distinct(np.asarray(table.identity["reason"], dtype=object)[rows.index]
-                                          if "reason" in table.identity else [None] * len(rows))
-        for at, fields in _unwritable(reason_codes, reasons):
-            issues.append(make("W245", file=table.file, sheet=table.sheet, row=rows.label(at), **fields,
-                               cell=cell_ref(table.identity_columns["reason"], int(rows.excel_row[at]))))
+        # What the inspector wrote: 扣分原因 and 备注, joined where a row has both.
+        written: list[npt.NDArray[Any]] = []
+        for role in ("reason", "note"):
+            if role not in table.identity:
+                continue
+            codes, texts = _distinct(np.asarray(table.identity[role], dtype=object)[rows.index])
+            for at, fields in _unwritable(codes, texts):
+                issues.append(make("W245", file=table.file, sheet=table.sheet, row=rows.label(at), **fields,
+                                   cell=cell_ref(table.identity_columns[role], int(rows.excel_row[at]))))
+            written.append(_spread([clean(str(t)) if t is not None else "" for t in texts], codes))
+        notes = (written[0] if len(written) == 1 else np.full(len(rows), "", dtype=object) if not written
+                 else np.array([f"{a}；{b}" if a and b else a or b for a, b in zip(*written, strict=True)],
+                               dtype=object))
         parts.append({
             "file": np.full(len(rows), table.file, dtype=object),
             "sheet": np.full(len(rows), table.sheet, dtype=object),
             "row": rows.excel_row,
-            "reason": _spread([clean(str(r)) if r is not None else "" for r in reasons], reason_codes),
+            "reason": notes,
             "community": rows.community, "courtyard": rows.courtyard, "date": rows.day, "day": rows.ordinal,
             "version": np.full(len(rows), crit.version, dtype=object),
             "order": rows.table * longest + rows.index.astype(np.int64),
