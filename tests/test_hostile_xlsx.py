@@ -141,6 +141,16 @@ def test_far_cells_the_grammar_allows(tmp_path: Path, extra: str, message: str) 
     assert limited(tmp_path, path) == [where + message]
 
 
+def test_many_implicit_cells_are_counted_before_they_are_parsed(tmp_path: Path) -> None:
+    # refused from a count of the cell elements (a built sheet of 49M cells: seconds, not a minute)
+    row = "<row>" + "<c><v>1</v></c>" * 400 + "</row>"
+    path = build_xlsx(tmp_path / "in.xlsx", [("检查记录", sheet_xml(mini(), extra=row * 400))])
+    assert limited(tmp_path, path, options=("--max-cells", "100000")) == [
+        f"错误 {path} › 检查记录 工作表的数据范围跨越 139,465 个单元格，超过上限 100,000"
+        "（可用 --max-cells 调高）；"
+        "通常是远处某个单元格有内容或格式，请删除多余的行列后另存（E109）"]
+
+
 def test_utf16_sheet_is_scanned_too(tmp_path: Path) -> None:
     xml = sheet_xml(mini(), extra='<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')
     xml = xml.replace('encoding="UTF-8"', 'encoding="UTF-16"')
