@@ -23,7 +23,16 @@ from scoring.engine.csv_text import BAD_ENCODING, read_csv
 from scoring.engine.limits import DEFAULT_LIMITS, Limits
 from scoring.engine.sniff import ZIP_ERRORS, Kind, sniff
 from scoring.engine.xls_scan import ENCRYPTED, scan_xls
-from scoring.engine.xlsx_scan import SheetScan, check_archive, read_structure, scan_sheet
+from scoring.engine.xlsx_scan import (
+    OpenpyxlBudget,
+    SheetScan,
+    check_archive,
+    check_merges,
+    check_shared_parts,
+    check_total,
+    read_structure,
+    scan_sheet,
+)
 from scoring.errors import InvalidInputError
 from scoring.files import FileRefused, check_regular
 from scoring.issues import Issue, make
@@ -96,7 +105,7 @@ def _values_calamine(path: Path, names: list[str]) -> dict[str, list[list[Any]]]
         book.close()
 
 
-def _values_openpyxl(path: Path, names: list[str]) -> dict[str, list[list[Any]]]:
+def _values_openpyxl(path: Path, names: list[str], budget: OpenpyxlBudget) -> dict[str, list[list[Any]]]:
     import openpyxl
 
     # openpyxl warns (in English) about features it drops, e.g. slicers and data validation
@@ -110,22 +119,29 @@ def _values_openpyxl(path: Path, names: list[str]) -> dict[str, list[list[Any]]]
             for name in names:
                 sheet = book[name]
                 sheet.reset_dimensions()  # never trust <dimension>: read-only mode would pad to it
-                out[name] = [list(row) for row in sheet.iter_rows(values_only=True)]
+                out[name] = budget.rows(name, sheet.iter_rows(values_only=True))
             return out
         finally:
             book.close()
 
 
-def _read_values(path: Path, shown: str, names: list[str], backend: Backend) -> dict[str, list[list[Any]]]:
+def _read_values(path: Path, shown: str, names: list[str], backend: Backend,
+                 limits: Limits) -> dict[str, list[list[Any]]]:
     """Cell values by sheet. calamine first when asked; where it cannot read a file that the
-    scan passed (it is stricter about some number formats), openpyxl reads it instead."""
-    readers = [_values_calamine, _values_openpyxl] if backend == "calamine" else [_values_openpyxl]
-    for reader in readers:
+    scan passed (it is stricter about some number formats), openpyxl reads it instead, held
+    to the cell limit row by row (it places cells by their row elements, which the scan of
+    calamine's cells does not bound)."""
+    if backend == "calamine":
         try:
-            return reader(path, names)
+            return _values_calamine(path, names)
         except Exception:  # a third-party parser meeting a damaged file: never crash
-            continue
-    raise _fail(shown, "E103", detail="工作簿内容已损坏") from None
+            pass
+    try:
+        return _values_openpyxl(path, names, OpenpyxlBudget(shown, limits))
+    except InvalidInputError:
+        raise
+    except Exception:  # a third-party parser meeting a damaged file: never crash
+        raise _fail(shown, "E103", detail="工作簿内容已损坏") from None
 
 
 def _read_xlsx(path: Path, shown: str, limits: Limits, backend: Backend) -> tuple[list[RawSheet], list[Issue]]:
@@ -133,14 +149,15 @@ def _read_xlsx(path: Path, shown: str, limits: Limits, backend: Backend) -> tupl
     with zipfile.ZipFile(path) as archive:
         check_archive(archive, shown, limits)
         structure = read_structure(archive, shown, limits)
-        scans: dict[str, SheetScan] = {}
-        for entry in structure.sheets:
-            if entry.hidden:
-                if entry.name != CHOICE_LISTS_SHEET:
-                    issues.append(make("W207", file=shown, sheet=entry.name))
-                continue
-            scans[entry.name] = scan_sheet(archive, entry, shown, limits)
-    values = _read_values(path, shown, list(scans), backend)
+        visible = [entry for entry in structure.sheets if not entry.hidden]
+        issues += [make("W207", file=shown, sheet=entry.name) for entry in structure.sheets
+                   if entry.hidden and entry.name != CHOICE_LISTS_SHEET]
+        scans = {entry.name: scan_sheet(archive, entry, shown, limits) for entry in visible}
+        check_total(scans, shown, limits)
+        check_shared_parts(archive, structure, scans, shown)
+    for name, scan in scans.items():
+        scan.merges = check_merges(scan, shown, name)
+    values = _read_values(path, shown, list(scans), backend, limits)
     sheets = []
     for name, scan in scans.items():
         rows = values[name]

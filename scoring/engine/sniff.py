@@ -80,6 +80,12 @@ def _text_kind(head: bytes) -> Kind:
     return Kind.CSV
 
 
+def _head(archive: zipfile.ZipFile, name: str) -> bytes:
+    """The first bytes of a member (never the whole of it: it may inflate to gigabytes)."""
+    with archive.open(name) as handle:
+        return handle.read(100)
+
+
 def _zip_kind(path: Path) -> Kind:
     try:
         with zipfile.ZipFile(path) as archive:
@@ -88,7 +94,7 @@ def _zip_kind(path: Path) -> Kind:
                 return Kind.XLSX
             if "xl/workbook.bin" in names:
                 return Kind.XLSB
-            if "mimetype" in names and b"spreadsheet" in archive.read("mimetype")[:100]:
+            if "mimetype" in names and b"spreadsheet" in _head(archive, "mimetype"):
                 return Kind.ODS
             if "word/document.xml" in names:
                 return Kind.WORD

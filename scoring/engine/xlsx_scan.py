@@ -1,11 +1,31 @@
 """Look inside an .xlsx before any reader parses it (docs/reliability.md).
 
-From the zip directory: the unpacked size of every part. From workbook.xml: the sheets, which
-are hidden, and the 1900/1904 date system. From each sheet's XML, streamed in bounded chunks:
-the rows and columns its cells really span (a `<dimension>` may lie), hidden rows, merged
-ranges, cells holding Excel error values and formulas saved without a result — the last two
-are what python-calamine reads as empty cells, so the reader puts them back from here.
-No DTD or entity is accepted anywhere (XML bombs and external entities are refused).
+From the zip directory: the unpacked size of every part. From the package relationships and
+workbook.xml: the sheets (each its own part), which are hidden, and the 1900/1904 date system.
+From each sheet's XML, streamed in bounded chunks: the rows and columns its cells really span
+(a `<dimension>` may lie), hidden rows, merged ranges, cells holding Excel error values and
+formulas saved without a result — the last two are what python-calamine reads as empty cells,
+so the reader puts them back from here. The shared-string table and the style sheet are counted
+before a reader materialises them. No DTD or entity is accepted anywhere.
+
+The extent is what the readers allocate: python-calamine pads a sheet from A1 to its last cell
+(`to_python(skip_empty_area=False)`), openpyxl yields every row up to the last row number with
+as many cells as its last cell's column. Positions follow the XML grammar, not one spelling:
+a cell or row without `r` takes the next position (calamine counts a row at `</row>`, openpyxl
+at `<row>`), references may be lowercase, quoted either way, prefixed, spaced around `=`.
+
+Two ways through a sheet's XML:
+
+- the fast path, for what Excel, WPS, LibreOffice, openpyxl and xlsxwriter write: every element
+  named `c` is `<c r="A1" …>` with a capital reference first, double quotes and only the
+  attributes s/t/cm/vm/ph after it, and no element has a namespace prefix. Then every cell
+  calamine reads has an explicit reference that this path reads the same way, so the extent is
+  exact; a chunk that breaks any of these conditions sends the whole part to
+- the exact path: an expat parse (well-formed XML only; no DTD) that follows both readers'
+  rules for implicit positions (`_Grammar`).
+
+openpyxl, the fallback reader, places cells by their row element's number, which the fast path
+does not read: `OpenpyxlBudget` holds it to the same limits row by row while it reads.
 """
 
 from __future__ import annotations
@@ -13,9 +33,13 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
+from string import digits
 from typing import Any
 from xml.etree.ElementTree import Element
+from xml.parsers import expat
 
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
@@ -27,21 +51,41 @@ from scoring.errors import InvalidInputError
 from scoring.issues import make
 
 CHUNK = 1 << 20
+# Shared strings a workbook may hold beyond one per string cell (strings a program left behind).
+STALE_STRINGS = 65_536
+# Merged ranges a sheet may have beyond half its cells (in formatted rows below the data).
+MERGES_OUTSIDE = 65_536
+# Formats of one kind (cell formats, fonts, fills, borders, number formats) in styles.xml;
+# Excel itself stops at 65,490 cell formats.
+MAX_STYLES = 131_072
+MB = 1 << 20
+WHOLE_PART = 16 * MB  # see _read_whole; a real one is a few KB (styles.xml a few MB)
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
-_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+_ROW_NUMBER = re.compile(rb'\br="(\d{1,7})"')
 _HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"')
-# What Excel, WPS, LibreOffice, openpyxl and xlsxwriter all write: the reference first. Several
-# times faster than _CELL_REF; used when it accounts for every cell of a chunk.
-_CELL_COLUMN = re.compile(rb'<c r="([A-Z]+)')
-_CELL_ROW = re.compile(rb'<c r="[A-Z]+(\d+)"')
+# The fast path: every `<c` followed by a name end is either the canonical cell tag (groups
+# filled) or something else (groups empty, which sends the part to the exact path).
+_FAST_CELL = re.compile(rb'<c(?: r="([A-Z]{1,3})([0-9]{1,7})"(?: (?:s|t|cm|vm|ph)="[^"]*")*/?>|(?=[\s/>]))')
+_CELL_START = re.compile(rb"<c[\s/>]")
+_PREFIXED = re.compile(rb":[cf][\s/>]")  # a cell or formula element with a namespace prefix
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
-_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
-_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+_REF = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
+_MERGE = re.compile(rb"""<(?:[^\s/>:]+:)?mergeCell\b[^>]*?\bref\s*=\s*["']\s*"""
+                    rb"([A-Za-z]{1,9})(\d{1,9}):([A-Za-z]{1,9})(\d{1,9})")
 _ERROR_TYPE = re.compile(rb'\bt="e"')
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b")
+_DECLARED = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
+_UNIQUE_COUNT = re.compile(rb"""\buniqueCount\s*=\s*["']\s*(\d+)""")
+_SI = re.compile(rb"<(?:[^\s/>!?:]+:)?(si)[\s/>]")
+_STRING_CELL = (b't="s"', b"t='s'")
+_STYLE_KINDS = {"xf": "单元格格式", "font": "字体", "fill": "填充", "border": "边框", "numFmt": "数字格式",
+                "dxf": "条件格式样式"}
+_STYLE = re.compile(rb"<(?:[^\s/>!?:]+:)?(xf|font|fill|border|numFmt|dxf)[\s/>]")
+_OFFICE_DOCUMENT = "/officeDocument"
+_RAISE_CELLS = "可用 --max-cells 调高；通常是远处某个单元格有内容或格式，请删除多余的行列后另存"
+_REBUILD = "文件可能已损坏或被恶意构造，请在 Excel/WPS 中打开后另存为新的 .xlsx"
 
 
 @dataclass(frozen=True)
@@ -63,6 +107,12 @@ class SheetScan:
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # row0, col0, row1, col1
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
     no_result: set[tuple[int, int]] = field(default_factory=set)  # formulas without a saved value
+    string_cells: int = 0  # cells of type t="s" (each may use one shared string)
+
+    @property
+    def cells(self) -> int:
+        """Rows × columns from A1 to the last cell: what a reader allocates for the sheet."""
+        return self.max_row * (self.max_col + 1)
 
 
 @dataclass
@@ -71,6 +121,7 @@ class WorkbookScan:
 
     sheets: list[SheetEntry]
     date1904: bool
+    base: str = "xl/"  # the folder of workbook.xml, where calamine looks for shared strings and styles
 
 
 def _local(tag: str) -> str:
@@ -80,6 +131,11 @@ def _local(tag: str) -> str:
 def _fail(file: str, code: str, sheet: str | None = None, **fields: Any) -> InvalidInputError:
     issue = make(code, file=file, sheet=sheet, **fields)
     return InvalidInputError(issue.message, [issue])
+
+
+def _too_many(file: str, detail: str, value: int, expected: str, advice: str = _REBUILD,
+              sheet: str | None = None) -> InvalidInputError:
+    return _fail(file, "E129", sheet=sheet, detail=detail, value=f"{value:,}", expected=expected, advice=advice)
 
 
 def _xml(archive: zipfile.ZipFile, name: str, file: str) -> Element:
@@ -97,7 +153,19 @@ def check_archive(archive: zipfile.ZipFile, file: str, limits: Limits) -> None:
     unpacked = sum(m.file_size for m in members)
     if unpacked > limits.max_bytes:
         raise _fail(file, "E105", value=f"{unpacked / (1 << 20):.0f} MB", expected=f"{limits.max_size_mb} MB")
+    # Two members whose names differ only in case or slash (or are equal): the readers would
+    # not agree on which one a sheet is, so the scan could look at another part than they read.
+    seen: set[str] = set()
     for member in members:
+        folded = member.filename.replace("\\", "/").lower()
+        if folded in seen:
+            raise _fail(file, "E103", detail=f"工作簿结构已损坏（压缩包中有两个同名的部分：{member.filename}）")
+        seen.add(folded)
+    for member in members:
+        whole = _read_whole(member.filename)
+        if member.file_size > whole:
+            raise _too_many(file, f"组成部分 {member.filename} 解压后有 {member.file_size / MB:.0f} MB",
+                            member.file_size, f"{whole // MB} MB")
         if member.filename.endswith((".xml", ".rels")) and member.file_size:
             try:
                 with archive.open(member) as handle:
@@ -108,19 +176,60 @@ def check_archive(archive: zipfile.ZipFile, file: str, limits: Limits) -> None:
                 raise _fail(file, "E107")
 
 
+def _read_whole(name: str) -> int:
+    """The most a part may unpack to when some reader parses it whole into a tree or reads it
+    into memory in one piece (the package and workbook relationships, workbook.xml, the
+    document properties, the theme, the style sheet); other parts are streamed or not read."""
+    folded = name.replace("\\", "/").lower()
+    base = posixpath.basename(folded)
+    if base == "styles.xml":
+        return 4 * WHOLE_PART
+    if (base.endswith(".rels") and posixpath.basename(posixpath.dirname(folded)) == "_rels"
+            and base in (".rels", "workbook.xml.rels")) or folded == "[content_types].xml" \
+            or base == "workbook.xml" or folded.startswith("docprops/") or "/theme/" in folded:
+        return WHOLE_PART
+    return 1 << 62
+
+
+class _Members:
+    """Zip member names as calamine finds them: exactly, else ignoring case and `\\` vs `/`."""
+
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        self.names = set(archive.namelist())
+        self.folded: dict[str, str] = {}
+        for name in sorted(self.names):
+            self.folded.setdefault(name.replace("\\", "/").lower(), name)
+
+    def find(self, path: str) -> str | None:
+        """The member for `path`, or None. A path that means two different members (written
+        one way, and normalised another) is ambiguous: None too, so the workbook is refused."""
+        found = {self._one(path), self._one(posixpath.normpath(path))} - {None}
+        return found.pop() if len(found) == 1 else None
+
+    def _one(self, path: str) -> str | None:
+        return path if path in self.names else self.folded.get(path.replace("\\", "/").lower())
+
+
+def _target(base: str, target: str) -> str:
+    """A relationship target as calamine resolves it: absolute, or relative to `base`."""
+    return target[1:] if target.startswith("/") else base + target
+
+
 def read_structure(archive: zipfile.ZipFile, file: str, limits: Limits) -> WorkbookScan:
-    """The worksheets listed in workbook.xml, in order, and the date system."""
-    book = _xml(archive, "xl/workbook.xml", file)
-    rels = _xml(archive, "xl/_rels/workbook.xml.rels", file)
+    """The worksheets listed in workbook.xml, in order, and the date system. The workbook part
+    is the one every reader finds (calamine through the package relationships, openpyxl through
+    the content types), each sheet must have a name and a part of its own (E128)."""
+    members = _Members(archive)
+    book_part = _workbook_part(archive, members, file)
+    base = posixpath.dirname(book_part) + "/" if "/" in book_part else ""
+    book = _xml(archive, book_part, file)
+    rels = _xml(archive, f"{base}_rels/{posixpath.basename(book_part)}.rels", file)
     targets = {}
     for rel in rels:
         if _local(rel.tag) == "Relationship" and rel.get("Type", "").endswith("/worksheet"):
-            target = rel.get("Target", "")
-            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-                posixpath.join("xl", target))
-            targets[rel.get("Id")] = part
+            targets[rel.get("Id")] = _target(base, rel.get("Target", ""))
     date1904 = False
-    sheets = []
+    sheets: list[SheetEntry] = []
     for element in book.iter():
         name = _local(element.tag)
         if name == "workbookPr":
@@ -132,62 +241,323 @@ def read_structure(archive: zipfile.ZipFile, file: str, limits: Limits) -> Workb
                                          element.get("state", "visible") != "visible"))
     if len(sheets) > limits.max_sheets:
         raise _fail(file, "E106", value=len(sheets), expected=limits.max_sheets)
-    return WorkbookScan(sheets, date1904)
+    return WorkbookScan(_own_parts(sheets, members, file), date1904, base)
+
+
+_WORKBOOK_TYPES = ("spreadsheetml.sheet.main+xml", "spreadsheetml.template.main+xml",
+                   "ms-excel.sheet.macroEnabled.main+xml", "ms-excel.template.macroEnabled.main+xml")
+
+
+def _workbook_part(archive: zipfile.ZipFile, members: _Members, file: str) -> str:
+    """The workbook part, when calamine (the folder of the package's officeDocument target,
+    then `workbook.xml` in it), openpyxl (the content types) and the scan agree on it."""
+    found: set[str | None] = set()
+    if "_rels/.rels" in members.names:
+        for rel in _xml(archive, "_rels/.rels", file):
+            if _local(rel.tag) == "Relationship" and rel.get("Type", "").endswith(_OFFICE_DOCUMENT):
+                target = _target("", rel.get("Target", ""))
+                found.add(members.find(posixpath.dirname(target) + "/workbook.xml" if "/" in target
+                                       else "workbook.xml"))
+                found.add(members.find(target))
+    typed = [part for part, kind in _overrides(archive, members, file) if kind.endswith(_WORKBOOK_TYPES)]
+    found.update(typed[:1])
+    if not found:
+        found.add(members.find("xl/workbook.xml"))
+    if len(found) != 1 or None in found:
+        raise _fail(file, "E103", detail="工作簿结构已损坏（找不到 workbook.xml，或各处指向的 workbook.xml 不一致）")
+    return str(found.pop())
+
+
+def _overrides(archive: zipfile.ZipFile, members: _Members, file: str) -> list[tuple[str | None, str]]:
+    """The parts [Content_Types].xml names, with their content types (openpyxl finds the
+    workbook and the shared strings this way)."""
+    if "[Content_Types].xml" not in members.names:
+        return []
+    return [(members.find(item.get("PartName", "").lstrip("/")), item.get("ContentType", ""))
+            for item in _xml(archive, "[Content_Types].xml", file) if _local(item.tag) == "Override"]
+
+
+def _own_parts(sheets: list[SheetEntry], members: _Members, file: str) -> list[SheetEntry]:
+    """The sheets with their parts resolved; refused when two sheets share a name or a part.
+    Excel, WPS and LibreOffice give every sheet its own part; a part shared by many sheets is
+    read once per sheet, so it would multiply memory past every bound on the file."""
+    resolved: list[SheetEntry] = []
+    owners: dict[str, str] = {}
+    names: set[str] = set()
+    for entry in sheets:
+        if entry.name.lower() in names:
+            raise _fail(file, "E103", detail=f"工作簿结构已损坏（有两个工作表都叫“{entry.name}”）")
+        names.add(entry.name.lower())
+        part = members.find(entry.part)
+        if part is None:
+            raise _fail(file, "E103", detail=f"工作表“{entry.name}”在文件中不存在")
+        if part in owners:
+            raise _fail(file, "E128", value=owners[part], other=entry.name, detail=part)
+        owners[part] = entry.name
+        resolved.append(SheetEntry(entry.name, part, entry.hidden))
+    return resolved
+
+
+# ---------------------------------------------------------------- positions, as the readers read them
+
+def _calamine_cell(ref: str) -> tuple[int, int] | None:
+    """(row, col) of a cell reference as calamine reads it (letters of either case, then
+    digits; 1-based row, 0-based column); None where calamine fails."""
+    letters = ref.rstrip(digits)
+    number = ref[len(letters):]
+    if not letters or not number or not letters.isascii() or not letters.isalpha() or int(number) == 0:
+        return None
+    return int(number), _column(letters)
+
+
+def _column(letters: str) -> int:
+    """The 0-based column of reference letters of either case; past Excel's last column for
+    more than three letters (never computed: a megabyte of letters would take minutes)."""
+    return column_index(letters.upper()) if len(letters) <= 3 else EXCEL_MAX_COLUMNS
+
+
+def _openpyxl_column(ref: str) -> int | None:
+    """The 0-based column openpyxl takes from a cell reference (it splits at the first digit);
+    None where openpyxl fails."""
+    at = next((i for i, ch in enumerate(ref) if ch in digits), len(ref))
+    letters = ref[:at]
+    if not 1 <= len(letters) <= 3 or not letters.isascii() or not letters.isalpha():
+        return None
+    try:
+        int(ref[at:])
+    except ValueError:
+        return None
+    return column_index(letters.upper())
+
+
+def _calamine_row(value: str) -> int | None:
+    letters = value.rstrip(digits)
+    number = value[len(letters):]
+    if not number or (letters and not (letters.isascii() and letters.isalpha())) or int(number) == 0:
+        return None
+    return int(number)
+
+
+def _openpyxl_row(value: str) -> int | None:
+    try:
+        return int(value)
+    except ValueError:
+        try:
+            number = float(value)
+        except (ValueError, OverflowError):
+            return None
+        return int(number) if number.is_integer() else None
+
+
+class _Grammar:
+    """Follows an expat parse of a sheet with both readers' rules and reports every position a
+    cell takes (`place(row, col)`), every row number (`row(number)`) and, for calamine's cells,
+    the type, formula and value (`cell_done`). Well-formed XML only: expat refuses the rest.
+
+    calamine (quick-xml events from the first <sheetData> to its end): a <c> outside any cell
+    is a cell at its `r`, or at the current row and column; everything inside it is its value.
+    A <row r> sets the row, </row> moves to the next row and column A.
+    openpyxl (every element named row, at its end): the row is its `r` or the previous one + 1;
+    each child element is a cell at its `r` column or the next column, in that row."""
+
+    def __init__(self, place: Callable[[int, int], None], row: Callable[[int], None]) -> None:
+        self.place, self.row = place, row
+        self.depth = 0
+        self.sheet_data = 0  # 0 before <sheetData>, 1 inside it, 2 after
+        self.cal_row, self.cal_col = 1, 0
+        self.cell_depth = 0  # depth of the calamine cell being read, 0 outside cells
+        self.cell: tuple[int, int] = (0, 0)
+        self.cell_type = ""
+        self.formula = False
+        self.value: list[str] | None = None
+        self.values: list[str] = []
+        self.opx_row = 0
+        self.frames: list[tuple[int, str | None, list[str | None]]] = []  # depth, r, children's r
+        self.string_cells = 0
+        self.hidden_rows: set[int] = set()
+        self.finished: list[tuple[tuple[int, int], str, bool, str | None]] = []
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        local = name.rpartition("}")[2]
+        self.depth += 1
+        if self.frames and self.frames[-1][0] == self.depth - 1:
+            self.frames[-1][2].append(attrs.get("r"))
+        if local == "row":
+            self.frames.append((self.depth, attrs.get("r"), []))
+            if attrs.get("hidden", "").lower() in ("1", "true"):
+                number = _openpyxl_row(attrs["r"]) if "r" in attrs else self.opx_row + 1
+                if number and number <= EXCEL_MAX_ROWS:
+                    self.hidden_rows.add(number)
+        if self.cell_depth:
+            if local == "f":
+                self.formula = True
+            elif local == "v":
+                self.value = []
+            return
+        if self.sheet_data == 0:
+            self.sheet_data = 1 if local == "sheetData" else 0
+        elif self.sheet_data == 1 and local == "row":
+            number = _calamine_row(attrs.get("r", "")) if "r" in attrs else None
+            if number is not None:
+                self.row(number)
+                self.cal_row = number
+        elif self.sheet_data == 1 and local == "c":
+            at = _calamine_cell(attrs["r"]) if "r" in attrs else None
+            if at is None:
+                at = (self.cal_row, self.cal_col)
+            self.place(*at)
+            self.cal_col = at[1] + 1
+            self.cell, self.cell_depth = at, self.depth
+            self.cell_type, self.formula, self.values = attrs.get("t", ""), False, []
+            self.string_cells += self.cell_type == "s"
+
+    def text(self, data: str) -> None:
+        if self.value is not None:
+            self.value.append(data)
+
+    def end(self, name: str) -> None:
+        local = name.rpartition("}")[2]
+        if self.value is not None and local == "v":
+            self.values.append("".join(self.value))
+            self.value = None
+        if self.cell_depth == self.depth:
+            value = self.values[0] if self.values else None
+            self.finished.append((self.cell, self.cell_type, self.formula, value))
+            self.cell_depth = 0
+        elif not self.cell_depth and self.sheet_data == 1:
+            if local == "row":
+                self.cal_row, self.cal_col = self.cal_row + 1, 0
+            elif local == "sheetData":
+                self.sheet_data = 2
+        if self.frames and self.frames[-1][0] == self.depth:
+            self._openpyxl_row(*self.frames.pop())
+        self.depth -= 1
+
+    def _openpyxl_row(self, _depth: int, r: str | None, children: list[str | None]) -> None:
+        number = _openpyxl_row(r) if r is not None else self.opx_row + 1
+        if number is None:
+            return  # openpyxl fails on this sheet
+        self.opx_row = number
+        self.row(number)
+        column = 0  # 1-based, as openpyxl counts
+        for ref in children:
+            at = _openpyxl_column(ref) if ref else None
+            column = at + 1 if at is not None else column + 1
+            self.place(number, column - 1)
 
 
 class _SheetScanner:
-    """Accumulates a SheetScan over whole elements of a sheet's XML."""
+    """Accumulates a SheetScan over a sheet's XML."""
 
     def __init__(self, file: str, sheet: str, limits: Limits) -> None:
         self.file, self.sheet, self.limits = file, sheet, limits
         self.scan = SheetScan()
-        self.min_row: int | None = None
-        self.min_col: int | None = None
+        self.hidden: set[int] = set()  # a set: a built file may repeat one row millions of times
+
+    def done(self) -> SheetScan:
+        """The scan, its hidden rows in order (those Excel can have)."""
+        self.scan.hidden_rows = sorted(r for r in self.hidden if r <= EXCEL_MAX_ROWS)
+        return self.scan
 
     def _bounds(self, row: int, col: int) -> None:
         s = self.scan
-        s.max_row, s.max_col = max(s.max_row, row), max(s.max_col, col)
-        self.min_row = row if self.min_row is None else min(self.min_row, row)
-        self.min_col = col if self.min_col is None else min(self.min_col, col)
-        if s.max_row > EXCEL_MAX_ROWS or s.max_col >= EXCEL_MAX_COLUMNS:
-            raise _fail(self.file, "E108", sheet=self.sheet, value=f"{s.max_row} 行 × {s.max_col + 1} 列")
-        span = (s.max_row - self.min_row + 1) * (s.max_col - self.min_col + 1)
-        if span > self.limits.max_cells:
-            raise _fail(self.file, "E109", sheet=self.sheet, value=f"{span:,}",
-                        expected=f"{self.limits.max_cells:,}")
+        if row > s.max_row or col > s.max_col:
+            s.max_row, s.max_col = max(s.max_row, row), max(s.max_col, col)
+            if s.max_row > EXCEL_MAX_ROWS or s.max_col >= EXCEL_MAX_COLUMNS:
+                raise _fail(self.file, "E108", sheet=self.sheet, value=f"{s.max_row} 行 × {s.max_col + 1} 列")
+            if s.cells > self.limits.max_cells:
+                raise _fail(self.file, "E109", sheet=self.sheet, value=f"{s.cells:,}",
+                            expected=f"{self.limits.max_cells:,}")
 
-    def feed(self, data: bytes) -> None:
+    def _row_number(self, number: int) -> None:
+        if number > EXCEL_MAX_ROWS:
+            raise _fail(self.file, "E108", sheet=self.sheet,
+                        value=f"{number} 行 × {self.scan.max_col + 1} 列")
+
+    def feed_fast(self, data: bytes) -> bool:
+        """Take one chunk of whole elements on the fast path; False (nothing taken) when the
+        chunk is not written the common way."""
+        if _PREFIXED.search(data):
+            return False
+        found = _FAST_CELL.findall(data)
+        letters = set(map(itemgetter(0), found))
+        if b"" in letters:
+            return False
+        if found:
+            rows = max(map(int, set(map(itemgetter(1), found))))
+            widest = max(letters, key=lambda c: (len(c), c))
+            self._bounds(rows, column_index(widest.decode()))
+        self.scan.string_cells += data.count(b't="s"')  # the only spelling the fast path takes
+        self._extras(data)
+        return True
+
+    def _extras(self, data: bytes) -> None:
         # Byte tests first: a pattern starting with \b or an optional prefix gets no fast search.
         if b'hidden="' in data:  # rare: only then look at each row's attributes
             for attrs in _ROW.findall(data):
                 number = _ROW_NUMBER.search(attrs)
-                if number and _HIDDEN.search(attrs):
-                    self.scan.hidden_rows.append(int(number.group(1)))
-        columns = _CELL_COLUMN.findall(data)
-        if len(columns) == data.count(b"<c ") and b":c " not in data:
-            letters, numbers = set(columns), set(_CELL_ROW.findall(data))
-        else:  # cells written some other way (attributes reordered, a namespace prefix)
-            refs = _CELL_REF.findall(data)
-            letters, numbers = {c for c, _ in refs}, {r for _, r in refs}
-        if letters and numbers:
-            rows = [int(r) for r in numbers]
-            indexes = [column_index(c.decode()) for c in letters]
-            self._bounds(max(rows), max(indexes))
-            self._bounds(min(rows), min(indexes))
-        if b't="e"' in data or b"<f" in data or b":f" in data:
+                if number and _HIDDEN.search(attrs) and int(number.group(1)) <= EXCEL_MAX_ROWS:
+                    self.hidden.add(int(number.group(1)))
+        if b't="e"' in data or b"<f" in data:  # no prefixed f on the fast path
             for attrs, content in _CELL.findall(data):
                 ref = _REF.search(attrs)
                 if ref is None:
                     continue
-                at = (int(ref.group(2)), column_index(ref.group(1).decode()))
+                at = (int(ref.group(2)), _column(ref.group(1).decode()))
                 value = _VALUE.search(content or b"")
-                if _ERROR_TYPE.search(attrs):
-                    self.scan.errors[at] = value.group(1).decode("utf-8", "replace") if value else "#N/A"
-                elif _FORMULA.search(content or b"") and (value is None or not value.group(1)):
-                    self.scan.no_result.add(at)
-        for c0, r0, c1, r1 in _MERGE.findall(data):
-            self.scan.merges.append((int(r0), column_index(c0.decode()), int(r1),
-                                     column_index(c1.decode())))
+                text = value.group(1).decode("utf-8", "replace") if value else None
+                self._cell_value(at, "e" if _ERROR_TYPE.search(attrs) else "",
+                                 bool(_FORMULA.search(content or b"")), text)
+        self.merges(data)
+
+    def merges(self, data: bytes) -> None:
+        """Take the <mergeCell> ranges of a chunk of whole tags."""
+        if b"mergeCell" in data:
+            for c0, r0, c1, r1 in _MERGE.findall(data):
+                self.scan.merges.append((int(r0), _column(c0.decode()), int(r1), _column(c1.decode())))
+            # Merged ranges cover two cells or more and never overlap: at most half the sheet's
+            # cells, plus some in formatted empty rows below them.
+            allowed = self.scan.cells // 2 + MERGES_OUTSIDE
+            if len(self.scan.merges) > allowed:
+                raise _too_many(self.file, f"合并单元格已有 {len(self.scan.merges):,} 处", len(self.scan.merges),
+                                f"{allowed:,} 处", sheet=self.sheet)
+
+    def _cell_value(self, at: tuple[int, int], kind: str, formula: bool, value: str | None) -> None:
+        if kind == "e":
+            self.scan.errors[at] = value or "#N/A"
+        elif formula and not value:
+            self.scan.no_result.add(at)
+
+    def exact(self, chunks: Iterator[bytes]) -> None:
+        """The exact path over the whole part."""
+        grammar = _Grammar(self._bounds, self._row_number)
+        parser = expat.ParserCreate(namespace_separator="}")
+        parser.buffer_text = True
+        parser.StartElementHandler = grammar.start
+        parser.EndElementHandler = grammar.end
+        parser.CharacterDataHandler = grammar.text
+
+        def refuse(*_args: object) -> None:
+            raise _fail(self.file, "E107")
+
+        parser.StartDoctypeDeclHandler = refuse
+        parser.EntityDeclHandler = refuse
+        try:
+            for chunk in chunks:
+                parser.Parse(chunk, False)
+                self._take(grammar)
+            parser.Parse(b"", True)
+        except expat.ExpatError:
+            detail = f"工作簿内容已损坏（工作表“{self.sheet}”的 XML 不完整或格式错误）"
+            raise _fail(self.file, "E103", detail=detail) from None
+        self._take(grammar)
+        self.scan.string_cells = grammar.string_cells
+        self.hidden = grammar.hidden_rows
+
+    def _take(self, grammar: _Grammar) -> None:
+        for at, kind, formula, value in grammar.finished:
+            self._cell_value(at, kind, formula, value)
+        grammar.finished.clear()
 
 
 def _last_end(data: bytes) -> int:
@@ -202,26 +572,196 @@ def _last_end(data: bytes) -> int:
     return 0
 
 
+def _ascii_markup(head: bytes) -> bool:
+    """Whether a part is UTF-8 (or ASCII), so that its markup can be searched as bytes."""
+    head = head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
+    if not head.startswith(b"<") or b"\x00" in head[:4]:
+        return False
+    declared = _DECLARED.match(head)
+    return declared is None or declared.group(1).lower().replace(b"-", b"").replace(b"_", b"") in (
+        b"utf8", b"usascii", b"ascii")
+
+
+def _chunks(archive: zipfile.ZipFile, part: str) -> Iterator[bytes]:
+    with archive.open(part) as handle:
+        while chunk := handle.read(CHUNK):
+            yield chunk
+
+
 def scan_sheet(archive: zipfile.ZipFile, entry: SheetEntry, file: str, limits: Limits) -> SheetScan:
     """Stream one sheet's XML and return what it holds; InvalidInputError when over a limit."""
-    scanner = _SheetScanner(file, entry.name, limits)
-    carry = b""
     try:
-        with archive.open(entry.part) as handle:
-            while True:
-                chunk = handle.read(CHUNK)
-                data = carry + chunk
-                if not chunk:
-                    scanner.feed(data)
-                    break
-                # Feed whole elements only: up to the end of the last complete row (or cell).
-                cut = _last_end(data)
-                if cut == 0 and len(data) > 4 * CHUNK:  # no end in sight: a pathological file
-                    cut = len(data)
-                scanner.feed(data[:cut])
-                carry = data[cut:]
+        scanner = _SheetScanner(file, entry.name, limits)
+        if _fast(archive, entry.part, scanner):
+            return scanner.done()
+        _count_cells(archive, entry, file, limits)
+        scanner = _SheetScanner(file, entry.name, limits)
+        scanner.exact(_chunks(archive, entry.part))
+        for data in _whole_tags(archive, entry.part):
+            scanner.merges(data)
+        return scanner.done()
     except KeyError:
         raise _fail(file, "E103", detail=f"工作表“{entry.name}”在文件中不存在") from None
     except ZIP_ERRORS:
         raise _fail(file, "E103", detail=f"工作表“{entry.name}”已损坏") from None
-    return scanner.scan
+
+
+def _count_cells(archive: zipfile.ZipFile, entry: SheetEntry, file: str, limits: Limits) -> None:
+    """Refuse a sheet with more cell elements than the cell limit before the exact path parses
+    them one by one (calamine holds every cell it reads, so that many would not fit either;
+    cells at distinct positions span at least as many). Counting is some thirty times faster
+    than parsing: a built sheet of 49 million implicit cells is refused in seconds."""
+    cells = 0
+    for data in _whole_tags(archive, entry.part):
+        cells += len(_CELL_START.findall(data))
+        if cells > limits.max_cells:
+            raise _fail(file, "E109", sheet=entry.name, value=f"{cells:,}", expected=f"{limits.max_cells:,}")
+
+
+def _whole_tags(archive: zipfile.ZipFile, part: str) -> Iterator[bytes]:
+    """A part in chunks that end before a tag starts (a tag longer than a chunk is cut)."""
+    carry = b""
+    for chunk in _chunks(archive, part):
+        data = carry + chunk
+        cut = data.rfind(b"<")
+        cut = cut if cut > 0 and len(data) - cut < CHUNK else len(data)
+        yield data[:cut]
+        carry = data[cut:]
+    yield carry
+
+
+def _fast(archive: zipfile.ZipFile, part: str, scanner: _SheetScanner) -> bool:
+    """The fast path over a whole part; False when some chunk needs the exact path."""
+    carry = b""
+    first = True
+    for chunk in _chunks(archive, part):
+        data = carry + chunk
+        if first and not _ascii_markup(data[:512]):
+            return False
+        first = False
+        # Feed whole elements only: up to the end of the last complete row (or cell), else
+        # up to the last tag start (no end in sight: a pathological file).
+        cut = _last_end(data)
+        if cut == 0 and len(data) > 4 * CHUNK:
+            cut = max(data.rfind(b"<"), 1)
+        if not scanner.feed_fast(data[:cut]):
+            return False
+        carry = data[cut:]
+    return scanner.feed_fast(carry) if carry else True
+
+
+# ---------------------------------------------------------------- parts read whole by the readers
+
+def _count(archive: zipfile.ZipFile, part: str, pattern: re.Pattern[bytes]) -> dict[bytes, int]:
+    """How often each first group of `pattern` occurs in a part, streamed."""
+    counts: dict[bytes, int] = {}
+    for data in _whole_tags(archive, part):
+        for name in pattern.findall(data + b" "):
+            counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def _string_cells(archive: zipfile.ZipFile, part: str) -> int:
+    carry, total = b"", 0
+    for chunk in _chunks(archive, part):
+        data = carry + chunk
+        total += sum(data[:-8].count(s) for s in _STRING_CELL)
+        carry = data[-8:]
+    return total + sum(carry.count(s) for s in _STRING_CELL)
+
+
+def check_shared_parts(archive: zipfile.ZipFile, structure: WorkbookScan, scans: dict[str, SheetScan],
+                       file: str) -> None:
+    """Bound the shared-string table and the style sheet, which the readers load whole before
+    reading any cell. A real workbook has at most one shared string per string cell (Excel
+    and WPS rebuild the table on save; other programs may leave some unused strings behind):
+    the table may hold twice the string cells of all sheets, hidden ones too, plus 65,536.
+    Its `uniqueCount` (calamine reserves that many entries up front) is held to the same bound."""
+    members = _Members(archive)
+    string_cells = 0
+    for entry in structure.sheets:
+        scan = scans.get(entry.name)
+        string_cells += scan.string_cells if scan else _string_cells(archive, entry.part)
+    allowed = 2 * string_cells + STALE_STRINGS
+    for part in _parts(archive, members, structure.base, "sharedStrings"):
+        strings = declared = 0
+        for data in _whole_tags(archive, part):
+            strings += len(_SI.findall(data + b" "))
+            declared = max([declared, *map(int, _UNIQUE_COUNT.findall(data))])
+        if declared > allowed:
+            raise _too_many(file, f"共享字符串表声明有 {declared:,} 项，而各工作表只有 {string_cells:,} 个文本单元格",
+                            declared, f"{allowed:,} 项")
+        if strings > allowed:
+            raise _too_many(file, f"共享字符串表有 {strings:,} 项，而各工作表只有 {string_cells:,} 个文本单元格",
+                            strings, f"{allowed:,} 项")
+    for part in _parts(archive, members, structure.base, "styles"):
+        for name, count in _count(archive, part, _STYLE).items():
+            if count > MAX_STYLES:
+                kind = _STYLE_KINDS[name.decode()]
+                raise _too_many(file, f"样式表中的{kind}有 {count:,} 项", count, f"{MAX_STYLES:,} 项")
+
+
+def _parts(archive: zipfile.ZipFile, members: _Members, base: str, kind: str) -> list[str]:
+    """The parts holding the workbook's `kind` (sharedStrings, styles): the one calamine reads
+    (`<kind>.xml` beside workbook.xml), the ones openpyxl reads (`xl/styles.xml`, the shared
+    strings the content types name) and the ones the workbook's relationships name."""
+    found = {members.find(f"{base}{kind}.xml"), members.find(f"xl/{kind}.xml")}
+    found.update(part for part, content in _overrides(archive, members, "") if content.endswith(f".{kind}+xml"))
+    rels = f"{base}_rels/workbook.xml.rels"
+    if rels in members.names:
+        for rel in _xml(archive, rels, ""):
+            if rel.get("Type", "").endswith("/" + kind):
+                found.add(members.find(_target(base, rel.get("Target", ""))))
+    return sorted(p for p in found if p)
+
+
+class OpenpyxlBudget:
+    """Holds openpyxl to the cell limit while it reads, row by row: it yields every row up to
+    the last row element's number, each as wide as the row's last cell, so what it holds is
+    known only as it goes (no more than one row past the limit is ever held)."""
+
+    def __init__(self, file: str, limits: Limits) -> None:
+        self.file, self.limits = file, limits
+        self.total = 0
+
+    def rows(self, sheet: str, rows: Iterator[tuple[Any, ...]]) -> list[list[Any]]:
+        """The rows as lists; InvalidInputError past Excel's rows or the cell limit."""
+        out: list[list[Any]] = []
+        cells = widest = 0
+        for row in rows:
+            out.append(list(row))
+            cells += len(row)
+            widest = max(widest, len(row))
+            if len(out) > EXCEL_MAX_ROWS:
+                raise _fail(self.file, "E108", sheet=sheet, value=f"{len(out)} 行 × {widest} 列")
+            if cells > self.limits.max_cells:
+                raise _fail(self.file, "E109", sheet=sheet, value=f"{cells:,}", expected=f"{self.limits.max_cells:,}")
+        self.total += cells
+        if self.total > self.limits.max_cells:
+            raise _too_many(self.file, f"各工作表的数据合计 {self.total:,} 个单元格", self.total,
+                            f"{self.limits.max_cells:,} 个", advice=_RAISE_CELLS)
+        return out
+
+
+def check_total(scans: dict[str, SheetScan], file: str, limits: Limits) -> None:
+    """All sheets read together stay within the cell limit: the readers hold them at once."""
+    total = sum(scan.cells for scan in scans.values())
+    if total > limits.max_cells:
+        raise _too_many(file, f"各工作表的数据范围合计 {total:,} 个单元格（{len(scans)} 个工作表）", total,
+                        f"{limits.max_cells:,} 个", advice=_RAISE_CELLS)
+
+
+def check_merges(scan: SheetScan, file: str, sheet: str) -> list[tuple[int, int, int, int]]:
+    """The merged ranges clipped to the cells the sheet holds. Merged ranges never overlap,
+    so together they cover at most the sheet's cells; more means a built file."""
+    clipped = []
+    area = 0
+    for r0, c0, r1, c1 in scan.merges:
+        r1, c1 = min(r1, scan.max_row), min(c1, scan.max_col)
+        if r0 <= r1 and c0 <= c1:
+            clipped.append((r0, c0, r1, c1))
+            area += (r1 - r0 + 1) * (c1 - c0 + 1)
+    if area > max(scan.cells, 1):
+        raise _too_many(file, f"合并单元格共覆盖 {area:,} 个单元格，多于工作表的 {scan.cells:,} 个（合并区域相互重叠）",
+                        area, f"{scan.cells:,} 个", sheet=sheet)
+    return clipped
