@@ -40,6 +40,12 @@ def _far_cell_lowercase(tmp: Path) -> list[str]:
     return ["run", str(build_xlsx(tmp / "far.xlsx", [("检查记录", xml)]))]
 
 
+def _far_cell_within_limit(tmp: Path) -> list[str]:
+    # A1 to T1000000: 20M cells, exactly the default --max-cells — what a reader may be asked to hold.
+    xml = sheet_xml(HEADER, extra='<row r="1000000"><c r="T1000000"><v>1</v></c></row>')
+    return ["run", str(build_xlsx(tmp / "within.xlsx", [("检查记录", xml)]))]
+
+
 def _implicit_positions(tmp: Path) -> list[str]:
     # 7,000 rows × 7,000 cells with no r attribute at all: 49M cells from ~200 KB.
     row = "<row>" + "<c><v>1</v></c>" * 7000 + "</row>"
@@ -137,6 +143,7 @@ def _sample(tmp: Path) -> list[str]:
 CASES: list[tuple[str, Callable[[Path], list[str]]]] = [
     ("baseline: the bundled sample (run)", _sample),
     ("xlsx: far-away cell, lowercase single-quoted ref (2 KB)", _far_cell_lowercase),
+    ("xlsx: a far cell just within --max-cells (A1:T1000000, 20M cells)", _far_cell_within_limit),
     ("xlsx: 49M cells without references (implicit positions)", _implicit_positions),
     ("xlsx: 200 sheets sharing one part", _shared_part),
     ("xlsx: 8M empty shared strings", _tiny_shared_strings),
