@@ -645,10 +645,12 @@ def test_an_earlier_output_that_cannot_be_put_back_is_kept(tmp_path: Path, monke
     monkeypatch.setattr(os, "replace", move)
     with pytest.raises(OutputError) as failed:
         write_all(out, {"a.txt": text_writer("new a"), "b.txt": text_writer("new b")})
-    assert failed.value.message == f"无法写入 {out / 'b.txt'}：磁盘空间已满，请清理磁盘后重试"
-    assert (out / "b.txt").read_text(encoding="utf-8") == "the office's earlier b"
     kept = [p for p in out.iterdir() if p.name.startswith(STAGING_PREFIX)]
-    assert len(kept) == 1  # kept, with the earlier a in it
+    assert len(kept) == 1  # kept, with the earlier a in it, and said where
+    assert failed.value.message == (f"无法写入 {out / 'b.txt'}：磁盘空间已满，请清理磁盘后重试。"
+                                    f"原有的 a.txt 未能放回原处，保存在 {kept[0] / '.previous-a.txt'}，"
+                                    f"请把它移回 {out / 'a.txt'}")
+    assert (out / "b.txt").read_text(encoding="utf-8") == "the office's earlier b"
     assert (kept[0] / ".previous-a.txt").read_text(encoding="utf-8") == "the office's earlier a"
     sweep(out)  # the next run's sweep does not delete it either: something took its place
     assert (kept[0] / ".previous-a.txt").read_text(encoding="utf-8") == "the office's earlier a"
@@ -803,3 +805,20 @@ def test_a_lock_file_removed_while_waited_for_is_never_held_twice(tmp_path: Path
     assert not locks.FolderLock(tmp_path).acquire(0)  # a third comes in behind the second, not beside it
     second.release()
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("error", "reason"), [
+    (PermissionError(errno.EACCES, "Permission denied"), "没有在该文件夹中新建文件的权限"),
+    (OSError(errno.ENOSPC, "No space left on device"), "磁盘空间已满，请清理磁盘后重试"),
+])
+def test_a_workspace_that_cannot_be_made_says_why_in_chinese(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: OSError, reason: str) -> None:
+    # The one wording of a folder that takes no new file, and never the system's English.
+    def refused(*args: object, **kwargs: object) -> str:
+        raise error
+
+    monkeypatch.setattr(tempfile, "mkdtemp", refused)
+    root = tmp_path / "ws"
+    code, _, err = invoke("init", root)
+    assert code == 3
+    assert err == f"无法在 {root} 建立工作区：{reason}\n"

@@ -4,7 +4,8 @@ did not write (docs/reliability.md; issue 16).
 For each folder that receives outputs:
 
 1. the folder is created if needed and locked (`locks.py`): a second run into the same folder
-   waits a little, then is told that another run is writing there — two runs never mix files;
+   waits a little, then is told that another run is writing there — two runs never mix files
+   (the lock is held until `then` has run: `score run` archives the outputs under it);
 2. staging folders left there by a process that died (killed, power lost) are removed, putting
    back any earlier output one of them had set aside;
 3. a hidden staging folder `.score-staging-…` is made inside the output folder itself, on the same
@@ -15,7 +16,9 @@ For each folder that receives outputs:
 5. only when every writer succeeded are the files moved into place, each earlier file first set
    aside in the staging folder and put back if a later move fails (no hard links: USB drives
    formatted FAT/exFAT have none);
-6. the staging folder is removed.
+6. the staging folder is removed, with the earlier files once every new one is in place — but
+   never while an earlier output set aside in it could not be put back (something took its
+   place, or the move failed): then it is kept, and each later run tries again.
 
 Before anything is written, an output that is one of the command's inputs (the same path, or a
 symbolic or hard link to it) is refused, and so is anything but a regular file where an output
@@ -238,7 +241,8 @@ def _commit(staged: Mapping[Path, Path]) -> None:
                     backup.replace(target)
                 raise _file_error(exc, target, existing=existing) from exc
             moved.append((target, backup))
-    except BaseException:
+    except BaseException as exc:
+        stranded: list[tuple[Path, Path]] = []  # (target, the earlier file that could not go back)
         for target, backup in reversed(moved):
             try:
                 if backup is not None:
@@ -246,7 +250,12 @@ def _commit(staged: Mapping[Path, Path]) -> None:
                 else:
                     target.unlink(missing_ok=True)
             except OSError:
-                continue  # the set-aside file stays in the staging folder, which is then kept
+                if backup is not None:  # it stays in the staging folder, which is then kept
+                    stranded.append((target, backup))
+        if stranded and isinstance(exc, OutputError):
+            kept = "；".join(f"原有的 {target.name} 未能放回原处，保存在 {backup}，请把它移回 {target}"
+                            for target, backup in reversed(stranded))
+            raise OutputError(f"{exc.message}。{kept}") from exc
         raise
     for _, backup in moved:  # every file is in place: the earlier ones are no longer needed
         if backup is not None:
