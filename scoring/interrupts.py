@@ -6,6 +6,10 @@ command line installs `install()`'s handlers: the first such signal raises `Inte
 main thread; staging folders are removed and moved files put back on the way out. Code that must
 not be cut in half (moving the finished files into place, putting them back, removing a staging
 folder) runs inside `deferred()`: a signal arriving there is held until the block ends.
+A second signal, once the first is raised or held, stops the process at once the system's way
+(the default handler): the clean-up may hang (waiting for a lock, a stuck network drive), and
+pressing Ctrl+C again must still end it. An interrupted clean-up leaves at worst a staging folder,
+which the next command into that folder removes.
 
 Only the main thread receives signals; library callers and the web page's worker threads are
 unaffected (there `deferred()` does nothing).
@@ -26,7 +30,7 @@ HANDLED = tuple(getattr(signal, name) for name in _CAUSES if hasattr(signal, nam
 
 _held = 0  # deferred() blocks open in the main thread
 _pending: list[int] = []
-_raised = False  # the first signal has become an exception: later ones are ignored while it unwinds
+_raised = False  # the first signal has become an exception: a later one ends the process at once
 
 
 class Interrupted(KeyboardInterrupt):
@@ -45,8 +49,10 @@ class Interrupted(KeyboardInterrupt):
 
 def _handle(signum: int, frame: FrameType | None) -> None:
     global _raised
-    if _raised:
-        return  # already stopping: let the clean-up finish
+    if _raised or _pending:  # already stopping, and asked again: stop now
+        signal.signal(signum, signal.SIG_DFL)
+        signal.raise_signal(signum)
+        return
     if _held:
         _pending.append(signum)
         return

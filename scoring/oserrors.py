@@ -31,6 +31,11 @@ _WORDS = {
 }
 
 
+# The one wording for a folder that takes no new file from this user (every output is written into
+# its folder and renamed there, so it is the folder's permission that counts).
+NO_WRITE_PERMISSION = "没有在该文件夹中新建文件的权限"
+
+
 def describe(exc: OSError) -> str:
     """What went wrong, in Chinese, without any English text of the exception."""
     if exc.errno in _WORDS:
@@ -42,3 +47,11 @@ def describe(exc: OSError) -> str:
     if isinstance(exc, IsADirectoryError):
         return _WORDS[errno.EISDIR]
     return f"系统报告读写错误（错误号 {exc.errno}）" if exc.errno else "系统无法读写该文件"
+
+
+def describe_write(exc: OSError) -> str:
+    """Why a file could not be written, in Chinese: a refused permission said the one way
+    (`NO_WRITE_PERMISSION`), anything else as `describe`."""
+    if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM):
+        return NO_WRITE_PERMISSION
+    return describe(exc)

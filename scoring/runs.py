@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from scoring.engine.results import Results
 from scoring.errors import InvalidInputError, OutputError, ScoreError
 from scoring.interrupts import deferred
-from scoring.oserrors import describe
+from scoring.oserrors import describe_write
 
 if TYPE_CHECKING:
     from scoring.workspace import Workspace
@@ -160,7 +160,7 @@ def archive_run(workspace: Workspace, results: Results, inputs: Sequence[tuple[s
     let `write_outputs` fill the outputs folder, write run.json, then rename the staging
     folder into `runs/`. All or nothing: on any failure or interruption the staging folder is removed."""
     from scoring.outputs.locks import locked
-    from scoring.outputs.staging import Staging
+    from scoring.outputs.staging import Staging, note_written
     from scoring.pipeline import file_sha256
 
     runs = workspace.runs_dir
@@ -174,7 +174,7 @@ def archive_run(workspace: Workspace, results: Results, inputs: Sequence[tuple[s
     except ScoreError:
         raise
     except OSError as exc:
-        raise OutputError(f"无法写入工作区 {runs}：{describe(exc)}") from exc
+        raise OutputError(f"无法写入工作区 {runs}：{describe_write(exc)}") from exc
     try:
         (folder / INPUTS).mkdir()
         (folder / OUTPUTS).mkdir()
@@ -197,10 +197,11 @@ def archive_run(workspace: Workspace, results: Results, inputs: Sequence[tuple[s
             staging.release()  # Windows renames no folder with an open file in it
             run_id, number = _claim(folder, runs, period)
             staging.path = None  # it is the run's folder now: nothing to remove
+            note_written([runs / run_id])  # in the block: an interrupt held meanwhile still names it
     except ScoreError:
         raise
     except OSError as exc:
-        raise OutputError(f"无法把本次评分存入工作区 {runs}：{describe(exc)}") from exc
+        raise OutputError(f"无法把本次评分存入工作区 {runs}：{describe_write(exc)}") from exc
     finally:
         staging.remove()
     return replace(record, id=run_id, number=number)

@@ -26,6 +26,7 @@ from typing import Any
 
 from scoring.criteria.resources import BUNDLED_STANDARD, REGISTER_NAME, bundled_root
 from scoring.errors import OutputError, ScoreError, UsageError
+from scoring.oserrors import describe_write
 
 MARKER = "score-workspace.toml"
 ENV_VAR = "SCORE_WORKSPACE"
@@ -182,5 +183,5 @@ def init_workspace(root: Path, *, today: date | None = None) -> Workspace:
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     except OSError as exc:
-        raise OutputError(f"无法在 {root} 建立工作区：{exc.strerror or exc}") from exc
+        raise OutputError(f"无法在 {root} 建立工作区：{describe_write(exc)}") from exc
     return Workspace(root.resolve(), BUNDLED_STANDARD, "explicit")

@@ -132,7 +132,7 @@ def test_workbook_open_in_excel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     code, _, err = invoke("run", str(SAMPLE), "--out", str(out))
     assert code == 3
     assert err == BUNDLED_NOTE + (f"无法写入 {out / 'ranking.xlsx'}：文件可能正在 Excel/WPS 中打开，"
-                                  "请先在 Excel/WPS 中关闭“ranking.xlsx”后重试（或该文件夹没有写入权限）\n")
+                                  "请先在 Excel/WPS 中关闭“ranking.xlsx”后重试（或没有在该文件夹中新建文件的权限）\n")
     assert sorted(p.name for p in out.iterdir()) == ["ranking.xlsx", "results.json"]
     assert (out / "results.json").read_text(encoding="utf-8") == "earlier"
     assert (out / "ranking.xlsx").read_bytes() == b"earlier ranking"

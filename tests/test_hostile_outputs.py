@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from scoring import interrupts
 from scoring.cli.app import app
 from scoring.outputs import locks
-from scoring.outputs.staging import STAGING_PREFIX, same_file, sweep
+from scoring.outputs.staging import STAGING_PREFIX, sweep
 from tests.helpers import MINI, criteria_dir, record, rows_for, write_csv
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,7 +94,7 @@ def test_an_output_that_is_a_link_to_an_input_is_refused(mini: dict[str, Path], 
     assert code == 2
     assert err == f"输出文件 {alias} 就是输入的评分结果 {a}，写入会覆盖它；请给 --xlsx 换一个文件名\n"
     assert a.read_bytes() == before
-    assert same_file(alias, a)
+    assert alias.samefile(a)
 
 
 def test_criteria_diff_onto_a_criteria_file_is_refused(tmp_path: Path) -> None:
@@ -504,3 +504,321 @@ def test_an_interruption_after_some_outputs_says_which_were_written(tmp_path: Pa
     assert interrupted_message(interrupts.Interrupted(signal.SIGTERM), before) == (
         f"已中断（收到结束程序的请求）。中断前已写入：{tmp_path / 'results.json'}；其余文件未写入。")
     assert interrupted_message(KeyboardInterrupt(), written_count()) == "已中断（按下了 Ctrl+C），未写入任何文件。"
+
+
+# ---------------------------------------------------------------- round two (review of issue 16)
+
+
+def test_a_signal_while_files_are_moved_names_every_file_written(
+        mini: dict[str, Path], tmp_path: Path, handlers: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The signal arrives right after the first output is moved into place: it is held until
+    # every file is in place, and the message names them all (not "未写入任何文件").
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "results.json").write_text("earlier", encoding="utf-8")
+    real = os.replace
+    sent = []
+
+    def move(src: object, dst: object) -> None:
+        real(src, dst)  # type: ignore[arg-type]
+        if not sent and Path(str(src)).parent.name.startswith(STAGING_PREFIX) and Path(str(dst)).parent == out \
+                and not Path(str(src)).name.startswith("."):
+            sent.append(Path(str(dst)).name)
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(os, "replace", move)
+    code, _, err = invoke("run", mini["data"], "--criteria", mini["criteria"], "--out", out)
+    assert sent == ["results.json"]
+    assert code == 143
+    written = "、".join(str(out / name) for name in ["results.json", "ranking.xlsx", "report.md", "report.docx"])
+    assert err == f"已中断（收到结束程序的请求）。中断前已写入：{written}；其余文件未写入。\n"
+    assert sorted(p.name for p in out.iterdir()) == OUTPUTS  # no staging folder, no earlier file set aside
+    assert json.loads((out / "results.json").read_text(encoding="utf-8"))["courtyards"]
+
+
+def test_a_signal_while_the_run_is_archived_names_the_archive(
+        mini: dict[str, Path], tmp_path: Path, handlers: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scoring import runs
+    from scoring.workspace import init_workspace
+
+    workspace = init_workspace(tmp_path / "ws")
+    out = tmp_path / "out"
+    real = runs._claim
+
+    def claim(*args: Path | str) -> tuple[str, int]:
+        claimed = real(*args)  # type: ignore[arg-type]
+        os.kill(os.getpid(), signal.SIGHUP)
+        return claimed
+
+    monkeypatch.setattr(runs, "_claim", claim)
+    code, _, err = invoke("run", mini["data"], "--criteria", mini["criteria"], "--out", out, "--workspace",
+                          workspace.root)
+    assert code == 129
+    written = "、".join(str(out / name) for name in ["results.json", "ranking.xlsx", "report.md", "report.docx"])
+    assert err == (f"已中断（终端窗口已关闭）。中断前已写入：{written}、{workspace.runs_dir / '2023-1'}；"
+                   "其余文件未写入。\n")
+    assert sorted(p.name for p in workspace.runs_dir.iterdir()) == ["2023-1"]
+
+
+@pytest.mark.parametrize("how", ["mount point", "symbolic link"])
+def test_out_on_another_file_system_simulated(
+        mini: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    # A USB drive or a network share, simulated where CI has none: any rename between the drive
+    # and elsewhere fails as the system says it then (EXDEV). Outputs staged beside the final
+    # files are moved within the drive only.
+    drive = (tmp_path / "U盘").resolve()
+    drive.mkdir()
+    out = drive
+    if how == "symbolic link":
+        out = tmp_path / "out"
+        out.symlink_to(drive, target_is_directory=True)
+
+    def on_drive(path: object) -> bool:
+        return Path(os.path.realpath(str(path))).is_relative_to(drive)
+
+    def across(real: Callable[..., None]) -> Callable[..., None]:
+        def move(src: object, dst: object, *args: object, **kwargs: object) -> None:
+            if on_drive(src) != on_drive(dst):
+                raise OSError(errno.EXDEV, "Invalid cross-device link")
+            real(src, dst, *args, **kwargs)
+        return move
+
+    monkeypatch.setattr(os, "replace", across(os.replace))
+    monkeypatch.setattr(os, "rename", across(os.rename))
+    (tmp_path / "probe").write_text("x", encoding="utf-8")
+    with pytest.raises(OSError) as refused:  # the simulation bites: staging beside --out would fail
+        (tmp_path / "probe").replace(out / "probe")
+    assert refused.value.errno == errno.EXDEV
+    code, _, err = invoke("run", mini["data"], "--criteria", mini["criteria"], "--out", out)
+    assert code == 0, err
+    assert sorted(p.name for p in drive.iterdir()) == OUTPUTS
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["U盘", "probe", *(["out"] if out != drive else [])])
+
+
+def test_a_read_only_folder_simulated(mini: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # What a folder without write permission answers to a non-root user, for every way of making
+    # something in it (tests run as root, whom permissions do not bind).
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "ranking.xlsx").write_bytes(b"earlier")
+    real_mkdir, real_open = os.mkdir, os.open
+
+    def inside(path: object) -> bool:
+        return Path(os.path.realpath(str(path))).parent == out
+
+    def mkdir(path: object, *args: object, **kwargs: object) -> None:
+        if inside(path):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        real_mkdir(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    def open_(path: object, flags: int, *args: object, **kwargs: object) -> int:
+        if flags & os.O_CREAT and inside(path):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "mkdir", mkdir)
+    monkeypatch.setattr(os, "open", open_)
+    code, _, err = invoke("run", mini["data"], "--criteria", mini["criteria"], "--out", out)
+    assert code == 3
+    assert err == f"无法在文件夹 {out} 中写入文件：没有在该文件夹中新建文件的权限；请换一个输出文件夹\n"
+    assert snapshot(out) == {"ranking.xlsx": b"earlier"}
+
+
+def test_an_earlier_output_that_cannot_be_put_back_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scoring.errors import OutputError
+    from scoring.outputs.staging import text_writer, write_all
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.txt").write_text("the office's earlier a", encoding="utf-8")
+    (out / "b.txt").write_text("the office's earlier b", encoding="utf-8")
+    real = os.replace
+
+    def move(src: object, dst: object) -> None:
+        source, target = Path(str(src)), Path(str(dst))
+        if target == out / "b.txt" and source.name == "b.txt":
+            raise OSError(errno.ENOSPC, "No space left on device")  # the second file cannot go in
+        if target == out / "a.txt" and source.name == ".previous-a.txt":
+            raise PermissionError(errno.EACCES, "Permission denied")  # nor the first be put back
+        real(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "replace", move)
+    with pytest.raises(OutputError) as failed:
+        write_all(out, {"a.txt": text_writer("new a"), "b.txt": text_writer("new b")})
+    kept = [p for p in out.iterdir() if p.name.startswith(STAGING_PREFIX)]
+    assert len(kept) == 1  # kept, with the earlier a in it, and said where
+    assert failed.value.message == (f"无法写入 {out / 'b.txt'}：磁盘空间已满，请清理磁盘后重试。"
+                                    f"原有的 a.txt 未能放回原处，保存在 {kept[0] / '.previous-a.txt'}，"
+                                    f"请把它移回 {out / 'a.txt'}")
+    assert (out / "b.txt").read_text(encoding="utf-8") == "the office's earlier b"
+    assert (kept[0] / ".previous-a.txt").read_text(encoding="utf-8") == "the office's earlier a"
+    sweep(out)  # the next run's sweep does not delete it either: something took its place
+    assert (kept[0] / ".previous-a.txt").read_text(encoding="utf-8") == "the office's earlier a"
+    monkeypatch.setattr(os, "replace", real)
+    (out / "a.txt").unlink()  # once the place is free, the next sweep puts it back
+    sweep(out)
+    assert sorted(p.name for p in out.iterdir()) == ["a.txt", "b.txt"]
+    assert (out / "a.txt").read_text(encoding="utf-8") == "the office's earlier a"
+
+
+def test_a_successful_write_leaves_no_earlier_file_behind(tmp_path: Path) -> None:
+    from scoring.outputs.staging import text_writer, write_all
+
+    (tmp_path / "a.txt").write_text("earlier", encoding="utf-8")
+    write_all(tmp_path, {"a.txt": text_writer("new")})
+    assert snapshot(tmp_path) == {"a.txt": b"new"}
+
+
+def test_the_run_is_archived_while_out_is_still_locked(
+        mini: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A second run into --out waits until the outputs are copied into the workspace: the archive
+    # holds this run's files, never the second run's.
+    import scoring.history as history
+    from scoring.workspace import init_workspace
+
+    workspace = init_workspace(tmp_path / "ws")
+    out = tmp_path / "out"
+    real = history.record_run
+    free: list[bool] = []
+
+    def record_run(*args: object, **kwargs: object) -> object:
+        probe = locks.FolderLock(out)
+        free.append(probe.acquire(0))  # another process (another descriptor) trying the folder
+        if free[-1]:
+            probe.release()
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(history, "record_run", record_run)
+    code, stdout, err = invoke("run", mini["data"], "--criteria", mini["criteria"], "--out", out, "--workspace",
+                               workspace.root)
+    assert code == 0, err
+    assert free == [False]
+    archived = workspace.runs_dir / "2023-1" / "outputs"
+    assert {name: sha(archived / name) for name in OUTPUTS} == {name: sha(out / name) for name in OUTPUTS}
+    assert f"已存入工作区 {workspace.root}：第 2023-1 次评分" in stdout
+
+
+def test_an_output_folder_made_meanwhile_by_another_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scoring.errors import OutputError
+    from scoring.outputs.staging import text_writer, write_all
+
+    out = tmp_path / "新建"
+    real = os.mkdir
+
+    def raced(path: object, *args: object, **kwargs: object) -> None:
+        if Path(str(path)) == out and not out.exists():
+            real(out)  # the other process, between our look and our mkdir
+            raise FileExistsError(errno.EEXIST, "File exists", str(path))
+        real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "mkdir", raced)
+    assert write_all(out, {"a.txt": text_writer("a")}) == [out / "a.txt"]
+    assert snapshot(out) == {"a.txt": b"a"}
+
+    def disk_full(path: Path) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    out = tmp_path / "另一个"  # made by the other process too, then our write fails
+    with pytest.raises(OutputError):
+        write_all(out, {"b.txt": disk_full})
+    assert out.is_dir() and list(out.iterdir()) == []  # not made by us: not removed
+
+
+def test_a_second_signal_during_clean_up_restores_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[object, ...]] = []
+    monkeypatch.setattr(interrupts, "_raised", False)
+    monkeypatch.setattr(interrupts, "_pending", [])
+    monkeypatch.setattr(signal, "signal", lambda s, h: calls.append(("handler", s, h)))
+    monkeypatch.setattr(signal, "raise_signal", lambda s: calls.append(("raise", s)))
+    with pytest.raises(interrupts.Interrupted):
+        interrupts._handle(signal.SIGINT, None)
+    assert calls == []
+    interrupts._handle(signal.SIGINT, None)  # during the clean-up: stop the system's way
+    assert calls == [("handler", signal.SIGINT, signal.SIG_DFL), ("raise", signal.SIGINT)]
+    # A signal held while files are moved, then a second one: the second stops the process too.
+    calls.clear()
+    monkeypatch.setattr(interrupts, "_raised", False)
+    monkeypatch.setattr(interrupts, "_held", 1)
+    interrupts._handle(signal.SIGTERM, None)
+    assert calls == [] and interrupts._pending == [signal.SIGTERM]
+    interrupts._handle(signal.SIGINT, None)
+    assert calls == [("handler", signal.SIGINT, signal.SIG_DFL), ("raise", signal.SIGINT)]
+
+
+HANGING = """
+import sys, time
+from scoring import interrupts
+interrupts.install()
+try:
+    print("ready", flush=True)
+    time.sleep(60)
+except interrupts.Interrupted:
+    print("cleaning", flush=True)
+    time.sleep(60)  # a clean-up that hangs (a stuck network drive)
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+def test_a_second_ctrl_c_stops_a_hanging_clean_up(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with subprocess.Popen([sys.executable, "-c", HANGING], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                          text=True) as child:
+        assert child.stdout is not None
+        assert child.stdout.readline() == "ready\n"
+        child.send_signal(signal.SIGINT)
+        assert child.stdout.readline() == "cleaning\n"
+        started = time.monotonic()
+        child.send_signal(signal.SIGINT)
+        assert child.wait(timeout=20) == -signal.SIGINT
+        assert time.monotonic() - started < 10
+
+
+@pytest.fixture
+def lock_file_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Folders that cannot be locked themselves (Windows, some network shares): a .score-lock file."""
+    monkeypatch.delattr(os, "O_DIRECTORY", raising=False)
+
+
+def test_a_lock_file_is_removed_on_release(tmp_path: Path, lock_file_only: None) -> None:
+    first = locks.FolderLock(tmp_path)
+    assert first.acquire(0)
+    assert [p.name for p in tmp_path.iterdir()] == [locks.LOCK_FILE]
+    assert not locks.FolderLock(tmp_path).acquire(0)
+    first.release()
+    assert list(tmp_path.iterdir()) == []  # nothing left in the office's folder
+
+
+def test_a_lock_file_removed_while_waited_for_is_never_held_twice(tmp_path: Path, lock_file_only: None) -> None:
+    import threading
+
+    first = locks.FolderLock(tmp_path)
+    assert first.acquire(0)
+    second = locks.FolderLock(tmp_path)
+    got: list[bool] = []
+    waiter = threading.Thread(target=lambda: got.append(second.acquire(5)))
+    waiter.start()
+    time.sleep(0.3)  # the second waits on the file the first holds
+    first.release()  # removes it, then lets go
+    waiter.join(10)
+    assert got == [True]
+    assert [p.name for p in tmp_path.iterdir()] == [locks.LOCK_FILE]  # the second's own file
+    assert not locks.FolderLock(tmp_path).acquire(0)  # a third comes in behind the second, not beside it
+    second.release()
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("error", "reason"), [
+    (PermissionError(errno.EACCES, "Permission denied"), "没有在该文件夹中新建文件的权限"),
+    (OSError(errno.ENOSPC, "No space left on device"), "磁盘空间已满，请清理磁盘后重试"),
+])
+def test_a_workspace_that_cannot_be_made_says_why_in_chinese(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: OSError, reason: str) -> None:
+    # The one wording of a folder that takes no new file, and never the system's English.
+    def refused(*args: object, **kwargs: object) -> str:
+        raise error
+
+    monkeypatch.setattr(tempfile, "mkdtemp", refused)
+    root = tmp_path / "ws"
+    code, _, err = invoke("init", root)
+    assert code == 3
+    assert err == f"无法在 {root} 建立工作区：{reason}\n"

@@ -165,6 +165,16 @@ def interrupted_message(exc: KeyboardInterrupt, before: int) -> str:
     return f"已中断（{cause}）。中断前已写入：{'、'.join(str(p) for p in done)}；其余文件未写入。"
 
 
+# What to do when an output would replace an input (scoring.outputs.staging.refuse_inputs): the one
+# wording of each hint, shared by the commands.
+OUT_HINT = "请用 --out 换一个输出文件夹"
+
+
+def rename_hint(option: str) -> str:
+    """The hint for an output file named by `option` (`-o`, `--xlsx`) that would replace an input."""
+    return f"请给 {option} 换一个文件名"
+
+
 def command_inputs(standard: Standard | None, *named: tuple[str, Path | None]) -> dict[Path, str]:
     """The input files of a command that writes outputs, each with what it is (for refusing an
     output that would replace one): the (what, path) pairs given (None skipped) and the criteria

@@ -23,6 +23,7 @@ from scoring.cli.common import (
     command_inputs,
     open_standard,
     parse_day,
+    rename_hint,
     reported,
     stderr,
     stdout,
@@ -211,7 +212,7 @@ def diff_command(
         if fmt is DiffFormat.xlsx:
             if output is None:
                 raise UsageError("xlsx 格式需要用 -o 指定输出文件，例如 -o 标准对比.xlsx")
-            write_one(output, lambda p: write_workbook(tables, p), inputs=inputs, hint="请给 -o 换一个文件名")
+            write_one(output, lambda p: write_workbook(tables, p), inputs=inputs, hint=rename_hint("-o"))
             stdout.print(f"已写入 {output}", markup=False)
             return
         if fmt is DiffFormat.text:
@@ -226,7 +227,7 @@ def diff_command(
         if output is None:
             print(text, end="")
         else:
-            write_one(output, text_writer(text), inputs=inputs, hint="请给 -o 换一个文件名")
+            write_one(output, text_writer(text), inputs=inputs, hint=rename_hint("-o"))
             stdout.print(f"已写入 {output}", markup=False)
 
 

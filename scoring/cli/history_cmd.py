@@ -29,7 +29,9 @@ def _workspace(explicit: Path | None) -> Workspace:
 
 def archive_cli_run(results: Results, written: list[Path], lenient: bool, explicit: Path | None = None) -> None:
     """When a workspace is in use (`--workspace`, else the lookup of docs/design.md §8), keep this run
-    in its `runs/` and index it; without a workspace nothing is archived."""
+    in its `runs/` and index it; without a workspace nothing is archived. Call it while the output
+    folder is still locked (`write_all(..., then=...)`): the outputs copied are this run's, not
+    those of a second run that replaced them meanwhile."""
     from scoring.history import record_run
     from scoring.workspace import find_workspace
 

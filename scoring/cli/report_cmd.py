@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from scoring.cli.common import (
+    OUT_HINT,
     CriteriaOpt,
     DebugOpt,
     RegulationsOpt,
@@ -19,7 +20,6 @@ from scoring.cli.common import (
 )
 from scoring.errors import InvalidInputError
 
-OUT_HINT = "请用 --out 换一个输出文件夹"
 # The draft is an input: the section is written into a copy, never into the draft itself.
 DRAFT_HINT = ("请把草稿另存为其他文件名（如“报告草稿.docx”）后再用 --into，"
               "或用 --out 把 report.md、report.docx 写到别的文件夹")

@@ -11,6 +11,7 @@ import typer
 
 from scoring.api import OUTPUT_NAMES
 from scoring.cli.common import (
+    OUT_HINT,
     CriteriaOpt,
     DebugOpt,
     MaxCellsOpt,
@@ -39,9 +40,6 @@ class Reader(StrEnum):
 
 
 DEFAULT_OUT = Path("score-output")
-
-
-OUT_HINT = "请用 --out 换一个输出文件夹"
 
 
 def inspection_inputs(inputs: list[Path]) -> dict[Path, str]:
@@ -99,8 +97,9 @@ def run_command(
             results = scored()
         out_dir = out if out is not None else DEFAULT_OUT / results.period.label
         inputs = {**inspection_inputs(files), **command_inputs(standard)}
-        written = write_all(out_dir, output_writers(results), inputs=inputs, hint=OUT_HINT)
-        archive_cli_run(results, written, lenient, workspace)  # kept in the workspace's runs/ when there is one
+        # Kept in the workspace's runs/ when there is one, copied while --out is still locked.
+        written = write_all(out_dir, output_writers(results), inputs=inputs, hint=OUT_HINT,
+                            then=lambda done: archive_cli_run(results, done, lenient, workspace))
         print_issues(stderr, results.issues)
         if as_json:  # stdout stays pure JSON; what was written is said on stderr
             stdout.print_json(results.dump())

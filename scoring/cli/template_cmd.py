@@ -15,6 +15,7 @@ from scoring.cli.common import (
     WorkspaceOpt,
     command_inputs,
     open_standard,
+    rename_hint,
     reported,
     stdout,
 )
@@ -22,7 +23,7 @@ from scoring.errors import UsageError
 from scoring.outputs.criteria_reports import item_count
 from scoring.outputs.staging import write_one
 
-HINT = "请给 -o 换一个文件名"
+HINT = rename_hint("-o")
 
 
 def template_command(

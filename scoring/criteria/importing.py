@@ -30,7 +30,7 @@ from scoring.criteria.versioning import BUNDLED_REFUSAL, check_new_version, date
 from scoring.criteria.workbook_import import read_standard_workbook
 from scoring.errors import InvalidCriteriaError, OutputError, UsageError
 from scoring.issues import Issue, make
-from scoring.oserrors import describe
+from scoring.oserrors import describe_write
 
 
 @dataclass
@@ -123,7 +123,7 @@ def _write_new(target: Path, text: str) -> None:
     except FileExistsError:
         raise UsageError(f"{target} 已存在，不会覆盖；请换一个版本号") from None
     except OSError as exc:
-        raise OutputError(f"无法写入 {target}：{describe(exc)}") from exc
+        raise OutputError(f"无法写入 {target}：{describe_write(exc)}") from exc
 
 
 # What link() says on a file system without hard links (FAT/exFAT: EPERM; others: not supported).

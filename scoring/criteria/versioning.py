@@ -14,7 +14,7 @@ from scoring.criteria.jsonfile import read_json
 from scoring.criteria.model import Criteria
 from scoring.errors import OutputError, UsageError
 from scoring.issues import Issue, make
-from scoring.oserrors import describe
+from scoring.oserrors import describe_write
 
 if TYPE_CHECKING:
     from scoring.criteria.standard import Standard
@@ -87,4 +87,4 @@ def write_new_version(target: Path, text: str) -> None:
     except FileExistsError:
         raise UsageError(f"{target} 已存在，不会覆盖；请换一个版本号") from None
     except OSError as exc:
-        raise OutputError(f"无法写入 {target}：{describe(exc)}") from exc
+        raise OutputError(f"无法写入 {target}：{describe_write(exc)}") from exc

@@ -4,8 +4,10 @@ the operating system drops a process's locks when it ends, however it ends.
 
 The lock is `filelock`'s native primitive (flock on POSIX, LockFileEx on Windows). On POSIX it
 is taken on the folder itself, so nothing is created in the office's folder; where the system
-cannot lock a folder (Windows, some network shares) it is a `.score-lock` file inside it, which
-filelock removes on release on Windows.
+cannot lock a folder (Windows, some network shares, a folder one may write in but not list) it is
+a `.score-lock` file inside it, removed on release: on Windows by filelock; on POSIX here, while
+the lock is still held — a process that locked the file just before it was removed sees that its
+file is no longer the one at that path, and locks the new one instead (no two holders).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +35,7 @@ class FolderLock:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._fd: int | None = None
+        self._lock_file: Path | None = None  # POSIX: the .score-lock file `_fd` locks, removed on release
         self._file: FileLock | None = None
 
     def acquire(self, wait: float) -> bool:
@@ -60,6 +63,8 @@ class FolderLock:
             else:
                 self._fd = fd
                 return True
+        if os.name == "posix":
+            return self._acquire_file(deadline)
         lock = FileLock(self.folder / LOCK_FILE)
         try:
             lock.acquire(timeout=max(0.0, deadline - time.monotonic()), poll_interval=_POLL_SECONDS)
@@ -68,11 +73,41 @@ class FolderLock:
         self._file = lock
         return True
 
+    def _acquire_file(self, deadline: float) -> bool:
+        """POSIX: lock the `.score-lock` file in the folder, made if needed (see the module)."""
+        from filelock import lock_descriptor
+
+        path = self.folder / LOCK_FILE
+        while True:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+            try:
+                while not lock_descriptor(fd, blocking=False):
+                    if time.monotonic() >= deadline:
+                        os.close(fd)
+                        return False
+                    time.sleep(_POLL_SECONDS)
+                held = os.fstat(fd)
+                try:
+                    current = path.lstat()
+                except FileNotFoundError:  # its holder removed it on release: lock the next one
+                    current = None
+            except BaseException:
+                os.close(fd)
+                raise
+            if current is not None and (current.st_dev, current.st_ino) == (held.st_dev, held.st_ino):
+                self._fd, self._lock_file = fd, path
+                return True
+            os.close(fd)
+
     def release(self) -> None:
         """Let the next process in."""
         if self._fd is not None:
             from filelock import unlock_descriptor
 
+            if self._lock_file is not None:
+                path, self._lock_file = self._lock_file, None
+                with suppress(OSError):  # else left for the next run, which locks and removes it
+                    path.unlink()
             fd, self._fd = self._fd, None
             try:
                 unlock_descriptor(fd)

@@ -4,7 +4,8 @@ did not write (docs/reliability.md; issue 16).
 For each folder that receives outputs:
 
 1. the folder is created if needed and locked (`locks.py`): a second run into the same folder
-   waits a little, then is told that another run is writing there — two runs never mix files;
+   waits a little, then is told that another run is writing there — two runs never mix files
+   (the lock is held until `then` has run: `score run` archives the outputs under it);
 2. staging folders left there by a process that died (killed, power lost) are removed, putting
    back any earlier output one of them had set aside;
 3. a hidden staging folder `.score-staging-…` is made inside the output folder itself, on the same
@@ -15,7 +16,9 @@ For each folder that receives outputs:
 5. only when every writer succeeded are the files moved into place, each earlier file first set
    aside in the staging folder and put back if a later move fails (no hard links: USB drives
    formatted FAT/exFAT have none);
-6. the staging folder is removed.
+6. the staging folder is removed, with the earlier files once every new one is in place — but
+   never while an earlier output set aside in it could not be put back (something took its
+   place, or the move failed): then it is kept, and each later run tries again.
 
 Before anything is written, an output that is one of the command's inputs (the same path, or a
 symbolic or hard link to it) is refused, and so is anything but a regular file where an output
@@ -31,13 +34,14 @@ import os
 import shutil
 import stat
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import ExitStack, suppress
 from pathlib import Path
 
 from scoring.errors import OutputError, ScoreError, UsageError
 from scoring.interrupts import deferred
-from scoring.oserrors import describe
+from scoring.oserrors import describe_write
 from scoring.outputs.locks import FolderLock, locked
 
 Writer = Callable[[Path], None]
@@ -63,6 +67,14 @@ def written_since(count: int) -> list[Path]:
     return _written[count:]
 
 
+def note_written(paths: Iterable[Path]) -> None:
+    """Record outputs just put in place (by the main thread: the command line's interrupt message
+    names them). Call it inside the `deferred()` block that put them there, so that a signal held
+    meanwhile cannot skip it."""
+    if threading.current_thread() is threading.main_thread():
+        _written.extend(paths)
+
+
 def text_writer(text: str) -> Writer:
     """A writer of UTF-8 text."""
     def write(path: Path) -> None:
@@ -73,22 +85,18 @@ def text_writer(text: str) -> Writer:
 
 def folder_error(folder: Path, exc: OSError) -> OutputError:
     """A folder that cannot take new files, said as such (never "close Excel")."""
-    if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM):
-        reason = "没有在该文件夹中新建文件的权限"
-    elif isinstance(exc, FileExistsError | NotADirectoryError) or exc.errno in (errno.EEXIST, errno.ENOTDIR):
+    if isinstance(exc, FileExistsError | NotADirectoryError) or exc.errno in (errno.EEXIST, errno.ENOTDIR):
         reason = "那里已有同名的文件（不是文件夹）"
     else:
-        reason = describe(exc)
+        reason = describe_write(exc)
     return OutputError(f"无法在文件夹 {folder} 中写入文件：{reason}；请换一个输出文件夹")
 
 
 def _file_error(exc: OSError, target: Path, *, existing: bool) -> OutputError:
     if isinstance(exc, PermissionError) and existing and target.suffix.lower() in OFFICE_SUFFIXES:
         return OutputError(f"无法写入 {target}：文件可能正在 Excel/WPS 中打开，请先在 Excel/WPS 中关闭"
-                           f"“{target.name}”后重试（或该文件夹没有写入权限）")
-    if isinstance(exc, PermissionError):
-        return OutputError(f"无法写入 {target}：没有写入权限")
-    return OutputError(f"无法写入 {target}：{describe(exc)}")
+                           f"“{target.name}”后重试（或{describe_write(exc)}）")
+    return OutputError(f"无法写入 {target}：{describe_write(exc)}")
 
 
 def _keys(path: Path) -> set[object]:
@@ -103,11 +111,6 @@ def _keys(path: Path) -> set[object]:
     except (OSError, RuntimeError):  # not there (yet); a link loop
         pass
     return keys
-
-
-def same_file(a: Path, b: Path) -> bool:
-    """Whether two paths name one file: the same path, or a symbolic or hard link to it."""
-    return bool(_keys(a) & _keys(b))
 
 
 def refuse_inputs(targets: Iterable[Path], inputs: Inputs, hint: str = DEFAULT_HINT) -> None:
@@ -184,12 +187,15 @@ class Staging:
 
 def _put_back(folder: Path, parent: Path) -> bool:
     """Move each earlier output set aside in `folder` back into `parent` where nothing took its
-    place; False when one could not be moved."""
+    place; False when one is still in `folder` (something is in its place, or the move failed):
+    then `folder` must be kept, or the earlier output would be lost with it."""
     done = True
     for kept in folder.glob(f"{_PREVIOUS}*"):
         original = parent / kept.name[len(_PREVIOUS):]
         try:
-            if not os.path.lexists(original):
+            if os.path.lexists(original):
+                done = False  # not ours to replace: both stay, the office's earlier file included
+            else:
                 kept.replace(original)
         except OSError:
             done = False
@@ -235,7 +241,8 @@ def _commit(staged: Mapping[Path, Path]) -> None:
                     backup.replace(target)
                 raise _file_error(exc, target, existing=existing) from exc
             moved.append((target, backup))
-    except BaseException:
+    except BaseException as exc:
+        stranded: list[tuple[Path, Path]] = []  # (target, the earlier file that could not go back)
         for target, backup in reversed(moved):
             try:
                 if backup is not None:
@@ -243,8 +250,17 @@ def _commit(staged: Mapping[Path, Path]) -> None:
                 else:
                     target.unlink(missing_ok=True)
             except OSError:
-                continue  # the set-aside file stays in the staging folder, which is then kept
+                if backup is not None:  # it stays in the staging folder, which is then kept
+                    stranded.append((target, backup))
+        if stranded and isinstance(exc, OutputError):
+            kept = "；".join(f"原有的 {target.name} 未能放回原处，保存在 {backup}，请把它移回 {target}"
+                            for target, backup in reversed(stranded))
+            raise OutputError(f"{exc.message}。{kept}") from exc
         raise
+    for _, backup in moved:  # every file is in place: the earlier ones are no longer needed
+        if backup is not None:
+            with suppress(FileNotFoundError):
+                backup.unlink()
 
 
 def _remove_if_empty(folder: Path) -> None:
@@ -253,10 +269,12 @@ def _remove_if_empty(folder: Path) -> None:
 
 
 def write_files(targets: Mapping[Path, Writer], *, inputs: Inputs | None = None, hint: str = DEFAULT_HINT,
-                private: bool = False) -> list[Path]:
+                private: bool = False, then: Callable[[list[Path]], None] | None = None) -> list[Path]:
     """Write every target or none (see the module). `inputs`: the command's input files, never
     written over (UsageError naming both; `hint` says what to do instead). `private`: the folders
-    belong to this process alone (a run being archived), so they are not locked."""
+    belong to this process alone (a run being archived), so they are not locked. `then`: called
+    with the targets once they are in place, while their folders are still locked (to copy them
+    elsewhere with no other run replacing them meanwhile)."""
     sources = inputs or {}
     refuse_inputs(targets, sources, hint)
     folders: dict[str, list[Path]] = {}
@@ -266,8 +284,7 @@ def write_files(targets: Mapping[Path, Writer], *, inputs: Inputs | None = None,
         for key in sorted(folders):  # one order for every process: no two runs wait for each other
             folder = folders[key][0].parent
             try:
-                if not os.path.lexists(folder):
-                    folder.mkdir(parents=True)
+                if _made(folder):
                     stack.callback(_remove_if_empty, folder)  # made for nothing if the write fails
                 if not private:
                     stack.enter_context(locked(folder))
@@ -294,15 +311,30 @@ def write_files(targets: Mapping[Path, Writer], *, inputs: Inputs | None = None,
                 raise _file_error(exc, target, existing=False) from exc
         with deferred():
             _commit(staged)
-    _written.extend(targets)
+            note_written(targets)  # here: a signal held by deferred() is raised as the block ends
+        if then is not None:
+            then(list(targets))
     return list(targets)
 
 
+def _made(folder: Path) -> bool:
+    """Make `folder` (and its parents) unless it is there; whether this call made it. Another
+    process making it meanwhile is no error; a file of that name is (FileExistsError)."""
+    try:
+        folder.mkdir(parents=True)
+    except FileExistsError:
+        if not folder.is_dir():
+            raise
+        return False
+    return True
+
+
 def write_all(out_dir: Path, writers: Mapping[str, Writer], *, inputs: Inputs | None = None,
-              hint: str = DEFAULT_HINT, private: bool = False) -> list[Path]:
+              hint: str = DEFAULT_HINT, private: bool = False,
+              then: Callable[[list[Path]], None] | None = None) -> list[Path]:
     """Write the named files into `out_dir` together (see `write_files`)."""
     return write_files({out_dir / name: writer for name, writer in writers.items()}, inputs=inputs, hint=hint,
-                       private=private)
+                       private=private, then=then)
 
 
 def write_one(target: Path, writer: Writer, *, inputs: Inputs | None = None, hint: str = DEFAULT_HINT) -> Path:
