@@ -65,8 +65,22 @@ def connect(workspace: Workspace) -> Iterator[sqlite3.Connection]:
             db.executescript(SCHEMA)
             yield db
     except sqlite3.Error as exc:
-        raise OutputError(f"工作区的评分索引 {workspace.db_path} 无法使用（{exc}）。"
+        raise OutputError(f"工作区的评分索引 {workspace.db_path} 无法使用（{_sqlite_reason(exc)}）。"
                           "可删除 score.db 后运行 score reindex 重建") from exc
+
+
+# SQLite's result codes in the office's words (its own messages are English).
+_SQLITE_WORDS = {
+    "SQLITE_BUSY": "正被另一个程序使用，请稍后重试", "SQLITE_LOCKED": "正被另一个程序使用，请稍后重试",
+    "SQLITE_NOTADB": "文件已损坏，或不是评分索引", "SQLITE_CORRUPT": "文件已损坏，或不是评分索引",
+    "SQLITE_FULL": "磁盘空间已满", "SQLITE_READONLY": "文件或磁盘是只读的",
+    "SQLITE_CANTOPEN": "无法打开该文件", "SQLITE_PERM": "没有访问权限", "SQLITE_IOERR": "读写磁盘时出错",
+}
+
+
+def _sqlite_reason(exc: sqlite3.Error) -> str:
+    name = (getattr(exc, "sqlite_errorname", None) or "").split("_")[:2]
+    return _SQLITE_WORDS.get("_".join(name), "读写索引时出错")
 
 
 def _rows(record: RunRecord, results: Results) -> tuple[tuple[object, ...], list[tuple[object, ...]],

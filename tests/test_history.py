@@ -189,3 +189,12 @@ def test_a_staging_folder_left_by_a_killed_process_is_not_a_run_and_goes_next_ti
     finally:
         holder.release()
     assert [p.name for p in archived_runs(ws)] == ["2023-1"]
+
+
+def test_a_damaged_index_is_said_in_chinese(tmp_path: Path) -> None:
+    ws = init_workspace(tmp_path / "ws")
+    ws.db_path.write_bytes(b"not an index " * 100)  # SQLite's own words would be "file is not a database"
+    code, _, err = invoke(ws.root, tmp_path, "history")
+    assert code == 3
+    assert err.splitlines()[-1] == (f"工作区的评分索引 {ws.db_path} 无法使用（文件已损坏，或不是评分索引）。"
+                                    "可删除 score.db 后运行 score reindex 重建")

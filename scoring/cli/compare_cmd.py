@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from scoring.cli.common import DebugOpt, command_inputs, reported, stdout
+from scoring.cli.common import DebugOpt, command_inputs, rename_hint, reported, stdout
 
 TERMINAL_ROWS = 20
 
@@ -41,5 +41,5 @@ def compare_command(
                 stdout.print(to_rich(table))
         if xlsx is not None:
             inputs = command_inputs(None, ("评分结果", first), ("评分结果", second), ("重算的评分结果", rescored))
-            write_one(xlsx, lambda p: write_workbook(tables, p), inputs=inputs, hint="请给 --xlsx 换一个文件名")
+            write_one(xlsx, lambda p: write_workbook(tables, p), inputs=inputs, hint=rename_hint("--xlsx"))
             stdout.print(f"已写入 {xlsx}", markup=False)

@@ -15,6 +15,7 @@ from scoring.cli.common import (
     WorkspaceOpt,
     command_inputs,
     open_standard,
+    rename_hint,
     reported,
     stdout,
 )
@@ -84,7 +85,7 @@ def explain_command(
             from scoring.outputs.staging import write_one
 
             written = write_one(docx, lambda p: write_explanation(result, p),
-                                inputs=command_inputs(standard, ("评分结果", results)), hint="请给 --docx 换一个文件名")
+                                inputs=command_inputs(standard, ("评分结果", results)), hint=rename_hint("--docx"))
             stdout.print(f"已写入 {written}", markup=False)
         if as_json:
             print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
