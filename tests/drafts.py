@@ -137,3 +137,19 @@ def out_of_order(path: Path) -> list[str]:
                     if ranks != sorted(ranks) or len(set(known)) != len(known):
                         found.append(f"{name} {tag}: {known}")
     return found
+
+
+def text_of(path: Path) -> list[str]:
+    """Every paragraph's and table cell's text, in document order (what the tests read back)."""
+    from docx import Document
+
+    document = Document(str(path))
+    out = []
+    for found in document.element.body.iterchildren():
+        if found.tag == w("p"):
+            out.append("".join(t.text or "" for t in found.iter(w("t"))))
+        elif found.tag == w("tbl"):
+            for row in found.iter(w("tr")):
+                out.append(" | ".join("".join(t.text or "" for t in cell.iter(w("t")))
+                                      for cell in row.iter(w("tc"))))
+    return out

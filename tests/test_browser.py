@@ -20,9 +20,10 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from scoring.report.word import MARKER, text_of
+from scoring.report.word import MARKER
 from scoring.web.app import build_app
 from scoring.web.config import WebConfig
+from tests.drafts import text_of
 
 CHROMIUM = shutil.which("chromium")
 # Under CI the test must run: a missing chromium fails there instead of skipping.

@@ -112,7 +112,7 @@ def test_a_courtyard_lost_under_lenient_is_listed_as_unscored(tmp_path: Path) ->
 def test_explain_as_a_document_for_the_courtyard(tmp_path: Path) -> None:
     from scoring.explain import explain
     from scoring.outputs.explain_doc import explanation_markdown, write_explanation
-    from scoring.report.word import text_of
+    from tests.drafts import text_of
 
     res = year(tmp_path)
     e = explain(res, "甲院")

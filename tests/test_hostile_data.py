@@ -337,7 +337,7 @@ _DELETE = object()
      "$.communities[0].grade_counts.优秀 的值 -1 不对，应为不小于 0 的整数"),
     (("courtyards", 0, "items"), ["x" * 1000], "$.courtyards[0].items 的值 […]（列表） 类型不对，应为对象 {…}"),
     (("courtyards", 0, "community"), "x" * 1000, None),  # a long name is a name
-    (("communities", 0, "rank"), True, "$.communities[0].rank 的值 True 类型不对，应为整数"),
+    (("communities", 0, "rank"), True, "$.communities[0].rank 的值 true 类型不对，应为整数"),
     (("courtyards",), {"a": 1}, "$.courtyards 的值 {…}（对象） 类型不对，应为列表 […]"),
     (("period",), "9999Q5", '$.period 的值 "9999Q5" 不是考核期'),
     (("period",), "0000", '$.period 的值 "0000" 不是考核期'),

@@ -294,7 +294,7 @@ def test_control_characters_in_a_file_name_reach_the_terminal_visible(tmp_path: 
     folder = criteria_dir(tmp_path, MINI)
     code, _, err = invoke("run", str(path), "--criteria", str(folder), "--out", str(tmp_path / "o"))
     assert code == 1
-    shown = str(tmp_path / "a\\x1b[2J\\x1b]0;x\\x07b.csv")
+    shown = str(tmp_path / "a<U+001B>[2J<U+001B>]0;x<U+0007>b.csv")
     assert err.splitlines()[0] == f"错误 {shown} 无法打开该文件：文件是空的（0 字节）（E103）"
     assert "\x1b" not in err and "\x07" not in err
 
@@ -306,7 +306,7 @@ def test_control_characters_in_a_sheet_name_and_a_value(tmp_path: Path) -> None:
     folder = criteria_dir(tmp_path, MINI)
     code, _, err = invoke("run", str(path), "--criteria", str(folder), "--out", str(tmp_path / "o"))
     assert code == 1
-    assert f"错误 {path} › 表\\x1b[2J!D2 " in err
+    assert f"错误 {path} › 表<U+001B>[2J!D2 " in err
     assert "\x1b" not in err
     assert path.exists()
 
@@ -332,7 +332,7 @@ def test_the_progress_line_is_text_not_markup() -> None:
     with console.status("正在读取检查记录……") as status:
         status.update("正在读取 a[/x]\x1b[2J.csv ……")  # was a MarkupError: exit 70 on a terminal
         console.print("完成", markup=False)
-    assert "a[/x]\\x1b[2J.csv" in out.getvalue()
+    assert "a[/x]<U+001B>[2J.csv" in out.getvalue()
     assert "\x1b[2J" not in out.getvalue()
 
 

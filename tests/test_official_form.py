@@ -16,9 +16,9 @@ from docx import Document
 from scoring.report.docx_format import w
 from scoring.report.numbering import chinese_number, number_markdown, ordinal, split_ordinal
 from scoring.report.render import book, change, date_text
-from scoring.report.word import MARKER, text_of
+from scoring.report.word import MARKER
 from scoring.report.word_table import column_widths, text_em
-from tests.drafts import BODY, make_draft, out_of_order, run_fonts
+from tests.drafts import BODY, make_draft, out_of_order, run_fonts, text_of
 from tests.test_cli import SAMPLE, invoke
 
 

@@ -12,7 +12,8 @@ from docx import Document
 from docx.shared import Pt
 
 from scoring.report.blocks import parse
-from scoring.report.word import MARKER, text_of
+from scoring.report.word import MARKER
+from tests.drafts import text_of
 from tests.helpers import BUNDLED_NOTE, MINI, criteria_dir, record, rows_for, write_csv
 from tests.test_cli import SAMPLE, invoke
 

@@ -18,9 +18,10 @@ from starlette.testclient import TestClient
 
 from scoring.engine.limits import Limits
 from scoring.history import list_runs
-from scoring.report.word import MARKER, text_of
+from scoring.report.word import MARKER
 from scoring.runs import read_record
 from scoring.workspace import Workspace, init_workspace
+from tests.drafts import text_of
 from tests.web_support import SAMPLE, SAMPLE_2022, TOKEN, client_for, token, upload, with_mistake
 
 

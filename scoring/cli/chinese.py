@@ -378,7 +378,7 @@ def show_error(exc: click_errors.ClickException, fallback: Context | None = None
     lines = []
     if ctx is not None:
         lines.append(Text(usage(ctx), style="bold"))
-    from scoring.cli.common import visible  # the words typed may hold control characters
+    from scoring.text import visible  # the words typed may hold control characters
 
     lines.append(Text(f"错误：{visible(error_message(exc))}", style="red"))
     if ctx is not None:

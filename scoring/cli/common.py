@@ -5,7 +5,6 @@ Chinese messages and exit codes (docs/design.md §6: 0 ok, 1 bad data/criteria, 
 from __future__ import annotations
 
 import gc
-import re
 import signal
 import sys
 import traceback
@@ -27,23 +26,12 @@ if TYPE_CHECKING:
     from scoring.criteria.standard import Standard
 from scoring.oserrors import describe
 from scoring.outputs.terminal import print_issues
+from scoring.text import visible  # every character a terminal would act on, as <U+001B>
 
 EXIT_INTERNAL = 70
 # An OSError that no library function turned into an issue: the file is named, in Chinese, and the
 # code is that of bad input (the commonest case is a file that cannot be read).
 EXIT_OS_ERROR = 1
-
-# Characters that a terminal acts on instead of showing: C0 controls other than tab and newline,
-# DEL, C1 controls, and the bidirectional overrides that reorder what follows them.
-_UNSHOWN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def visible(text: str) -> str:
-    """`text` with every character a terminal would act on written as an escape (`\\x1b`,
-    `\\u202e`): a file name, sheet name or cell value cannot move the cursor, clear the screen,
-    set the window title or reorder a line."""
-    return _UNSHOWN.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
-
 
 def _plain(status: RenderableType | None) -> RenderableType | None:
     """A progress line as text, never as markup: a file named `[/x].csv` is no closing tag."""

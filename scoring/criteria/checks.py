@@ -14,7 +14,7 @@ from scoring.engine.period import FIRST_YEAR
 from scoring.exact import decimals_of
 from scoring.issues import Issue, make
 from scoring.marks import RESERVED_MARKS
-from scoring.text import normalise
+from scoring.text import cut, normalise
 
 
 def _num(value: Any) -> Decimal:
@@ -161,6 +161,7 @@ def _grade_issues(data: dict[str, Any], file: str) -> list[Issue]:
 MAX_POINTS = Decimal(1000)
 POINT_DECIMALS = 3
 RATE_DECIMALS = 4  # a rate of 83.33% is 0.8333
+FIGURE_SHOWN = 24  # characters of a figure quoted in a message
 
 
 def _figures(data: dict[str, Any]) -> Iterator[tuple[str, str, str | None, Any, int]]:
@@ -195,7 +196,7 @@ def _figure_issues(data: dict[str, Any], file: str) -> list[Issue]:
     issues = []
     for path, field, ident, raw, places in _figures(data):
         value = _num(raw)
-        shown = f"{raw}" if len(f"{raw}") <= 24 else f"{str(raw)[:24]}…"
+        shown = cut(str(raw), FIGURE_SHOWN)
         # copy_abs, not abs(): abs() rounds in the context and overflows on 1E+999999999.
         if not value.is_finite() or value.copy_abs() > MAX_POINTS:
             detail = f"超出可用范围：应在 0 至 {MAX_POINTS} 分之间"

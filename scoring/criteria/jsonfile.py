@@ -16,7 +16,7 @@ from typing import Any
 
 from scoring.files import CRITERIA_MAX, FileRefused, read_bytes
 from scoring.issues import Issue, make
-from scoring.text import UNWRITABLE, unwritable, visible
+from scoring.text import UNWRITABLE, cut, unwritable, visible
 
 # A criteria file nests about 7 deep (version › categories › items › basis › citation); far more
 # is not a criteria file, and would overflow Python's recursion in the decoder or the schema check.
@@ -85,7 +85,7 @@ def _number(text: str, kind: Callable[[str], Any]) -> Any:
     """A JSON number no longer than any real figure: Python refuses an integer of over 4,300
     digits with a ValueError, and a Decimal of thousands of digits makes every sum slow."""
     if len(text) > MAX_NUMBER_CHARS:
-        raise _Refused(make("C201", value=f"{text[:20]}…", expected=MAX_NUMBER_CHARS))
+        raise _Refused(make("C201", value=cut(text, 20), expected=MAX_NUMBER_CHARS))
     return kind(text)
 
 
@@ -177,5 +177,5 @@ def _texts(value: Any, path: str) -> Iterator[tuple[str, str]]:
 def text_issues(data: Any, file: str) -> list[Issue]:
     """Names and texts holding characters no .xlsx or .docx can carry (control characters,
     U+FFFE/U+FFFF, lone surrogates): every output would fail on them, so the file is refused."""
-    return sorted((make("C203", file=file, path=path, value=visible(text)[:60], detail=unwritable(text))
+    return sorted((make("C203", file=file, path=path, value=visible(cut(text, 60)), detail=unwritable(text))
                    for path, text in _texts(data, "$") if UNWRITABLE.search(text)), key=lambda i: i.path or "")

@@ -84,7 +84,7 @@ def canonical_register_text(data: dict[str, Any]) -> str:
 
 def write_register_workbook(data: dict[str, Any], path: Path) -> None:
     """The register's data as the 法规库编制表."""
-    from scoring.outputs.excel_rules import MAX_ROW_HEIGHT, cell_text
+    from scoring.outputs.excel_rules import MAX_HEADER_FOOTER, MAX_ROW_HEIGHT, cell_text, header_footer
     from scoring.outputs.xlsx import plain_workbook
 
     book = plain_workbook(path)
@@ -136,7 +136,8 @@ def write_register_workbook(data: dict[str, Any], path: Path) -> None:
         sheet.set_landscape()
         sheet.fit_to_pages(1, 0)
         sheet.repeat_rows(0)
-        sheet.set_header(f"&C&12&\"黑体\"法规库 — {name}")
+        code = '&C&12&"黑体"'
+        sheet.set_header(code + header_footer(f"法规库 — {name}", MAX_HEADER_FOOTER - len(code)))
         sheet.set_footer("&C第 &P 页，共 &N 页")
         sheet.protect("", {"insert_rows": True, "delete_rows": True, "format_columns": True,
                            "format_rows": True, "select_locked_cells": True, "select_unlocked_cells": True})

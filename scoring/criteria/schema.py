@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # jsonschema is imported when a file is first validated (star
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import ValidationError
 from scoring.issues import Issue, make
+from scoring.text import SHORT, shown_value
 
 if TYPE_CHECKING:  # jsonschema is imported when a check runs: commands that only show criteria start without it
     from jsonschema import Draft202012Validator
@@ -45,14 +46,6 @@ def json_path(parts: Iterable[Any]) -> str:
     return out
 
 
-def _short(value: Any) -> str:
-    """A value for a message, however long or deep it is."""
-    if isinstance(value, dict | list):
-        return "{…}（对象）" if isinstance(value, dict) else "[…]（列表）"
-    text = json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= 40 else f"{text[:40]}…"
-
-
 def _describe(error: ValidationError) -> tuple[str, list[Any]]:
     """A Chinese explanation of one schema error, and extra path parts to append."""
     v, inst = error.validator, error.instance
@@ -71,10 +64,10 @@ def _describe(error: ValidationError) -> tuple[str, list[Any]]:
     if v == "type":
         wanted = value if isinstance(value, list) else [value]
         names = "或".join(_TYPE_NAMES.get(str(t), str(t)) for t in wanted)
-        return f"应为{names}，实际是 {_short(inst)}", []
+        return f"应为{names}，实际是 {shown_value(inst)}", []
     if v == "enum":
         options = "、".join(str(o) for o in value)
-        shown = f"“{inst}”" if isinstance(inst, str) and len(inst) <= 40 else f" {_short(inst)} "
+        shown = f"“{inst}”" if isinstance(inst, str) and len(inst) <= SHORT else f" {shown_value(inst)} "
         return f"取值{shown}无效，可选：{options}", []
     if v == "const":
         return f"取值应为 {value}", []

@@ -29,6 +29,7 @@ from xml.etree import ElementTree
 
 from scoring.engine.positions import column_letter
 from scoring.outputs.excel_rules import EXCEL, TRUNCATED, cell_text, clip
+from scoring.text import NOT_XML
 
 MAX_CELL_TEXT = EXCEL.text  # UTF-16 units
 CHUNK_ROWS = 2000  # rows serialised per write to the zip stream
@@ -37,11 +38,13 @@ WRITE_AHEAD = 4  # chunks serialised while earlier ones are being compressed
 # Deflate level: 4 compresses a big sheet 2.2× faster than zlib's default 6, for a file about
 # a fifth larger (measured on a 180 MB 整改清单); the compressing thread then keeps up.
 DEFLATE_LEVEL = 4
-_ESCAPED = re.compile(r'[&<>\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]|_x[0-9a-fA-F]{4}_')
+# What text_xml must change: markup, what XML cannot hold (text.NOT_XML) and CR (an XML reader
+# turns a bare CR into LF, so it is kept as `_x000D_`), and a literal `_xHHHH_`.
+_ESCAPED = re.compile(f"[&<>\r{NOT_XML}]|_x[0-9a-fA-F]{{4}}_")
 # Excel reads `_xHHHH_` as an escaped character: every underscore that starts such a text is
 # itself escaped (`_x005F_`), overlapping ones too (`_x0041_x0042_` has two).
 _ESCAPE_OF_ESCAPE = re.compile(r"_(?=x[0-9a-fA-F]{4}_)")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+_CONTROL = re.compile(f"[\r{NOT_XML}]")  # as _xHHHH_ (lone surrogates are U+FFFD by then)
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
        "p": "http://schemas.openxmlformats.org/package/2006/relationships"}

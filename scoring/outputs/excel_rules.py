@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from scoring.text import NOT_XML, SURROGATES, UNWRITABLE
+
 TRUNCATED = "…（已截断）"  # ends a cell's text that was cut to Excel's limit
 MAX_SHEET_NAME = 31
 MAX_FORMULA_STRING = 255  # a string constant inside a formula
@@ -24,9 +26,8 @@ MAX_PROMPT = 255  # a data validation's input/error message
 MAX_ROW_HEIGHT = 409.0  # points
 RESERVED_SHEET_NAMES = {"history"}  # Excel keeps "History" for a shared workbook's change log
 
-_SURROGATE = re.compile("[\ud800-\udfff]")  # in a Python str only a lone one is a code point here
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f\ud800-\udfff\ufffe\uffff]")
+_SURROGATE = re.compile(f"[{SURROGATES}]")
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f" + NOT_XML + "]")  # Excel's, controls and NOT_XML
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,8 @@ def cell_text(text: str, limit: int = EXCEL.text) -> str:
 def plain_text(text: str, limit: int | None = None) -> str:
     """Text for where Excel takes no escapes (attributes such as prompts; headers): every
     character XML cannot hold as U+FFFD, at most `limit` units ending in "…"."""
-    if _NOT_XML.search(text):
-        text = _NOT_XML.sub("\ufffd", text)
+    if UNWRITABLE.search(text):
+        text = UNWRITABLE.sub("\ufffd", text)
     return text if limit is None else clip(text, limit)
 
 
@@ -83,7 +84,7 @@ def formula_string(text: str) -> str | None:
     """`text` as a string expression in a formula: quoted, each `"` doubled, split into
     constants of at most 255 units joined by `&`; None when it cannot be one (a character XML
     cannot hold, or longer than a formula may be) — then the formula is better left out."""
-    if _NOT_XML.search(text) or "\n" in text or "\r" in text or "\t" in text:
+    if UNWRITABLE.search(text) or "\n" in text or "\r" in text or "\t" in text:
         return None
     parts: list[str] = []
     current: list[str] = []

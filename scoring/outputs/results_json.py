@@ -35,6 +35,7 @@ from scoring.engine.results import (
 )
 from scoring.errors import InvalidInputError, ScoreError
 from scoring.issues import Issue
+from scoring.text import shown_value as _shown
 
 if TYPE_CHECKING:
     from scoring.criteria.standard import Standard
@@ -243,18 +244,6 @@ _NAMES = {str: "文字", int: "整数", bool: "true 或 false", dict: "对象 {�
 def _kind_name(kind: type | tuple[type, ...]) -> str:
     kinds = kind if isinstance(kind, tuple) else (kind,)
     return "数字" if Decimal in kinds else "或".join(_NAMES.get(k, k.__name__) for k in kinds)
-
-
-def _shown(value: Any) -> str:
-    """A value for a message, short whatever it is (never the repr of a huge or deep value)."""
-    if isinstance(value, dict):
-        return "{…}（对象）"
-    if isinstance(value, list):
-        return "[…]（列表）"
-    if isinstance(value, float):
-        return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
-    text = json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value)
-    return text if len(text) <= 40 else f"{text[:40]}…"
 
 
 def _finite(value: Decimal, where: str) -> Decimal:

@@ -27,7 +27,7 @@ from scoring.engine.values import AMBIGUOUS_NO, UNITS, expected_text, veto_expec
 from scoring.errors import InvalidCriteriaError, UsageError
 from scoring.issues import make
 from scoring.outputs.excel_rules import EXCEL, MAX_PROMPT, MAX_PROMPT_TITLE, SheetLimits, plain_text
-from scoring.outputs.xlsx import Column, PageTexts, TableWriter, new_workbook, print_setup, text_width
+from scoring.outputs.xlsx import Column, PageTexts, TableWriter, new_workbook, print_setup, sheet_name, text_width
 
 DEFAULT_ROWS = 300
 IDENTITY = ["社区", "楼院", "检查日期", "检查人"]
@@ -84,20 +84,21 @@ class ChoiceLists:
 
     def __init__(self, out: TableWriter) -> None:
         self.out = out
+        # Its name taken now, before any other sheet's: the references below use this very name.
+        self.name = sheet_name(CHOICE_LISTS_SHEET, out.names)
         self.columns: dict[tuple[str, ...], int] = {}
 
     def source(self, options: list[str]) -> str:
         """The range reference of `options` on the sheet."""
         col = self.columns.setdefault(tuple(options), len(self.columns))
         letter = column_letter(col)
-        return f"='{CHOICE_LISTS_SHEET}'!${letter}$1:${letter}${len(options)}"
+        return f"='{self.name}'!${letter}$1:${letter}${len(options)}"
 
     def finish(self) -> None:
         """Write the sheet, hidden (it prints like the others, should anyone print it)."""
         if not self.columns:
             return
-        sheet = self.out.add_sheet(CHOICE_LISTS_SHEET)
-        assert sheet.name == CHOICE_LISTS_SHEET, sheet.name  # the references name it
+        sheet = self.out.book.add_worksheet(self.name)  # the name taken in __init__
         for options, col in self.columns.items():
             for row, option in enumerate(options):
                 self.out.write_cell(sheet, row, col, option)

@@ -117,7 +117,8 @@ def _red_black(out: TableWriter, red: Table, black: Table, note: str | None,
     return None
 
 
-def _about(results: Results, notes: list[str]) -> Table:
+def _about(results: Results, notes: list[tuple[str, str]]) -> Table:
+    """The 说明 sheet; `notes` are (项目, 内容) rows on how the tables were laid out."""
     rows: list[list[Any]] = [["考核标准", f"{results.standard_title}（{results.standard_id}）"]]
     for crit in results.versions:
         rows.append([f"标准版本 {crit.version}", f"{crit.effective_from.isoformat()} 起施行；sha256 {crit.sha256}"])
@@ -130,7 +131,7 @@ def _about(results: Results, notes: list[str]) -> Table:
              ["参与评分的检查记录", f"{results.rows_scored} 条"],
              ["因数据问题未参与评分", f"{results.rows_excluded} 条"]]
     rows += [[k, v] for k, v in RULES_TEXT]
-    rows += [["分表", note] for note in notes]
+    rows += [[label, note] for label, note in notes]
     rows += [["工具版本", f"score {__version__}"],
              ["生成时间", datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")]]
     return Table("说明", ["项目", "内容"], rows)
@@ -149,5 +150,5 @@ def _write(book: Any, results: Results, limits: SheetLimits) -> None:
     left = _red_black(out, red, black, note, grades)
     _plain(out, sheets.fix_list(results))
     _plain(out, sheets.data_issues(results))
-    notes = [split.note() for split in out.splits] + ([left] if left else [])
+    notes = [("分表", split.note()) for split in out.splits] + ([("红黑榜", left)] if left else [])
     _plain(out, _about(results, notes), landscape=False)

@@ -39,7 +39,8 @@ SAFE_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings
 # xlsxwriter escapes a literal `_xHHHH_` in text (Excel would read it as an escaped character)
 # without overlaps: `_x0041_x0042_` came back as `_x0041B`. Every underscore that starts such a
 # text is escaped instead, as bulk.py does (ECMA-376 Part 1, §22.4.2.4 ST_Xstring);
-# tests/test_hostile_workbooks.py reads such texts back.
+# tests/test_hostile_workbooks.py reads such texts back; xlsxwriter is pinned to the releases this
+# was checked in (pyproject.toml) and tests/test_text_rules.py fails when one changes it.
 xmlwriter.re_control_chars_1 = re.compile(r"(_)(?=x[0-9a-fA-F]{4}_)")
 # Fills for grades, best first; the failing grade is always red.
 GRADE_FILLS = ["#63BE7B", "#A9D08E", "#C6E0B4", "#FFEB84", "#FCE4D6", "#F4B183"]
@@ -110,12 +111,6 @@ def width_points(widths: Sequence[float]) -> float:
     return sum((w + 0.71) * 7.0 for w in widths)
 
 
-def header_text(text: str, limit: int = 80) -> str:
-    """A text for an Excel page header/footer: & doubled (it starts a code), at most `limit`
-    units (excel_rules.header_footer)."""
-    return header_footer(text, limit)
-
-
 def print_scale(widths: Sequence[float], *, landscape: bool, extra_width: float = 0) -> int:
     """The print scale (percent) at which the columns fit the A4 page's width, never below
     MIN_PRINT_SCALE (a wider sheet goes over several pages) nor above 100."""
@@ -151,7 +146,7 @@ def print_setup(sheet: Any, widths: Sequence[float], page: PageTexts, *, landsca
     codes = ("&L" + small, '&C&14&"-,Bold"', "&R" + small)  # the size ended by a font code too
     room = (MAX_HEADER_FOOTER - sum(len(c) for c in codes)) // 3  # Excel's limit, shared by the three
     texts = (page.standard, title or sheet.name, page.period)
-    sheet.set_header("".join(c + header_text(t, room) for c, t in zip(codes, texts, strict=True)),
+    sheet.set_header("".join(c + header_footer(t, room) for c, t in zip(codes, texts, strict=True)),
                      {"scale_with_doc": False, "margin": 0.4})
     sheet.set_footer("&C第 &P 页 共 &N 页", {"scale_with_doc": False, "margin": 0.35})
 

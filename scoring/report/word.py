@@ -30,7 +30,7 @@ from scoring.report.docx_format import (
 from scoring.report.draft import MARKER, fill_draft, section_shape
 from scoring.report.word_table import add_table, available_width, table_rpr
 
-__all__ = ["MARKER", "fill_draft", "text_of", "write_document"]
+__all__ = ["MARKER", "fill_draft", "write_document"]
 
 PAGE_MM = (210, 297)  # A4
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}  # GB/T 9704-2012 §5.2.1
@@ -166,19 +166,3 @@ def write_document(blocks: list[Block], path: Path) -> None:
         else:
             add_table(document, block.rows, (None, table_rpr(BODY_FONT, TABLE_PT)), TABLE_PT, available, "TableGrid")
     document.save(str(path))
-
-
-def text_of(path: Path) -> list[str]:
-    """Every paragraph's and table cell's text, in document order (for checks and tests)."""
-    from docx import Document
-
-    document = Document(str(path))
-    out = []
-    for found in document.element.body.iterchildren():
-        if found.tag == w("p"):
-            out.append("".join(t.text or "" for t in found.iter(w("t"))))
-        elif found.tag == w("tbl"):
-            for row in found.iter(w("tr")):
-                out.append(" | ".join("".join(t.text or "" for t in cell.iter(w("t")))
-                                      for cell in row.iter(w("tc"))))
-    return out
