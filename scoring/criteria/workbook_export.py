@@ -50,7 +50,15 @@ from scoring.criteria.sheet_layout import (
     YES,
     Col,
 )
-from scoring.outputs.excel_rules import MAX_HEADER_FOOTER, MAX_ROW_HEIGHT, cell_text, header_footer
+from scoring.outputs.excel_rules import (
+    MAX_HEADER_FOOTER,
+    MAX_PROMPT,
+    MAX_PROMPT_TITLE,
+    MAX_ROW_HEIGHT,
+    cell_text,
+    header_footer,
+    plain_text,
+)
 
 FORM_ROWS = 200  # editable rows that carry drop-downs and input messages below the data
 CATEGORY_SLOTS = 30  # rows of the category table that the 分类 drop-downs look at
@@ -143,7 +151,8 @@ class _Writer:
                            "select_unlocked_cells": True})
 
     def _validation(self, sheet: Any, first: int, last: int, col_index: int, col: Col) -> None:
-        options: dict[str, Any] = {"input_title": col.header[:32], "input_message": col.prompt[:255]}
+        options: dict[str, Any] = {"input_title": plain_text(col.header, MAX_PROMPT_TITLE),
+                                   "input_message": plain_text(col.prompt, MAX_PROMPT)}
         source: Any = None
         if col.kind == "type":
             source = list(TYPE_LABELS.values())
@@ -167,8 +176,8 @@ class _Writer:
             # the title), and so does the category list (a new category may not be listed yet).
             strict = col.kind in ("type", "method", "yesno", "effect", "action")
             options.update({"validate": "list", "source": source, "show_error": strict,
-                            "error_title": col.header[:32],
-                            "error_message": f"请从下拉列表中选择：{col.prompt}"[:255]})
+                            "error_title": plain_text(col.header, MAX_PROMPT_TITLE),
+                            "error_message": plain_text(f"请从下拉列表中选择：{col.prompt}", MAX_PROMPT)})
         sheet.data_validation(first, col_index, last, col_index, options)
 
     def instructions(self) -> None:
