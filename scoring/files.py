@@ -7,6 +7,7 @@ Callers turn `FileRefused` into their own message or Issue; `reason` is the Chin
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -34,6 +35,50 @@ def size_text(size: int) -> str:
     if size >= 1024:
         return f"{size / 1024:.0f} KB"
     return f"{size} 字节"
+
+
+def file_keys(path: Path) -> set[object]:
+    """What identifies the file at `path`: the path as given (absolute), the path with every
+    link resolved, and the device and file number of what it names (a hard link shares them).
+    Two paths name one file when their keys meet."""
+    keys: set[object] = {("path", path.absolute())}
+    try:
+        keys.add(("real", path.resolve()))
+        info = path.stat()
+        if info.st_ino:  # some network drives report no file numbers (0 for every file)
+            keys.add(("file", info.st_dev, info.st_ino))
+    except (OSError, RuntimeError):  # not there (yet); a link loop
+        pass
+    return keys
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _component(raw: bytes) -> str:
+    """One part of a path from its bytes: UTF-8, else GB18030 (a name made on Chinese Windows and
+    copied as bytes onto a UTF-8 system, e.g. from a USB drive), else UTF-8 with U+FFFD."""
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", "replace")
+
+
+def shown_path(path: Path | str) -> str:
+    """A path as text that can be written anywhere (results.json, Excel, the terminal, score.db).
+    Python holds a name that is not UTF-8 with lone surrogates (\\udcff), which no writer
+    accepts; each such part is shown decoded as GB18030 where that works, else with U+FFFD."""
+    text = str(path)
+    if not _SURROGATE.search(text):
+        return text
+    try:
+        raw = os.fsencode(text)
+    except UnicodeEncodeError:  # a surrogate that did not come from a byte of the name
+        return _SURROGATE.sub("\ufffd", text)
+    sep = os.fsencode(os.sep)
+    return os.sep.join(_component(part) for part in raw.split(sep))
 
 
 def check_regular(path: Path, limit: int) -> int:

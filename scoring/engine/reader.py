@@ -34,7 +34,7 @@ from scoring.engine.xlsx_scan import (
     scan_sheet,
 )
 from scoring.errors import InvalidInputError
-from scoring.files import FileRefused, check_regular
+from scoring.files import FileRefused, check_regular, shown_path
 from scoring.issues import Issue, make
 
 SUPPORTED = {".xlsx", ".xlsm", ".xls", ".csv", ".txt"}
@@ -209,7 +209,8 @@ def _regular(path: Path) -> str | None:
 def expand_inputs(paths: list[Path]) -> tuple[list[Path], list[Issue]]:
     """Files named directly, and the supported files inside named folders (sorted; the ~$ lock
     files Excel/WPS leave beside open workbooks are skipped). The issues are errors for paths
-    that cannot be read and a warning (W225) for each folder whose sub-folders are not read."""
+    that cannot be read and a warning (W225) for each folder whose sub-folders are not read;
+    they name paths as `shown_path` writes them."""
     files: list[Path] = []
     issues: list[Issue] = []
     for path in paths:
@@ -217,17 +218,17 @@ def expand_inputs(paths: list[Path]) -> tuple[list[Path], list[Issue]]:
             entries = sorted(path.iterdir())
             found = [p for p in entries
                      if p.is_file() and p.suffix.lower() in SUPPORTED and not p.name.startswith("~$")]
-            skipped = [p.name for p in entries if p.is_dir() and not p.name.startswith(".")]
+            skipped = [shown_path(p.name) for p in entries if p.is_dir() and not p.name.startswith(".")]
             if skipped:
-                shown = "、".join(skipped[:10]) + (f" 等 {len(skipped)} 个" if len(skipped) > 10 else "")
-                issues.append(make("W225", file=str(path), value=shown))
+                listed = "、".join(skipped[:10]) + (f" 等 {len(skipped)} 个" if len(skipped) > 10 else "")
+                issues.append(make("W225", file=shown_path(path), value=listed))
             if not found:
-                issues.append(make("E104", file=str(path)))
+                issues.append(make("E104", file=shown_path(path)))
             files += found
         elif not path.exists():
-            issues.append(make("E101", file=str(path), value=str(path)))
+            issues.append(make("E101", file=shown_path(path), value=shown_path(path)))
         elif (reason := _regular(path)) is not None:
-            issues.append(make("E103", file=str(path), detail=reason))
+            issues.append(make("E103", file=shown_path(path), detail=reason))
         else:
             files.append(path)
     return files, issues
@@ -252,9 +253,9 @@ def read_file(path: Path, limits: Limits = DEFAULT_LIMITS,
               backend: Backend = "calamine") -> tuple[list[RawSheet], list[Issue]]:
     """All visible sheets of one file and the warnings met; InvalidInputError when the file
     cannot be read, with a message that says why and what to do."""
-    shown = str(path)
+    shown = shown_path(path)
     if path.name.startswith("~$"):
-        raise _fail(shown, "E102", value=path.name)
+        raise _fail(shown, "E102", value=shown_path(path.name))
     try:
         size = path.stat().st_size
         if size > limits.max_bytes:
