@@ -37,6 +37,13 @@ def size_text(size: int) -> str:
     return f"{size} 字节"
 
 
+def sizes_apart(size: int, limit: int) -> tuple[str, str]:
+    """`size` and `limit` as size_text writes them, or in bytes when they would read the same
+    (a size just over its limit)."""
+    shown, most = size_text(size), size_text(limit)
+    return (shown, most) if shown != most else (f"{size:,} 字节", f"{limit:,} 字节")
+
+
 def file_keys(path: Path) -> set[object]:
     """What identifies the file at `path`: the path as given (absolute), the path with every
     link resolved, and the device and file number of what it names (a hard link shares them).
@@ -77,8 +84,7 @@ def shown_path(path: Path | str) -> str:
         raw = os.fsencode(text)
     except UnicodeEncodeError:  # a surrogate that did not come from a byte of the name
         return _SURROGATE.sub("\ufffd", text)
-    sep = os.fsencode(os.sep)
-    return os.sep.join(_component(part) for part in raw.split(sep))
+    return "/".join(_component(part) for part in raw.split(b"/"))  # bytes names are POSIX ones
 
 
 def check_regular(path: Path, limit: int) -> int:
@@ -93,9 +99,7 @@ def check_regular(path: Path, limit: int) -> int:
     if not stat.S_ISREG(info.st_mode):
         raise FileRefused("这不是普通文件（是设备、管道或其他特殊文件），不能读取")
     if info.st_size > limit:
-        size, most = size_text(info.st_size), size_text(limit)
-        if size == most:  # just over the limit: rounded, both would read the same
-            size, most = f"{info.st_size:,} 字节", f"{limit:,} 字节"
+        size, most = sizes_apart(info.st_size, limit)
         raise FileRefused(f"文件有 {size}，超过上限 {most}；请确认选择了正确的文件")
     return info.st_size
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from scoring.engine.csv_text import BAD_ENCODING, read_csv
-from scoring.engine.limits import DEFAULT_LIMITS, Limits
+from scoring.engine.limits import DEFAULT_LIMITS, Limits, refuse
 from scoring.engine.sniff import ZIP_ERRORS, Kind, sniff
 from scoring.engine.xls_scan import ENCRYPTED, scan_xls
 from scoring.engine.xlsx_scan import (
@@ -34,7 +34,7 @@ from scoring.engine.xlsx_scan import (
     scan_sheet,
 )
 from scoring.errors import InvalidInputError
-from scoring.files import FileRefused, check_regular, shown_path
+from scoring.files import FileRefused, check_regular, shown_path, size_text
 from scoring.issues import Issue, make
 
 SUPPORTED = {".xlsx", ".xlsm", ".xls", ".csv", ".txt"}
@@ -63,11 +63,6 @@ class RawSheet:
     rows: list[list[Any]]
     date1904: bool = False
     hidden_rows: list[int] = field(default_factory=list)
-
-
-def _fail(file: str, code: str, **fields: Any) -> InvalidInputError:
-    issue = make(code, file=file, **fields)
-    return InvalidInputError(issue.message, [issue])
 
 
 def _put(rows: list[list[Any]], row: int, col: int, value: Any) -> None:
@@ -141,7 +136,7 @@ def _read_values(path: Path, shown: str, names: list[str], backend: Backend,
     except InvalidInputError:
         raise
     except Exception:  # a third-party parser meeting a damaged file: never crash
-        raise _fail(shown, "E103", detail="工作簿内容已损坏") from None
+        raise refuse(shown, "E103", detail="工作簿内容已损坏") from None
 
 
 def _read_xlsx(path: Path, shown: str, limits: Limits, backend: Backend) -> tuple[list[RawSheet], list[Issue]]:
@@ -172,29 +167,40 @@ def _read_xlsx(path: Path, shown: str, limits: Limits, backend: Backend) -> tupl
 
 def _read_xls(path: Path, shown: str, limits: Limits) -> tuple[list[RawSheet], list[Issue]]:
     listed = scan_xls(path, shown, limits)  # before calamine sees the file: it aborts on a lie
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
     issues: list[Issue] = []
     try:
         book = CalamineWorkbook.from_path(str(path))
         try:
-            names = [m.name for m in book.sheets_metadata]
-            if len(names) != len(listed):
+            # calamine lists every BOUNDSHEET record, in order, whatever its kind (worksheet,
+            # chart, macro sheet, VBA module; any other kind is an error), as the pre-flight
+            # does: other counts mean the two did not read the same file.
+            metadata = book.sheets_metadata
+            if len(metadata) != len(listed):
                 raise ValueError("sheets differ from the pre-flight")
+            names = [sheet.name for sheet in metadata]
+            twice = next((name for name in names if names.count(name) > 1), None)
+            if twice is not None:  # calamine keeps one of them: the other's rows would be read twice
+                raise refuse(shown, "E103", detail=f"工作簿结构已损坏（有两个工作表都叫“{twice}”）")
             sheets = []
-            for name, sheet in zip(names, listed, strict=True):
-                if sheet.hidden:
-                    issues.append(make("W207", file=shown, sheet=name))
+            for sheet in metadata:
+                if sheet.typ in (SheetTypeEnum.ChartSheet, SheetTypeEnum.Vba):
+                    continue  # a chart or a macro module: no cells
+                if sheet.visible != SheetVisibleEnum.Visible:
+                    issues.append(make("W207", file=shown, sheet=sheet.name))
                     continue
-                sheets.append(RawSheet(shown, name, book.get_sheet_by_name(name).to_python(skip_empty_area=False)))
+                rows = book.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
+                sheets.append(RawSheet(shown, sheet.name, rows))
             return sheets, issues
         finally:
             book.close()
     except BaseException as exc:  # a third-party parser meeting a damaged file: say so, never crash
         # pyo3 raises a Rust panic as PanicException, which derives from BaseException.
-        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+        if isinstance(exc, InvalidInputError) or (
+                not isinstance(exc, Exception) and type(exc).__name__ != "PanicException"):
             raise
-        raise _fail(shown, "E103", detail="不是有效的 .xls 工作簿") from None
+        raise refuse(shown, "E103", detail="不是有效的 .xls 工作簿") from None
 
 
 def _regular(path: Path) -> str | None:
@@ -255,11 +261,12 @@ def read_file(path: Path, limits: Limits = DEFAULT_LIMITS,
     cannot be read, with a message that says why and what to do."""
     shown = shown_path(path)
     if path.name.startswith("~$"):
-        raise _fail(shown, "E102", value=shown_path(path.name))
+        raise refuse(shown, "E102", value=shown_path(path.name))
     try:
         size = path.stat().st_size
         if size > limits.max_bytes:
-            raise _fail(shown, "E105", value=f"{size / (1 << 20):.0f} MB", expected=f"{limits.max_size_mb} MB")
+            raise refuse(shown, "E129", detail=f"文件有 {size_text(size)}", value=size,
+                         expected=f"{limits.max_size_mb} MB", advice="可用 --max-size 调高；请确认选择了正确的文件")
         kind = sniff(path)
         if kind is Kind.XLSX:
             return _read_xlsx(path, shown, limits, backend)
@@ -270,10 +277,10 @@ def read_file(path: Path, limits: Limits = DEFAULT_LIMITS,
                 make("W211", file=shown, value=path.suffix or "（无）")]
             return [RawSheet(shown, None, read_csv(path, shown, limits))], warnings
     except PermissionError:
-        raise _fail(shown, "E103", detail="没有读取权限，或文件正被其他程序独占打开") from None
+        raise refuse(shown, "E103", detail="没有读取权限，或文件正被其他程序独占打开") from None
     except ZIP_ERRORS:
-        raise _fail(shown, "E103", detail="文件已损坏或不完整") from None
-    raise _fail(shown, "E103", detail=REFUSED[kind])
+        raise refuse(shown, "E103", detail="文件已损坏或不完整") from None
+    raise refuse(shown, "E103", detail=REFUSED[kind])
 
 
 def read_all(paths: list[Path], limits: Limits = DEFAULT_LIMITS,
