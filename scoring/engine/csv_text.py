@@ -47,6 +47,9 @@ class _Counted(io.RawIOBase):
 
 LINE_PIECE = 1 << 20  # characters: a longer line is read in pieces and checked first
 BATCH = 4096  # rows parsed between two checks of the bounds, at most
+# The most characters one field of the csv module's can take on a line (quoted, every quote
+# doubled): a line holding more per field must hold a field the module refuses.
+FIELD_CHARACTERS = 2 * csv.field_size_limit() + 2
 
 
 class _CsvBounds:
@@ -99,11 +102,16 @@ def _lines(text: io.TextIOWrapper, bounds: _CsvBounds, delimiter: str) -> Iterat
         number += 1
         count = line.count(delimiter)
         if len(line) == LINE_PIECE and not line.endswith(("\n", "\r")):
-            pieces = [line]
+            pieces, size = [line], len(line)
             while len(line) == LINE_PIECE and not line.endswith(("\n", "\r")):
                 bounds.long_line(number, count)
+                if size > (count + 1) * FIELD_CHARACTERS + count:
+                    # A field longer than the csv module takes: it would refuse the line once
+                    # put together (up to --max-size of it); refuse it now, as it would.
+                    raise csv.Error("field larger than field limit")
                 line = read(LINE_PIECE)
                 count += line.count(delimiter)
+                size += len(line)
                 pieces.append(line)
             bounds.long_line(number, count)
             line = "".join(pieces)
