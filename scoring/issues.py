@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from scoring.files import shown_path
+
 # code -> message template. Placeholders are filled from keyword arguments of `make`.
 CATALOGUE: dict[str, str] = {
     # criteria and regulations files
@@ -205,6 +207,9 @@ def make(
     """Build an issue of kind `code`, filling its template from `fields` (and `item`). `row`
     names the inspection a row records (社区 楼院 检查日期, see `row_label`): the message starts
     with it, so a clerk with a printout finds the row in the terminal, results.json and 数据问题."""
+    # A path whose name is not UTF-8 (held with lone surrogates) reaches no writer as it is.
+    file = None if file is None else shown_path(file)
+    fields = {key: shown_path(v) if isinstance(v, str) else v for key, v in fields.items()}
     template = CATALOGUE[code]
     message = template.format(item=item, **fields)
     if row and str(row):

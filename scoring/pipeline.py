@@ -31,6 +31,24 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+class ReadInput(InputFile):
+    """An InputFile read from disk. `path` is the name as `shown_path` writes it (what results.json,
+    说明 and the history say); `file` is the file itself, named as the file system holds it (not
+    always UTF-8), for whatever opens it again. Equal to the InputFile of the same path and sha256."""
+
+    file: Path
+
+    def __new__(cls, file: Path, sha256: str) -> ReadInput:
+        self = super().__new__(cls, shown_path(file), sha256)
+        self.file = file
+        return self
+
+
+def input_path(item: InputFile) -> Path:
+    """The file an input was read from."""
+    return item.file if isinstance(item, ReadInput) else Path(item.path)
+
+
 def distinct_inputs(files: list[Path]) -> tuple[list[InputFile], list[Issue]]:
     """Each file with its sha256 (for 说明 and results.json), and an E139 for every file that is
     another one again — the same file named twice or through a link, or a copy with the same
@@ -49,7 +67,7 @@ def distinct_inputs(files: list[Path]) -> tuple[list[InputFile], list[Issue]]:
             continue
         known.update(dict.fromkeys(keys, path))
         digest = file_sha256(path)
-        inputs.append(InputFile(shown_path(path), digest))
+        inputs.append(ReadInput(path, digest))
         copy_of = by_digest.setdefault(digest, path)
         if copy_of is not path:
             issues.append(make("E139", file=shown_path(path), other=shown_path(copy_of),

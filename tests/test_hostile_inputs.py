@@ -489,6 +489,24 @@ def test_file_names_that_are_not_utf8_are_shown_decoded(tmp_path: Path) -> None:
     assert totals(tmp_path) == TOTALS
 
 
+def test_file_names_that_are_not_utf8_reach_the_workspace_history(tmp_path: Path) -> None:
+    # The run is archived from the file itself (its name as the file system holds it) and
+    # recorded under the name shown.
+    from scoring.workspace import init_workspace
+
+    workspace = init_workspace(tmp_path / "ws")
+    path = write_csv(tmp_path / "x.csv", ROWS).rename(tmp_path / GBK_NAME)
+    done = limited(tmp_path, path, options=("--workspace", str(workspace.root)), child=True)
+    assert done.code == 0, done.stderr
+    (run,) = (workspace.root / "runs").iterdir()
+    recorded = json.loads((run / "run.json").read_text(encoding="utf-8"))
+    assert [(i["name"], i["stored"]) for i in recorded["inputs"]] == [("三月检查.csv", "inputs/1.csv")]
+    assert (run / "inputs" / "1.csv").read_bytes() == path.read_bytes()
+    code, out, err = invoke("history", "--workspace", str(workspace.root))
+    assert code == 0, err
+    assert "三月检查.csv" in out
+
+
 def test_file_names_that_are_not_utf8_in_messages(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
@@ -501,6 +519,16 @@ def test_file_names_that_are_not_utf8_in_messages(tmp_path: Path) -> None:
         "请把文件放到该文件夹中或单独列出（W225）",
         f"错误 {folder}/\ufffd\ufffd表.csv 无法打开该文件：文件是空的（0 字节）（E103）",
         "共 1 处错误，未生成任何输出文件。"]
+
+
+def test_a_criteria_folder_whose_name_is_not_utf8_is_named_readably(tmp_path: Path) -> None:
+    # Every Issue names its file as shown_path writes it, whichever reader made it.
+    folder = criteria_dir(tmp_path, MINI).parent / os.fsdecode("标准".encode("gbk"))  # beside regulations.json
+    folder.mkdir()
+    path = write_csv(tmp_path / "in.csv", ROWS)
+    code, _, err = invoke("run", str(path), "--criteria", str(folder), "--out", str(tmp_path / "o"))
+    assert code == 1
+    assert err.splitlines()[0] == f"错误 考核标准目录 {tmp_path}/criteria/标准 中没有任何版本文件（*.json）（C032）"
 
 
 def test_the_same_file_twice_on_a_drive_without_file_numbers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
