@@ -113,6 +113,7 @@ def write_outputs(results: Results, out_dir: str | Path, *, previous: Results | 
     the folder, a folder where a file goes) leaves earlier outputs untouched; UsageError when an
     output would replace one of the inspection files scored."""
     from scoring.outputs.staging import write_all
+    from scoring.pipeline import input_path
 
-    inputs = {Path(i.path): "检查记录" for i in results.inputs}
+    inputs = {input_path(i): "检查记录" for i in results.inputs}
     return write_all(Path(out_dir), output_writers(results, previous=previous, template=template), inputs=inputs)

@@ -7,6 +7,7 @@ Callers turn `FileRefused` into their own message or Issue; `reason` is the Chin
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -36,6 +37,56 @@ def size_text(size: int) -> str:
     return f"{size} 字节"
 
 
+def sizes_apart(size: int, limit: int) -> tuple[str, str]:
+    """`size` and `limit` as size_text writes them, or in bytes when they would read the same
+    (a size just over its limit)."""
+    shown, most = size_text(size), size_text(limit)
+    return (shown, most) if shown != most else (f"{size:,} 字节", f"{limit:,} 字节")
+
+
+def file_keys(path: Path) -> set[object]:
+    """What identifies the file at `path`: the path as given (absolute), the path with every
+    link resolved, and the device and file number of what it names (a hard link shares them).
+    Two paths name one file when their keys meet."""
+    keys: set[object] = {("path", path.absolute())}
+    try:
+        keys.add(("real", path.resolve()))
+        info = path.stat()
+        if info.st_ino:  # some network drives report no file numbers (0 for every file)
+            keys.add(("file", info.st_dev, info.st_ino))
+    except (OSError, RuntimeError):  # not there (yet); a link loop
+        pass
+    return keys
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _component(raw: bytes) -> str:
+    """One part of a path from its bytes: UTF-8, else GB18030 (a name made on Chinese Windows and
+    copied as bytes onto a UTF-8 system, e.g. from a USB drive), else UTF-8 with U+FFFD."""
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", "replace")
+
+
+def shown_path(path: Path | str) -> str:
+    """A path as text that can be written anywhere (results.json, Excel, the terminal, score.db).
+    Python holds a name that is not UTF-8 with lone surrogates (\\udcff), which no writer
+    accepts; each such part is shown decoded as GB18030 where that works, else with U+FFFD."""
+    text = str(path)
+    if not _SURROGATE.search(text):
+        return text
+    try:
+        raw = os.fsencode(text)
+    except UnicodeEncodeError:  # a surrogate that did not come from a byte of the name
+        return _SURROGATE.sub("\ufffd", text)
+    return "/".join(_component(part) for part in raw.split(b"/"))  # bytes names are POSIX ones
+
+
 def check_regular(path: Path, limit: int) -> int:
     """The size of the regular file at `path`; FileRefused when it is something else or larger
     than `limit` bytes."""
@@ -48,9 +99,7 @@ def check_regular(path: Path, limit: int) -> int:
     if not stat.S_ISREG(info.st_mode):
         raise FileRefused("这不是普通文件（是设备、管道或其他特殊文件），不能读取")
     if info.st_size > limit:
-        size, most = size_text(info.st_size), size_text(limit)
-        if size == most:  # just over the limit: rounded, both would read the same
-            size, most = f"{info.st_size:,} 字节", f"{limit:,} 字节"
+        size, most = sizes_apart(info.st_size, limit)
         raise FileRefused(f"文件有 {size}，超过上限 {most}；请确认选择了正确的文件")
     return info.st_size
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from scoring.files import shown_path
+
 # code -> message template. Placeholders are filled from keyword arguments of `make`.
 CATALOGUE: dict[str, str] = {
     # criteria and regulations files
@@ -66,6 +68,8 @@ CATALOGUE: dict[str, str] = {
             "文件可能已损坏或不是检查记录",
     "E138": "读到第 {value} 行时已读取 {detail}，超过上限 {expected}（可用 --max-size 调高）",
     "E139": "与 {other} {detail}",
+    # issue 16, round two (E146)
+    "E146": "第 {value} 行超过 {expected} 列（Excel 允许的最多列数），文件可能已损坏或不是检查记录",
     "W225": "文件夹中的子文件夹未读取：{value}；如其中有检查记录，请把文件放到该文件夹中或单独列出",
     "E110": "所有工作表（{detail}）的前 {value} 行中都找不到表头（需要“社区”“楼院”“检查日期”三列）",
     "E111": "表头缺少“{value}”列（也可写作：{expected}）",
@@ -203,6 +207,9 @@ def make(
     """Build an issue of kind `code`, filling its template from `fields` (and `item`). `row`
     names the inspection a row records (社区 楼院 检查日期, see `row_label`): the message starts
     with it, so a clerk with a printout finds the row in the terminal, results.json and 数据问题."""
+    # A path whose name is not UTF-8 (held with lone surrogates) reaches no writer as it is.
+    file = None if file is None else shown_path(file)
+    fields = {key: shown_path(v) if isinstance(v, str) else v for key, v in fields.items()}
     template = CATALOGUE[code]
     message = template.format(item=item, **fields)
     if row and str(row):

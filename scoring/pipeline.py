@@ -17,6 +17,7 @@ from scoring.engine.reader import Backend, RawSheet, expand_inputs, read_all
 from scoring.engine.results import InputFile, Results, VersionRef
 from scoring.engine.score import score
 from scoring.errors import InvalidInputError
+from scoring.files import file_keys, shown_path
 from scoring.issues import Issue, make
 from scoring.lists import publish
 
@@ -30,26 +31,46 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+class ReadInput(InputFile):
+    """An InputFile read from disk. `path` is the name as `shown_path` writes it (what results.json,
+    说明 and the history say); `file` is the file itself, named as the file system holds it (not
+    always UTF-8), for whatever opens it again. Equal to the InputFile of the same path and sha256."""
+
+    file: Path
+
+    def __new__(cls, file: Path, sha256: str) -> ReadInput:
+        self = super().__new__(cls, shown_path(file), sha256)
+        self.file = file
+        return self
+
+
+def input_path(item: InputFile) -> Path:
+    """The file an input was read from."""
+    return item.file if isinstance(item, ReadInput) else Path(item.path)
+
+
 def distinct_inputs(files: list[Path]) -> tuple[list[InputFile], list[Issue]]:
     """Each file with its sha256 (for 说明 and results.json), and an E139 for every file that is
     another one again — the same file named twice or through a link, or a copy with the same
-    bytes — whose inspections would otherwise be counted twice."""
+    bytes — whose inspections would otherwise be counted twice. Files are named as `shown_path`
+    writes them (a name that is not UTF-8 reaches no writer as it is)."""
     inputs: list[InputFile] = []
     issues: list[Issue] = []
-    seen: dict[tuple[int, int], Path] = {}
+    known: dict[object, Path] = {}
     by_digest: dict[str, Path] = {}
     for path in files:
-        info = path.stat()
-        first = seen.setdefault((info.st_dev, info.st_ino), path)
-        if first is not path:
-            issues.append(make("E139", file=str(path), other=str(first),
+        keys = file_keys(path)
+        first = next((known[key] for key in keys if key in known), None)
+        if first is not None:
+            issues.append(make("E139", file=shown_path(path), other=shown_path(first),
                                detail="是同一个文件（重复列出，或是它的链接），其中的检查记录会被计算两次；请只列出一次"))
             continue
+        known.update(dict.fromkeys(keys, path))
         digest = file_sha256(path)
-        inputs.append(InputFile(str(path), digest))
+        inputs.append(ReadInput(path, digest))
         copy_of = by_digest.setdefault(digest, path)
         if copy_of is not path:
-            issues.append(make("E139", file=str(path), other=str(copy_of),
+            issues.append(make("E139", file=shown_path(path), other=shown_path(copy_of),
                                detail="内容完全相同（是它的副本），其中的检查记录会被计算两次；请删除或移走其中一个"))
     return inputs, issues
 

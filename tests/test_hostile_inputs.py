@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import struct
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -109,7 +111,8 @@ def test_xls_shared_string_copies_are_bounded(tmp_path: Path) -> None:
     path = build_xls(tmp_path / "in.xls", [sheet])
     assert path.stat().st_size < 400_000
     assert refused(tmp_path, path, options=("--max-size", "64"), child=True) == [
-        f"错误 {path} 文件解压后有 458 MB，超过上限 64 MB（可用 --max-size 调高）；文件可能已损坏或被恶意构造（E105）"]
+        f"错误 {path} 同一段文字被许多单元格引用，逐格读出后共有 457.8 MB，超过上限 64 MB；可用 --max-size 调高；"
+        "文件可能已损坏或被恶意构造（E129）"]
 
 
 def test_xls_sheet_count_and_position_are_bounded(tmp_path: Path) -> None:
@@ -156,8 +159,7 @@ def test_csv_of_commas_stops_at_the_first_long_line(tmp_path: Path) -> None:
     path = tmp_path / "逗号.csv"
     path.write_bytes(b"," * 30_000_000)  # 30M cells in one line
     assert refused(tmp_path, path, child=True) == [
-        f"错误 {path} 工作表的数据范围达到 第 1 行超过 16,384 列，超过 Excel 允许的最大范围"
-        "（1,048,576 行 × 16,384 列），文件已损坏（E108）"]
+        f"错误 {path} 第 1 行超过 16,384 列（Excel 允许的最多列数），文件可能已损坏或不是检查记录（E146）"]
 
 
 def test_csv_cells_are_rows_times_the_widest_row(tmp_path: Path) -> None:
@@ -184,7 +186,7 @@ def test_csv_record_over_many_lines_is_bounded_while_it_is_built(tmp_path: Path)
     path = tmp_path / "引号.csv"
     path.write_bytes(b'a,"' + b'\n",,,,,,,,,,"' * 200_000 + b"\n")
     assert refused(tmp_path, path, options=("--max-cells", "100000"), child=True) == [
-        f"错误 {path} 读到第 1 行时已有 200,001 个单元格，超过上限 100,000（可用 --max-cells 调高）；"
+        f"错误 {path} 读到第 20001 行时已有 200,001 个单元格，超过上限 100,000（可用 --max-cells 调高）；"
         "文件可能已损坏或不是检查记录（E137）"]
 
 
@@ -195,7 +197,7 @@ def test_csv_bytes_are_counted_while_reading(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError) as caught:
         read_csv(path, str(path), Limits(max_size_mb=1))
     assert caught.value.issues[0].line().startswith(f"{path} 读到第 ")
-    assert caught.value.issues[0].line().endswith("时已读取 1 MB，超过上限 1 MB（可用 --max-size 调高）（E138）")
+    assert caught.value.issues[0].line().endswith("字节，超过上限 1 MB（可用 --max-size 调高）（E138）")
 
 
 def test_csv_whose_utf8_fails_late_is_read_again_as_gb18030(tmp_path: Path) -> None:
@@ -264,7 +266,7 @@ def test_text_in_an_unknown_encoding_says_what_to_do(tmp_path: Path) -> None:
     path = tmp_path / "in.csv"
     path.write_bytes("社区,楼院,检查日期\nCafé,Olé,2023-03-01\n".encode().replace(b"\xc3\xa9", b"\xe9"))
     assert refused(tmp_path, path) == [
-        f"错误 {path} 无法打开该文件：无法识别文件编码（不是 UTF-8、GB18030/GBK 或带 BOM 的 UTF-16）；"
+        f"错误 {path} 无法打开该文件：无法识别文件编码（不是 UTF-8、GB18030/GBK 或 UTF-16）；"
         "请在 Excel/WPS 中打开后另存为“CSV UTF-8（逗号分隔）”文件（E103）"]
 
 
@@ -344,3 +346,208 @@ def test_names_that_look_like_console_markup_are_shown_as_written(tmp_path: Path
     code, out, err = invoke("run", str(path), "--criteria", str(folder), "--out", str(tmp_path / "o"))
     assert code == 0, err
     assert "[/x]社区" in out and "[b]甲院" in out
+
+
+# ---------------------------------------------------------------- round two (review of issue 16)
+
+def test_xls_sheets_are_bounded_together(tmp_path: Path) -> None:
+    # Review 1: 40 sheets of A1 and IV65536 each (16.7M cells, within --max-cells alone): calamine
+    # makes every one dense when it opens the file (22.5 GB, exit 0 before).
+    path = build_xls(tmp_path / "多表.xls", [Sheet(f"表{i}", [["x"]], cells=[(65535, 255, "x")]) for i in range(40)])
+    assert path.stat().st_size < 20_000
+    assert refused(tmp_path, path, child=True) == [
+        f"错误 {path} 各工作表的数据范围合计 671,088,640 个单元格（40 个工作表），超过上限 20,000,000 个；"
+        "可用 --max-cells 调高；通常是远处某个单元格有内容或格式，请删除多余的行列后另存（E129）"]
+    # a hidden sheet counts too: calamine reads it as well
+    hidden = build_xls(tmp_path / "隐藏.xls", [Sheet("检查记录", ROWS), Sheet("旧", [["x"]], cells=[(999, 99, "x")],
+                                                                            hidden=True)])
+    assert refused(tmp_path, hidden, options=("--max-cells", "100000")) == [
+        f"错误 {hidden} 各工作表的数据范围合计 100,045 个单元格（2 个工作表），超过上限 100,000 个；"
+        "可用 --max-cells 调高；通常是远处某个单元格有内容或格式，请删除多余的行列后另存（E129）"]
+
+
+def test_xls_chart_and_macro_sheets_keep_the_sheets_in_step(tmp_path: Path) -> None:
+    # Review 13: calamine lists every BOUNDSHEET whatever its kind, as the pre-flight does; a
+    # chart sheet or a VBA module is passed over without a word.
+    stream = bytearray(workbook_stream([Sheet("图表", [["x"]]), Sheet("检查记录", ROWS), Sheet("模块", [["x"]])]))
+    bounds = [at for at in range(len(stream) - 1) if stream[at:at + 2] == b"\x85\x00"][:3]
+    stream[bounds[0] + 9], stream[bounds[2] + 9] = 0x02, 0x06  # the sheet kind: chart, VBA module
+    path = tmp_path / "图表.xls"
+    path.write_bytes(ole2(bytes(stream)))
+    assert scored(tmp_path, path) == ""
+    assert totals(tmp_path) == TOTALS
+
+
+def test_xls_with_two_sheets_of_one_name_is_refused(tmp_path: Path) -> None:
+    # calamine keeps one of them by name: the other's rows would have been read twice.
+    path = build_xls(tmp_path / "同名.xls", [Sheet("检查记录", ROWS), Sheet("检查记录", ROWS)])
+    assert refused(tmp_path, path) == [
+        f"错误 {path} 无法打开该文件：工作簿结构已损坏（有两个工作表都叫“检查记录”）（E103）"]
+
+
+def test_a_file_over_max_size_says_what_is_large(tmp_path: Path) -> None:
+    # Review 23: the file on disk is not "unpacked" (it was E105 "文件解压后有 2 MB").
+    path = write_csv(tmp_path / "大.csv", ROWS + [["一社区", f"院{i}", "2023-03-01"] for i in range(90_000)])
+    assert refused(tmp_path, path, options=("--max-size", "1")) == [
+        f"错误 {path} 文件有 {path.stat().st_size / (1 << 20):.1f} MB，超过上限 1 MB；"
+        "可用 --max-size 调高；请确认选择了正确的文件（E129）"]
+
+
+NUMBERS = Sheet("检查记录", ROWS, cells=[(r, c, r + 0.5) for r in range(3, 3503) for c in range(20)])
+
+
+def test_xls_workbook_stream_over_the_limit_is_named(tmp_path: Path) -> None:
+    from scoring.engine.xls_scan import scan_xls
+
+    path = build_xls(tmp_path / "in.xls", [NUMBERS])
+    size = path.stat().st_size
+    assert size > 1 << 20
+    with pytest.raises(InvalidInputError) as caught:
+        scan_xls(path, "in.xls", Limits(max_size_mb=1))
+    assert caught.value.issues[0].line() == (
+        f"in.xls 工作簿中的表格数据有 {size / (1 << 20):.1f} MB，超过上限 1 MB；可用 --max-size 调高；"
+        "文件可能已损坏或被恶意构造（E129）")
+
+
+def test_csv_long_line_is_named_by_its_line(tmp_path: Path) -> None:
+    # Review 6: the long line is line 2 (it was named as line 1, in a garbled E108).
+    path = tmp_path / "长行.csv"
+    path.write_bytes(b"a,b\n" + b"," * 3_000_000 + b"\n")
+    assert refused(tmp_path, path, child=True) == [
+        f"错误 {path} 第 2 行超过 16,384 列（Excel 允许的最多列数），文件可能已损坏或不是检查记录（E146）"]
+    # the delimiters fed to the csv module: counted by line, not by the rows parsed so far
+    quoted = tmp_path / "引号.csv"
+    quoted.write_bytes(b"a,b\nc,d\n" + b'a,"' + b'\n",,,,,,,,,,"' * 20_000 + b"\n")
+    assert refused(tmp_path, quoted, options=("--max-cells", "100000"), child=True) == [
+        f"错误 {quoted} 读到第 20003 行时已有 200,003 个单元格，超过上限 100,000（可用 --max-cells 调高）；"
+        "文件可能已损坏或不是检查记录（E137）"]
+
+
+def test_csv_long_line_is_read_in_linear_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A long line's pieces were joined again for every piece (quadratic: a 1 GB line is 1,024
+    # pieces). Here 8 MB in pieces of 1 KB: 8,192 pieces, 32 GB copied before.
+    from scoring.engine import csv_text
+
+    monkeypatch.setattr(csv_text, "LINE_PIECE", 1024)
+    path = tmp_path / "一行.csv"
+    path.write_bytes(("x" * 100_000 + ",").encode() * 80)
+    started = time.perf_counter()
+    rows = read_csv(path, "一行.csv", Limits())
+    assert time.perf_counter() - started < 10  # about 0.2 s
+    assert rows == [["x" * 100_000] * 80 + [""]]
+
+
+def test_csv_field_longer_than_the_csv_module_takes_is_refused_early(tmp_path: Path) -> None:
+    # 256 MB in one line without a comma: put together whole (twice its size) before the csv
+    # module refused it; now refused after its first pieces.
+    path = tmp_path / "一行.csv"
+    with path.open("wb") as handle:
+        for _ in range(256):
+            handle.write(b"x" * (1 << 20))
+    done = run_limited(["run", str(path), "--criteria", str(criteria_dir(tmp_path, MINI)),
+                        "--out", str(tmp_path / "o")], tmp_path, mb=400)
+    assert done.code == 1 and not done.crashed, done.stderr
+    assert done.stderr.splitlines()[0] == (
+        f"错误 {path} 无法打开该文件：CSV 格式错误：有无法解析的内容（如空字符 NUL 或引号不配对的超长字段）（E103）")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_its_byte_order_mark_is_read(tmp_path: Path, encoding: str) -> None:
+    # Review 28: no BOM, so NUL bytes in every other position; it was "无法识别的文件格式".
+    text = "\r\n".join("\t".join("" if v is None else str(v) for v in row) for row in ROWS) + "\r\n"
+    path = tmp_path / "无BOM.csv"
+    path.write_bytes(text.encode(encoding))
+    scored(tmp_path, path)
+    assert totals(tmp_path) == TOTALS
+
+
+def test_binary_with_nuls_is_still_unknown(tmp_path: Path) -> None:
+    path = tmp_path / "in.csv"
+    path.write_bytes(bytes(range(256)) * 8)
+    assert refused(tmp_path, path) == [
+        f"错误 {path} 无法打开该文件：无法识别的文件格式；请使用 .xlsx、.xls 或 .csv 文件（E103）"]
+
+
+GBK_NAME = os.fsdecode("三月检查".encode("gbk") + b".csv")  # as Linux holds a GBK name: \udcc8...
+BAD_NAME = os.fsdecode(b"\xff\xfe" + "表".encode() + b".csv")  # neither UTF-8 nor GB18030
+
+
+def test_file_names_that_are_not_utf8_are_shown_decoded(tmp_path: Path) -> None:
+    # Review 2: a GBK name copied from a Windows USB drive: results.json failed (exit 70).
+    path = write_csv(tmp_path / "x.csv", ROWS).rename(tmp_path / GBK_NAME)
+    assert "\udcc8" in str(path)
+    done = limited(tmp_path, path, child=True)
+    assert done.code == 0, done.stderr
+    shown = f"{tmp_path}/三月检查.csv"
+    results = json.loads((tmp_path / "o" / "results.json").read_text(encoding="utf-8"))
+    assert [i["path"] for i in results["inputs"]] == [shown]
+    import openpyxl
+
+    book = openpyxl.load_workbook(tmp_path / "o" / "ranking.xlsx", read_only=True)
+    notes = [v for row in book["说明"].iter_rows(values_only=True) for v in row if isinstance(v, str)]
+    assert any(v.startswith(f"{shown}；sha256 ") for v in notes)
+    assert totals(tmp_path) == TOTALS
+
+
+def test_file_names_that_are_not_utf8_reach_the_workspace_history(tmp_path: Path) -> None:
+    # The run is archived from the file itself (its name as the file system holds it) and
+    # recorded under the name shown.
+    from scoring.workspace import init_workspace
+
+    workspace = init_workspace(tmp_path / "ws")
+    path = write_csv(tmp_path / "x.csv", ROWS).rename(tmp_path / GBK_NAME)
+    done = limited(tmp_path, path, options=("--workspace", str(workspace.root)), child=True)
+    assert done.code == 0, done.stderr
+    (run,) = (workspace.root / "runs").iterdir()
+    recorded = json.loads((run / "run.json").read_text(encoding="utf-8"))
+    assert [(i["name"], i["stored"]) for i in recorded["inputs"]] == [("三月检查.csv", "inputs/1.csv")]
+    assert (run / "inputs" / "1.csv").read_bytes() == path.read_bytes()
+    code, out, err = invoke("history", "--workspace", str(workspace.root))
+    assert code == 0, err
+    assert "三月检查.csv" in out
+
+
+def test_file_names_that_are_not_utf8_in_messages(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / BAD_NAME).write_bytes(b"")  # an error naming it
+    (folder / GBK_NAME).mkdir()  # a sub-folder named in W225
+    done = limited(tmp_path, folder, child=True)
+    assert done.code == 1, done.stderr
+    assert done.stderr.splitlines() == [
+        f"提示 {folder} 文件夹中的子文件夹未读取：三月检查.csv；如其中有检查记录，"
+        "请把文件放到该文件夹中或单独列出（W225）",
+        f"错误 {folder}/\ufffd\ufffd表.csv 无法打开该文件：文件是空的（0 字节）（E103）",
+        "共 1 处错误，未生成任何输出文件。"]
+
+
+def test_a_criteria_folder_whose_name_is_not_utf8_is_named_readably(tmp_path: Path) -> None:
+    # Every Issue names its file as shown_path writes it, whichever reader made it.
+    folder = criteria_dir(tmp_path, MINI).parent / os.fsdecode("标准".encode("gbk"))  # beside regulations.json
+    folder.mkdir()
+    path = write_csv(tmp_path / "in.csv", ROWS)
+    code, _, err = invoke("run", str(path), "--criteria", str(folder), "--out", str(tmp_path / "o"))
+    assert code == 1
+    assert err.splitlines()[0] == f"错误 考核标准目录 {tmp_path}/criteria/标准 中没有任何版本文件（*.json）（C032）"
+
+
+def test_the_same_file_twice_on_a_drive_without_file_numbers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Review 8: some network drives report 0 as every file's number: two files are not one.
+    from scoring import files
+    from scoring.pipeline import distinct_inputs
+
+    real_stat = Path.stat
+
+    def no_numbers(self: Path, **kwargs: Any) -> Any:
+        info = real_stat(self, **kwargs)
+        return os.stat_result((*info[:1], 0, *info[2:]))
+
+    one, two = write_csv(tmp_path / "一.csv", ROWS), write_csv(tmp_path / "二.csv", ROWS[:2])
+    monkeypatch.setattr(files.Path, "stat", no_numbers)
+    assert one.stat().st_ino == 0
+    inputs, issues = distinct_inputs([one, two])
+    assert [i.path for i in inputs] == [str(one), str(two)] and issues == []
+    inputs, issues = distinct_inputs([one, one])
+    assert [i.path for i in inputs] == [str(one)]
+    assert [i.message for i in issues] == [
+        f"与 {one} 是同一个文件（重复列出，或是它的链接），其中的检查记录会被计算两次；请只列出一次"]

@@ -33,6 +33,7 @@ def archive_cli_run(results: Results, written: list[Path], lenient: bool, explic
     folder is still locked (`write_all(..., then=...)`): the outputs copied are this run's, not
     those of a second run that replaced them meanwhile."""
     from scoring.history import record_run
+    from scoring.pipeline import input_path
     from scoring.workspace import find_workspace
 
     workspace = find_workspace(explicit)
@@ -43,7 +44,7 @@ def archive_cli_run(results: Results, written: list[Path], lenient: bool, explic
         for path in written:
             shutil.copyfile(path, folder / path.name)
 
-    inputs = [(Path(i.path).name, Path(i.path)) for i in results.inputs]
+    inputs = [(Path(i.path).name, input_path(i)) for i in results.inputs]
     record = record_run(workspace, results, inputs, copy_outputs, via="命令行", lenient=lenient)
     stdout.print(f"已存入工作区 {workspace.root}：第 {record.id} 次评分", markup=False, highlight=False)
 

@@ -5,7 +5,7 @@ Excel's grid (1,048,576 rows × 16,384 columns), the bytes read within --max-siz
 message naming the file and the row reached.
 
 Encodings: UTF-8 with or without BOM, else GB18030 (WPS's "ANSI" on Chinese Windows), and
-UTF-16 with its BOM (Excel's "Unicode 文本", tab-separated); anything else is named as an
+UTF-16 with its BOM (Excel's "Unicode 文本", tab-separated) or without it; anything else is named as an
 encoding that cannot be told, with what to do.
 """
 
@@ -18,15 +18,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from scoring.engine.limits import EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS, MB, Limits
-from scoring.engine.sniff import HEAD, UTF16_BOMS
-from scoring.errors import InvalidInputError
-from scoring.issues import make
-
-
-def _fail(file: str, code: str, **fields: Any) -> InvalidInputError:
-    issue = make(code, file=file, **fields)
-    return InvalidInputError(issue.message, [issue])
+from scoring.engine.limits import EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS, Limits, refuse
+from scoring.engine.sniff import HEAD, UTF16_BOMS, utf16_without_bom
+from scoring.files import sizes_apart
 
 
 class _TooLarge(Exception):
@@ -53,6 +47,9 @@ class _Counted(io.RawIOBase):
 
 LINE_PIECE = 1 << 20  # characters: a longer line is read in pieces and checked first
 BATCH = 4096  # rows parsed between two checks of the bounds, at most
+# The most characters one field of the csv module's can take on a line (quoted, every quote
+# doubled): a line holding more per field must hold a field the module refuses.
+FIELD_CHARACTERS = 2 * csv.field_size_limit() + 2
 
 
 class _CsvBounds:
@@ -81,37 +78,47 @@ class _CsvBounds:
             self.rows += 1
             self.widest = max(self.widest, len(row))
             if self.rows > EXCEL_MAX_ROWS or self.widest > EXCEL_MAX_COLUMNS:
-                raise _fail(self.shown, "E108", value=f"{self.rows} 行 × {self.widest} 列")
+                raise refuse(self.shown, "E108", value=f"{self.rows} 行 × {self.widest} 列")
             if self.rows * self.widest > self.limits.max_cells:  # the span, as for a sheet
-                raise _fail(self.shown, "E137", value=self.rows, detail=f"{self.rows * self.widest:,}",
-                            expected=f"{self.limits.max_cells:,}")
+                raise refuse(self.shown, "E137", value=self.rows, detail=f"{self.rows * self.widest:,}",
+                             expected=f"{self.limits.max_cells:,}")
 
-    def long_line(self, line: str, delimiter: str) -> None:
-        """A line too long to hand to the csv module unchecked: no more columns than Excel's."""
-        if line.count(delimiter) >= EXCEL_MAX_COLUMNS:
-            raise _fail(self.shown, "E108", value=f"第 {self.rows + 1} 行超过 {EXCEL_MAX_COLUMNS:,} 列")
+    def long_line(self, line: int, delimiters: int) -> None:
+        """Line `line`, too long to hand to the csv module unchecked, has `delimiters` so far:
+        no more columns than Excel's."""
+        if delimiters >= EXCEL_MAX_COLUMNS:
+            raise refuse(self.shown, "E146", value=line, expected=f"{EXCEL_MAX_COLUMNS:,}")
 
 
 def _lines(text: io.TextIOWrapper, bounds: _CsvBounds, delimiter: str) -> Iterator[str]:
-    """The lines of `text`; one longer than LINE_PIECE is checked before it is put together.
-    The delimiters handed to the csv module are counted too: a record can run over many lines
-    (quoted line breaks), and the module builds a whole record before it returns it."""
+    """The lines of `text`; one longer than LINE_PIECE is checked piece by piece before it is
+    put together. The delimiters handed to the csv module are counted too: a record can run
+    over many lines (quoted line breaks), and the module builds a whole record before it
+    returns it. Messages name the line (as a text editor counts them)."""
     read = text.readline
     budget = 2 * bounds.limits.max_cells  # fields ≤ delimiters + rows; quoted delimiters count too
-    fed = 0
+    fed = number = 0
     while line := read(LINE_PIECE):
+        number += 1
+        count = line.count(delimiter)
         if len(line) == LINE_PIECE and not line.endswith(("\n", "\r")):
-            pieces = [line]
+            pieces, size = [line], len(line)
             while len(line) == LINE_PIECE and not line.endswith(("\n", "\r")):
-                bounds.long_line("".join(pieces), delimiter)
+                bounds.long_line(number, count)
+                if size > (count + 1) * FIELD_CHARACTERS + count:
+                    # A field longer than the csv module takes: it would refuse the line once
+                    # put together (up to --max-size of it); refuse it now, as it would.
+                    raise csv.Error("field larger than field limit")
                 line = read(LINE_PIECE)
+                count += line.count(delimiter)
+                size += len(line)
                 pieces.append(line)
+            bounds.long_line(number, count)
             line = "".join(pieces)
-            bounds.long_line(line, delimiter)
-        fed += line.count(delimiter)
+        fed += count
         if fed > budget:
-            raise _fail(bounds.shown, "E137", value=bounds.rows + 1, detail=f"{fed:,}",
-                        expected=f"{bounds.limits.max_cells:,}")
+            raise refuse(bounds.shown, "E137", value=number, detail=f"{fed:,}",
+                         expected=f"{bounds.limits.max_cells:,}")
         yield line
 
 
@@ -120,6 +127,8 @@ def _csv_format(head: bytes) -> tuple[str, str]:
     commas (Excel's "Unicode 文本" and "文本文件（制表符分隔）")."""
     if head.startswith(UTF16_BOMS):
         encoding = "utf-16"
+    elif bare := utf16_without_bom(head):
+        encoding = bare
     elif head.startswith(b"\xef\xbb\xbf"):
         encoding = "utf-8-sig"
     else:
@@ -140,12 +149,12 @@ def _parse_csv(path: Path, shown: str, limits: Limits, encoding: str, delimiter:
                 bounds.add(batch)
                 rows += batch
         except _TooLarge:
-            raise _fail(shown, "E138", value=bounds.rows + 1, detail=f"{raw.count / MB:.0f} MB",
+            raise refuse(shown, "E138", value=bounds.rows + 1, detail=sizes_apart(raw.count, limits.max_bytes)[0],
                         expected=f"{limits.max_size_mb} MB") from None
     return rows
 
 
-BAD_ENCODING = ("无法识别文件编码（不是 UTF-8、GB18030/GBK 或带 BOM 的 UTF-16）；请在 Excel/WPS 中打开后"
+BAD_ENCODING = ("无法识别文件编码（不是 UTF-8、GB18030/GBK 或 UTF-16）；请在 Excel/WPS 中打开后"
                 "另存为“CSV UTF-8（逗号分隔）”文件")
 
 
@@ -164,8 +173,8 @@ def read_csv(path: Path, shown: str, limits: Limits) -> list[list[Any]]:
         except UnicodeDecodeError:
             continue
         except csv.Error:
-            raise _fail(shown, "E103",
+            raise refuse(shown, "E103",
                         detail="CSV 格式错误：有无法解析的内容（如空字符 NUL 或引号不配对的超长字段）") from None
     else:
-        raise _fail(shown, "E103", detail=BAD_ENCODING)
+        raise refuse(shown, "E103", detail=BAD_ENCODING)
     return rows

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from scoring.engine.csv_text import BAD_ENCODING, read_csv
-from scoring.engine.limits import DEFAULT_LIMITS, Limits
+from scoring.engine.limits import DEFAULT_LIMITS, Limits, refuse
 from scoring.engine.sniff import ZIP_ERRORS, Kind, sniff
 from scoring.engine.xls_scan import ENCRYPTED, scan_xls
 from scoring.engine.xlsx_scan import (
@@ -34,7 +34,7 @@ from scoring.engine.xlsx_scan import (
     scan_sheet,
 )
 from scoring.errors import InvalidInputError
-from scoring.files import FileRefused, check_regular
+from scoring.files import FileRefused, check_regular, shown_path, size_text
 from scoring.issues import Issue, make
 
 SUPPORTED = {".xlsx", ".xlsm", ".xls", ".csv", ".txt"}
@@ -63,11 +63,6 @@ class RawSheet:
     rows: list[list[Any]]
     date1904: bool = False
     hidden_rows: list[int] = field(default_factory=list)
-
-
-def _fail(file: str, code: str, **fields: Any) -> InvalidInputError:
-    issue = make(code, file=file, **fields)
-    return InvalidInputError(issue.message, [issue])
 
 
 def _put(rows: list[list[Any]], row: int, col: int, value: Any) -> None:
@@ -141,7 +136,7 @@ def _read_values(path: Path, shown: str, names: list[str], backend: Backend,
     except InvalidInputError:
         raise
     except Exception:  # a third-party parser meeting a damaged file: never crash
-        raise _fail(shown, "E103", detail="工作簿内容已损坏") from None
+        raise refuse(shown, "E103", detail="工作簿内容已损坏") from None
 
 
 def _read_xlsx(path: Path, shown: str, limits: Limits, backend: Backend) -> tuple[list[RawSheet], list[Issue]]:
@@ -172,29 +167,40 @@ def _read_xlsx(path: Path, shown: str, limits: Limits, backend: Backend) -> tupl
 
 def _read_xls(path: Path, shown: str, limits: Limits) -> tuple[list[RawSheet], list[Issue]]:
     listed = scan_xls(path, shown, limits)  # before calamine sees the file: it aborts on a lie
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
     issues: list[Issue] = []
     try:
         book = CalamineWorkbook.from_path(str(path))
         try:
-            names = [m.name for m in book.sheets_metadata]
-            if len(names) != len(listed):
+            # calamine lists every BOUNDSHEET record, in order, whatever its kind (worksheet,
+            # chart, macro sheet, VBA module; any other kind is an error), as the pre-flight
+            # does: other counts mean the two did not read the same file.
+            metadata = book.sheets_metadata
+            if len(metadata) != len(listed):
                 raise ValueError("sheets differ from the pre-flight")
+            names = [sheet.name for sheet in metadata]
+            twice = next((name for name in names if names.count(name) > 1), None)
+            if twice is not None:  # calamine keeps one of them: the other's rows would be read twice
+                raise refuse(shown, "E103", detail=f"工作簿结构已损坏（有两个工作表都叫“{twice}”）")
             sheets = []
-            for name, sheet in zip(names, listed, strict=True):
-                if sheet.hidden:
-                    issues.append(make("W207", file=shown, sheet=name))
+            for sheet in metadata:
+                if sheet.typ in (SheetTypeEnum.ChartSheet, SheetTypeEnum.Vba):
+                    continue  # a chart or a macro module: no cells
+                if sheet.visible != SheetVisibleEnum.Visible:
+                    issues.append(make("W207", file=shown, sheet=sheet.name))
                     continue
-                sheets.append(RawSheet(shown, name, book.get_sheet_by_name(name).to_python(skip_empty_area=False)))
+                rows = book.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
+                sheets.append(RawSheet(shown, sheet.name, rows))
             return sheets, issues
         finally:
             book.close()
     except BaseException as exc:  # a third-party parser meeting a damaged file: say so, never crash
         # pyo3 raises a Rust panic as PanicException, which derives from BaseException.
-        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+        if isinstance(exc, InvalidInputError) or (
+                not isinstance(exc, Exception) and type(exc).__name__ != "PanicException"):
             raise
-        raise _fail(shown, "E103", detail="不是有效的 .xls 工作簿") from None
+        raise refuse(shown, "E103", detail="不是有效的 .xls 工作簿") from None
 
 
 def _regular(path: Path) -> str | None:
@@ -209,7 +215,8 @@ def _regular(path: Path) -> str | None:
 def expand_inputs(paths: list[Path]) -> tuple[list[Path], list[Issue]]:
     """Files named directly, and the supported files inside named folders (sorted; the ~$ lock
     files Excel/WPS leave beside open workbooks are skipped). The issues are errors for paths
-    that cannot be read and a warning (W225) for each folder whose sub-folders are not read."""
+    that cannot be read and a warning (W225) for each folder whose sub-folders are not read;
+    they name paths as `shown_path` writes them."""
     files: list[Path] = []
     issues: list[Issue] = []
     for path in paths:
@@ -217,17 +224,17 @@ def expand_inputs(paths: list[Path]) -> tuple[list[Path], list[Issue]]:
             entries = sorted(path.iterdir())
             found = [p for p in entries
                      if p.is_file() and p.suffix.lower() in SUPPORTED and not p.name.startswith("~$")]
-            skipped = [p.name for p in entries if p.is_dir() and not p.name.startswith(".")]
+            skipped = [shown_path(p.name) for p in entries if p.is_dir() and not p.name.startswith(".")]
             if skipped:
-                shown = "、".join(skipped[:10]) + (f" 等 {len(skipped)} 个" if len(skipped) > 10 else "")
-                issues.append(make("W225", file=str(path), value=shown))
+                listed = "、".join(skipped[:10]) + (f" 等 {len(skipped)} 个" if len(skipped) > 10 else "")
+                issues.append(make("W225", file=shown_path(path), value=listed))
             if not found:
-                issues.append(make("E104", file=str(path)))
+                issues.append(make("E104", file=shown_path(path)))
             files += found
         elif not path.exists():
-            issues.append(make("E101", file=str(path), value=str(path)))
+            issues.append(make("E101", file=shown_path(path), value=shown_path(path)))
         elif (reason := _regular(path)) is not None:
-            issues.append(make("E103", file=str(path), detail=reason))
+            issues.append(make("E103", file=shown_path(path), detail=reason))
         else:
             files.append(path)
     return files, issues
@@ -252,13 +259,14 @@ def read_file(path: Path, limits: Limits = DEFAULT_LIMITS,
               backend: Backend = "calamine") -> tuple[list[RawSheet], list[Issue]]:
     """All visible sheets of one file and the warnings met; InvalidInputError when the file
     cannot be read, with a message that says why and what to do."""
-    shown = str(path)
+    shown = shown_path(path)
     if path.name.startswith("~$"):
-        raise _fail(shown, "E102", value=path.name)
+        raise refuse(shown, "E102", value=shown_path(path.name))
     try:
         size = path.stat().st_size
         if size > limits.max_bytes:
-            raise _fail(shown, "E105", value=f"{size / (1 << 20):.0f} MB", expected=f"{limits.max_size_mb} MB")
+            raise refuse(shown, "E129", detail=f"文件有 {size_text(size)}", value=size,
+                         expected=f"{limits.max_size_mb} MB", advice="可用 --max-size 调高；请确认选择了正确的文件")
         kind = sniff(path)
         if kind is Kind.XLSX:
             return _read_xlsx(path, shown, limits, backend)
@@ -269,10 +277,10 @@ def read_file(path: Path, limits: Limits = DEFAULT_LIMITS,
                 make("W211", file=shown, value=path.suffix or "（无）")]
             return [RawSheet(shown, None, read_csv(path, shown, limits))], warnings
     except PermissionError:
-        raise _fail(shown, "E103", detail="没有读取权限，或文件正被其他程序独占打开") from None
+        raise refuse(shown, "E103", detail="没有读取权限，或文件正被其他程序独占打开") from None
     except ZIP_ERRORS:
-        raise _fail(shown, "E103", detail="文件已损坏或不完整") from None
-    raise _fail(shown, "E103", detail=REFUSED[kind])
+        raise refuse(shown, "E103", detail="文件已损坏或不完整") from None
+    raise refuse(shown, "E103", detail=REFUSED[kind])
 
 
 def read_all(paths: list[Path], limits: Limits = DEFAULT_LIMITS,

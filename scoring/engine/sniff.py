@@ -1,6 +1,6 @@
 """What a file really is, from its first bytes — never from its name — before any library sees
-it: an .xlsx/.xlsm zip, a legacy .xls, an encrypted workbook, CSV text (UTF-8, GB18030 or UTF-16
-with its byte order mark), or something else pretending to be a workbook: an HTML or XML file,
+it: an .xlsx/.xlsm zip, a legacy .xls, an encrypted workbook, CSV text (UTF-8, GB18030 or UTF-16,
+with its byte order mark or without), or something else pretending to be a workbook: an HTML or XML file,
 an .xlsb, text in an encoding that cannot be told."""
 
 from __future__ import annotations
@@ -46,6 +46,31 @@ class Kind(Enum):
     UNKNOWN = "unknown"
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def utf16_without_bom(head: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" when the sample is UTF-16 text saved without its byte order
+    mark (some tools do): the high byte of every delimiter, digit and line break is 0, so NULs
+    fill one side of the byte pairs and hardly ever the other; the sample must then decode into text
+    without control characters. None otherwise."""
+    pairs = len(head) // 2
+    if pairs < 2 or head.startswith(UTF16_BOMS):
+        return None
+    even, odd = head[0:pairs * 2:2].count(0), head[1:pairs * 2:2].count(0)
+    if max(even, odd) * 8 < pairs or min(even, odd) * 4 > max(even, odd):  # (U+4E00 一 is 00 4E)
+        return None
+    encoding = "utf-16-le" if odd > even else "utf-16-be"
+    sample = head[:pairs * 2]
+    try:
+        text = sample.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if exc.start < len(sample) - 4:  # not just a character cut at the end of the sample
+            return None
+        text = sample[:exc.start].decode(encoding)
+    return None if _CONTROL.search(text) else encoding
+
+
 def _decode_head(head: bytes) -> str | None:
     """The sample as text (UTF-16 with a BOM, UTF-8, else GB18030), or None."""
     if head.startswith(UTF16_BOMS):
@@ -67,6 +92,8 @@ def _decode_head(head: bytes) -> str | None:
 
 
 def _text_kind(head: bytes) -> Kind:
+    if utf16_without_bom(head):
+        return Kind.CSV
     text = _decode_head(head)
     if text is None:
         return Kind.UNKNOWN if _BINARY.search(head) else Kind.BAD_TEXT

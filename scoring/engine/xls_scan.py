@@ -29,9 +29,9 @@ from typing import Any
 
 import olefile
 
-from scoring.engine.limits import Limits
+from scoring.engine.limits import RAISE_SIZE, Limits, check_total_cells, refuse
 from scoring.errors import InvalidInputError
-from scoring.issues import make
+from scoring.files import size_text
 
 XLS_MAX_ROWS = 65_536  # BIFF8
 XLS_MAX_COLUMNS = 256
@@ -57,13 +57,8 @@ class XlsSheet:
     hidden: bool
 
 
-def _fail(file: str, code: str, sheet: str | None = None, **fields: Any) -> InvalidInputError:
-    issue = make(code, file=file, sheet=sheet, **fields)
-    return InvalidInputError(issue.message, [issue])
-
-
 def _damaged(file: str) -> InvalidInputError:
-    return _fail(file, "E103", detail=_DAMAGED)
+    return refuse(file, "E103", detail=_DAMAGED)
 
 
 def _walk_chain(start: int, fat: Any, sectors: int, file: str) -> None:
@@ -233,14 +228,16 @@ class _Sheet:
     def __init__(self, file: str, name: str, limits: Limits) -> None:
         self.file, self.name, self.limits = file, name, limits
         self.strings = 0  # characters that LABELSST cells copy
+        self.cells = 0  # the largest rows × columns met: what calamine holds for the sheet
 
     def check(self, rows: int, cols: int) -> None:
         """Refuse `rows` × `cols` (counted from A1, as the reader pads them) when over a limit."""
         if rows > XLS_MAX_ROWS or cols > XLS_MAX_COLUMNS:
-            raise _fail(self.file, "E136", sheet=self.name, value=f"{rows} 行 × {cols} 列")
+            raise refuse(self.file, "E136", sheet=self.name, value=f"{rows} 行 × {cols} 列")
         if rows * cols > self.limits.max_cells:
-            raise _fail(self.file, "E109", sheet=self.name, value=f"{rows * cols:,}",
-                        expected=f"{self.limits.max_cells:,}")
+            raise refuse(self.file, "E109", sheet=self.name, value=f"{rows * cols:,}",
+                         expected=f"{self.limits.max_cells:,}")
+        self.cells = max(self.cells, rows * cols)
 
     def dimensions(self, body: bytes) -> None:
         if len(body) == 14:
@@ -311,10 +308,10 @@ def scan_xls(path: Path, file: str, limits: Limits) -> list[XlsSheet]:
         _check_container(path, ole, file, size)
         name = next((n for n in STREAMS if ole.exists(n)), None)
         if name is None:
-            raise _fail(file, "E103", detail="不是有效的 .xls 工作簿（没有工作簿数据）")
+            raise refuse(file, "E103", detail="不是有效的 .xls 工作簿（没有工作簿数据）")
         if ole.get_size(name) > limits.max_bytes:
-            raise _fail(file, "E105", value=f"{ole.get_size(name) / (1 << 20):.0f} MB",
-                        expected=f"{limits.max_size_mb} MB")
+            raise refuse(file, "E129", detail=f"工作簿中的表格数据有 {size_text(ole.get_size(name))}",
+                         value=ole.get_size(name), expected=f"{limits.max_size_mb} MB", advice=RAISE_SIZE)
         data = ole.openstream(name).read()
     except InvalidInputError:
         raise
@@ -339,7 +336,7 @@ def _scan_workbook(data: bytes, file: str, limits: Limits) -> list[XlsSheet]:
         if kind == _EOF:
             break
         if kind == _FILEPASS:  # the records after it are encrypted (calamine: XlsError::Password)
-            raise _fail(file, "E103", detail=ENCRYPTED)
+            raise refuse(file, "E103", detail=ENCRYPTED)
         if kind == _CODEPAGE:
             codepage = _codepage(body)
         elif kind == _SST and parts is not None:
@@ -354,13 +351,17 @@ def _scan_workbook(data: bytes, file: str, limits: Limits) -> list[XlsSheet]:
             if count <= limits.max_sheets:
                 boundsheets.append((start, _sheet_name(body, codepage), body[4] & 0x3F != 0))
     if count > limits.max_sheets:
-        raise _fail(file, "E106", value=count, expected=limits.max_sheets)
-    copied = 0
+        raise refuse(file, "E106", value=count, expected=limits.max_sheets)
+    copied = cells = 0
     for start, name, _hidden in boundsheets:
         sheet = _Sheet(file, name, limits)
         _scan_sheet(data, start, sheet, strings)
         copied += sheet.strings
+        cells += sheet.cells
+    # calamine makes every sheet dense when it opens the file, hidden ones too.
+    check_total_cells(file, cells, len(boundsheets), limits)
     # Each copy is held once by calamine (UTF-8, up to 3 bytes a character) and once by Python.
     if copied * 3 > limits.max_bytes:
-        raise _fail(file, "E105", value=f"{copied * 3 / (1 << 20):.0f} MB", expected=f"{limits.max_size_mb} MB")
+        raise refuse(file, "E129", detail=f"同一段文字被许多单元格引用，逐格读出后共有 {size_text(copied * 3)}",
+                     value=copied * 3, expected=f"{limits.max_size_mb} MB", advice=RAISE_SIZE)
     return [XlsSheet(name, hidden) for _start, name, hidden in boundsheets]

@@ -44,11 +44,11 @@ from xml.parsers import expat
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
-from scoring.engine.limits import EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS, Limits
+from scoring.engine.limits import EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS, RAISE_CELLS, Limits, check_total_cells, refuse
 from scoring.engine.positions import column_index
 from scoring.engine.sniff import ZIP_ERRORS
 from scoring.errors import InvalidInputError
-from scoring.issues import make
+from scoring.files import MB
 
 CHUNK = 1 << 20
 # Shared strings a workbook may hold beyond one per string cell (strings a program left behind).
@@ -58,7 +58,6 @@ MERGES_OUTSIDE = 65_536
 # Formats of one kind (cell formats, fonts, fills, borders, number formats) in styles.xml;
 # Excel itself stops at 65,490 cell formats.
 MAX_STYLES = 131_072
-MB = 1 << 20
 WHOLE_PART = 16 * MB  # see _read_whole; a real one is a few KB (styles.xml a few MB)
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
@@ -84,7 +83,6 @@ _STYLE_KINDS = {"xf": "单元格格式", "font": "字体", "fill": "填充", "bo
                 "dxf": "条件格式样式"}
 _STYLE = re.compile(rb"<(?:[^\s/>!?:]+:)?(xf|font|fill|border|numFmt|dxf)[\s/>]")
 _OFFICE_DOCUMENT = "/officeDocument"
-_RAISE_CELLS = "可用 --max-cells 调高；通常是远处某个单元格有内容或格式，请删除多余的行列后另存"
 _REBUILD = "文件可能已损坏或被恶意构造，请在 Excel/WPS 中打开后另存为新的 .xlsx"
 
 
@@ -128,23 +126,18 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _fail(file: str, code: str, sheet: str | None = None, **fields: Any) -> InvalidInputError:
-    issue = make(code, file=file, sheet=sheet, **fields)
-    return InvalidInputError(issue.message, [issue])
-
-
 def _too_many(file: str, detail: str, value: int, expected: str, advice: str = _REBUILD,
               sheet: str | None = None) -> InvalidInputError:
-    return _fail(file, "E129", sheet=sheet, detail=detail, value=f"{value:,}", expected=expected, advice=advice)
+    return refuse(file, "E129", sheet=sheet, detail=detail, value=f"{value:,}", expected=expected, advice=advice)
 
 
 def _xml(archive: zipfile.ZipFile, name: str, file: str) -> Element:
     try:
         return ElementTree.fromstring(archive.read(name), forbid_dtd=True)
     except DefusedXmlException:
-        raise _fail(file, "E107") from None
+        raise refuse(file, "E107") from None
     except (ElementTree.ParseError, *ZIP_ERRORS):
-        raise _fail(file, "E103", detail=f"工作簿结构已损坏（{name}）") from None
+        raise refuse(file, "E103", detail=f"工作簿结构已损坏（{name}）") from None
 
 
 def check_archive(archive: zipfile.ZipFile, file: str, limits: Limits) -> None:
@@ -152,14 +145,14 @@ def check_archive(archive: zipfile.ZipFile, file: str, limits: Limits) -> None:
     members = archive.infolist()
     unpacked = sum(m.file_size for m in members)
     if unpacked > limits.max_bytes:
-        raise _fail(file, "E105", value=f"{unpacked / (1 << 20):.0f} MB", expected=f"{limits.max_size_mb} MB")
+        raise refuse(file, "E105", value=f"{unpacked / (1 << 20):.0f} MB", expected=f"{limits.max_size_mb} MB")
     # Two members whose names differ only in case or slash (or are equal): the readers would
     # not agree on which one a sheet is, so the scan could look at another part than they read.
     seen: set[str] = set()
     for member in members:
         folded = member.filename.replace("\\", "/").lower()
         if folded in seen:
-            raise _fail(file, "E103", detail=f"工作簿结构已损坏（压缩包中有两个同名的部分：{member.filename}）")
+            raise refuse(file, "E103", detail=f"工作簿结构已损坏（压缩包中有两个同名的部分：{member.filename}）")
         seen.add(folded)
     for member in members:
         whole = _read_whole(member.filename)
@@ -171,9 +164,9 @@ def check_archive(archive: zipfile.ZipFile, file: str, limits: Limits) -> None:
                 with archive.open(member) as handle:
                     head = handle.read(4096)
             except ZIP_ERRORS:
-                raise _fail(file, "E103", detail=f"压缩包已损坏（{member.filename}）") from None
+                raise refuse(file, "E103", detail=f"压缩包已损坏（{member.filename}）") from None
             if _DTD.search(head):
-                raise _fail(file, "E107")
+                raise refuse(file, "E107")
 
 
 def _read_whole(name: str) -> int:
@@ -240,7 +233,7 @@ def read_structure(archive: zipfile.ZipFile, file: str, limits: Limits) -> Workb
                 sheets.append(SheetEntry(element.get("name", ""), targets[rid],
                                          element.get("state", "visible") != "visible"))
     if len(sheets) > limits.max_sheets:
-        raise _fail(file, "E106", value=len(sheets), expected=limits.max_sheets)
+        raise refuse(file, "E106", value=len(sheets), expected=limits.max_sheets)
     return WorkbookScan(_own_parts(sheets, members, file), date1904, base)
 
 
@@ -264,7 +257,7 @@ def _workbook_part(archive: zipfile.ZipFile, members: _Members, file: str) -> st
     if not found:
         found.add(members.find("xl/workbook.xml"))
     if len(found) != 1 or None in found:
-        raise _fail(file, "E103", detail="工作簿结构已损坏（找不到 workbook.xml，或各处指向的 workbook.xml 不一致）")
+        raise refuse(file, "E103", detail="工作簿结构已损坏（找不到 workbook.xml，或各处指向的 workbook.xml 不一致）")
     return str(found.pop())
 
 
@@ -286,13 +279,13 @@ def _own_parts(sheets: list[SheetEntry], members: _Members, file: str) -> list[S
     names: set[str] = set()
     for entry in sheets:
         if entry.name.lower() in names:
-            raise _fail(file, "E103", detail=f"工作簿结构已损坏（有两个工作表都叫“{entry.name}”）")
+            raise refuse(file, "E103", detail=f"工作簿结构已损坏（有两个工作表都叫“{entry.name}”）")
         names.add(entry.name.lower())
         part = members.find(entry.part)
         if part is None:
-            raise _fail(file, "E103", detail=f"工作表“{entry.name}”在文件中不存在")
+            raise refuse(file, "E103", detail=f"工作表“{entry.name}”在文件中不存在")
         if part in owners:
-            raise _fail(file, "E128", value=owners[part], other=entry.name, detail=part)
+            raise refuse(file, "E128", value=owners[part], other=entry.name, detail=part)
         owners[part] = entry.name
         resolved.append(SheetEntry(entry.name, part, entry.hidden))
     return resolved
@@ -464,14 +457,14 @@ class _SheetScanner:
         if row > s.max_row or col > s.max_col:
             s.max_row, s.max_col = max(s.max_row, row), max(s.max_col, col)
             if s.max_row > EXCEL_MAX_ROWS or s.max_col >= EXCEL_MAX_COLUMNS:
-                raise _fail(self.file, "E108", sheet=self.sheet, value=f"{s.max_row} 行 × {s.max_col + 1} 列")
+                raise refuse(self.file, "E108", sheet=self.sheet, value=f"{s.max_row} 行 × {s.max_col + 1} 列")
             if s.cells > self.limits.max_cells:
-                raise _fail(self.file, "E109", sheet=self.sheet, value=f"{s.cells:,}",
+                raise refuse(self.file, "E109", sheet=self.sheet, value=f"{s.cells:,}",
                             expected=f"{self.limits.max_cells:,}")
 
     def _row_number(self, number: int) -> None:
         if number > EXCEL_MAX_ROWS:
-            raise _fail(self.file, "E108", sheet=self.sheet,
+            raise refuse(self.file, "E108", sheet=self.sheet,
                         value=f"{number} 行 × {self.scan.max_col + 1} 列")
 
     def feed_fast(self, data: bytes) -> bool:
@@ -537,11 +530,11 @@ class _SheetScanner:
         parser.EndElementHandler = grammar.end
         parser.CharacterDataHandler = grammar.text
 
-        def refuse(*_args: object) -> None:
-            raise _fail(self.file, "E107")
+        def no_dtd(*_args: object) -> None:
+            raise refuse(self.file, "E107")
 
-        parser.StartDoctypeDeclHandler = refuse
-        parser.EntityDeclHandler = refuse
+        parser.StartDoctypeDeclHandler = no_dtd
+        parser.EntityDeclHandler = no_dtd
         try:
             for chunk in chunks:
                 parser.Parse(chunk, False)
@@ -549,7 +542,7 @@ class _SheetScanner:
             parser.Parse(b"", True)
         except expat.ExpatError:
             detail = f"工作簿内容已损坏（工作表“{self.sheet}”的 XML 不完整或格式错误）"
-            raise _fail(self.file, "E103", detail=detail) from None
+            raise refuse(self.file, "E103", detail=detail) from None
         self._take(grammar)
         self.scan.string_cells = grammar.string_cells
         self.hidden = grammar.hidden_rows
@@ -601,9 +594,9 @@ def scan_sheet(archive: zipfile.ZipFile, entry: SheetEntry, file: str, limits: L
             scanner.merges(data)
         return scanner.done()
     except KeyError:
-        raise _fail(file, "E103", detail=f"工作表“{entry.name}”在文件中不存在") from None
+        raise refuse(file, "E103", detail=f"工作表“{entry.name}”在文件中不存在") from None
     except ZIP_ERRORS:
-        raise _fail(file, "E103", detail=f"工作表“{entry.name}”已损坏") from None
+        raise refuse(file, "E103", detail=f"工作表“{entry.name}”已损坏") from None
 
 
 def _count_cells(archive: zipfile.ZipFile, entry: SheetEntry, file: str, limits: Limits) -> None:
@@ -615,7 +608,7 @@ def _count_cells(archive: zipfile.ZipFile, entry: SheetEntry, file: str, limits:
     for data in _whole_tags(archive, entry.part):
         cells += len(_CELL_START.findall(data))
         if cells > limits.max_cells:
-            raise _fail(file, "E109", sheet=entry.name, value=f"{cells:,}", expected=f"{limits.max_cells:,}")
+            raise refuse(file, "E109", sheet=entry.name, value=f"{cells:,}", expected=f"{limits.max_cells:,}")
 
 
 def _whole_tags(archive: zipfile.ZipFile, part: str) -> Iterator[bytes]:
@@ -733,22 +726,19 @@ class OpenpyxlBudget:
             cells += len(row)
             widest = max(widest, len(row))
             if len(out) > EXCEL_MAX_ROWS:
-                raise _fail(self.file, "E108", sheet=sheet, value=f"{len(out)} 行 × {widest} 列")
+                raise refuse(self.file, "E108", sheet=sheet, value=f"{len(out)} 行 × {widest} 列")
             if cells > self.limits.max_cells:
-                raise _fail(self.file, "E109", sheet=sheet, value=f"{cells:,}", expected=f"{self.limits.max_cells:,}")
+                raise refuse(self.file, "E109", sheet=sheet, value=f"{cells:,}", expected=f"{self.limits.max_cells:,}")
         self.total += cells
         if self.total > self.limits.max_cells:
             raise _too_many(self.file, f"各工作表的数据合计 {self.total:,} 个单元格", self.total,
-                            f"{self.limits.max_cells:,} 个", advice=_RAISE_CELLS)
+                            f"{self.limits.max_cells:,} 个", advice=RAISE_CELLS)
         return out
 
 
 def check_total(scans: dict[str, SheetScan], file: str, limits: Limits) -> None:
     """All sheets read together stay within the cell limit: the readers hold them at once."""
-    total = sum(scan.cells for scan in scans.values())
-    if total > limits.max_cells:
-        raise _too_many(file, f"各工作表的数据范围合计 {total:,} 个单元格（{len(scans)} 个工作表）", total,
-                        f"{limits.max_cells:,} 个", advice=_RAISE_CELLS)
+    check_total_cells(file, sum(scan.cells for scan in scans.values()), len(scans), limits)
 
 
 def check_merges(scan: SheetScan, file: str, sheet: str) -> list[tuple[int, int, int, int]]:

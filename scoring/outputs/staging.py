@@ -40,6 +40,7 @@ from contextlib import ExitStack, suppress
 from pathlib import Path
 
 from scoring.errors import OutputError, ScoreError, UsageError
+from scoring.files import file_keys
 from scoring.interrupts import deferred
 from scoring.oserrors import describe_write
 from scoring.outputs.locks import FolderLock, locked
@@ -100,17 +101,8 @@ def _file_error(exc: OSError, target: Path, *, existing: bool) -> OutputError:
 
 
 def _keys(path: Path) -> set[object]:
-    """What identifies the file at `path`: the path as given (absolute), the path with every
-    link resolved, and the device and file number of what it names (a hard link shares them)."""
-    keys: set[object] = {("path", path.absolute())}
-    try:
-        keys.add(("real", path.resolve()))
-        info = path.stat()
-        if info.st_ino:  # some network drives report no file numbers (0 for every file)
-            keys.add(("file", info.st_dev, info.st_ino))
-    except (OSError, RuntimeError):  # not there (yet); a link loop
-        pass
-    return keys
+    """What identifies the file at `path` (scoring.files.file_keys)."""
+    return file_keys(path)
 
 
 def refuse_inputs(targets: Iterable[Path], inputs: Inputs, hint: str = DEFAULT_HINT) -> None:
