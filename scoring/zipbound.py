@@ -6,8 +6,13 @@ the XML parts in bounded chunks, never holding one whole:
 - the central directory is bounded before zipfile reads it (it reads every entry into memory);
 - all members unpacked together — the sizes in the directory are a safe bound, as zipfile never
   inflates a member past its stated size;
-- the XML parts (by name, or by content type in [Content_Types].xml) together, in bytes and in
-  elements (start tags), since memory follows the number of elements more than their bytes;
+- the XML parts together, in bytes and in elements (start tags), since memory follows the
+  number of elements more than their bytes. A part is XML by its name (*.xml, *.rels), by its
+  content type in [Content_Types].xml (matched without regard to case, as the OPC readers do:
+  word/document.bin declared XML is parsed as the document), or when [Content_Types].xml
+  declares no type for it; only parts declared with a non-XML type (pictures, embedded files) are
+  left out. [Content_Types].xml itself is parsed as a stream, whatever its size (padding it past
+  any fixed size must not make every part look like a picture);
 - no DTD or entity declaration anywhere in an XML part (XML bombs, external entities).
 
 Callers turn ZipRefused into their own message or Issue: `reason` is the Chinese text and `kind`
@@ -16,6 +21,7 @@ which bound it broke (size, xml, dtd, broken).
 
 from __future__ import annotations
 
+import posixpath
 import re
 import struct
 import zipfile
@@ -27,6 +33,7 @@ from defusedxml.common import DefusedXmlException
 
 from scoring.engine.sniff import ZIP_ERRORS
 from scoring.files import MB, FileRefused, check_regular, size_text
+from scoring.oserrors import describe
 
 CHUNK = 1 << 20
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -64,7 +71,7 @@ def check_directory(path: Path, limit: int) -> None:
             handle.seek(max(0, size - (1 << 16) - _END_SIZE))
             tail = handle.read()
     except OSError as exc:
-        raise ZipRefused(str(exc), "broken") from None
+        raise ZipRefused(describe(exc), "broken") from None
     at = tail.rfind(_END)
     if at < 0 or len(tail) - at < _END_SIZE:
         raise ZipRefused("不是有效的压缩包（找不到压缩包的目录）", "broken")
@@ -76,50 +83,80 @@ def check_directory(path: Path, limit: int) -> None:
                          "文件可能已损坏或被恶意构造", "size")
 
 
-def _xml_members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
-    """The members a package reader parses as XML: *.xml and *.rels, and any part whose content
-    type ([Content_Types].xml) is XML."""
-    members = archive.infolist()
-    xml_types: set[str] = set()
-    xml_extensions: set[str] = set()
+def _too_many_elements(limit: int) -> ZipRefused:
+    return ZipRefused(f"文档包含 {limit:,} 个以上的 XML 元素，超过上限；文件可能已损坏或被恶意构造", "xml")
+
+
+def _declared_types(archive: zipfile.ZipFile, limit: int) -> tuple[dict[str, bool], dict[str, bool]]:
+    """From [Content_Types].xml, streamed (at most `limit` elements): whether each declared part
+    name, and each declared extension, is XML — both lowercased."""
+    parts: dict[str, bool] = {}
+    extensions: dict[str, bool] = {}
     try:
         types = archive.getinfo("[Content_Types].xml")
     except KeyError:
-        types = None
-    if types is not None and types.file_size <= CHUNK:
-        try:
-            root = ElementTree.fromstring(archive.read(types), forbid_dtd=True)
-        except DefusedXmlException:
-            raise ZipRefused("包含不安全的 XML 内容（DTD/实体声明）", "dtd") from None
-        except (ElementTree.ParseError, *ZIP_ERRORS):
-            raise ZipRefused("文件已损坏（[Content_Types].xml）", "broken") from None
-        for entry in root:
-            if "xml" in entry.get("ContentType", "").lower():
-                if entry.get("Extension"):
-                    xml_extensions.add(entry.get("Extension", "").lower())
-                if entry.get("PartName"):
-                    xml_types.add(entry.get("PartName", "").lstrip("/"))
-    return [m for m in members if m.filename.lower().endswith((".xml", ".rels")) or m.filename in xml_types
-            or m.filename.rsplit(".", 1)[-1].lower() in xml_extensions]
-
-
-def _scan_xml(archive: zipfile.ZipFile, member: zipfile.ZipInfo, elements: int, limit: int) -> int:
-    """`elements` plus the start tags of `member`, streamed; ZipRefused past `limit` or at a DTD."""
-    carry = b""
+        return parts, extensions
+    count = 0
+    root = None
     try:
-        with archive.open(member) as handle:
-            while chunk := handle.read(CHUNK):
-                data = carry + chunk
-                if _DTD.search(data):
-                    raise ZipRefused("包含不安全的 XML 内容（DTD/实体声明）", "dtd")
-                elements += chunk.count(b"<") - chunk.count(b"</")
-                if elements > limit:
-                    raise ZipRefused(f"文档包含 {limit:,} 个以上的 XML 元素，超过上限；"
-                                     "文件可能已损坏或被恶意构造", "xml")
-                carry = data[-16:]
-    except ZIP_ERRORS:
-        raise ZipRefused(f"文件已损坏（{member.filename}）", "broken") from None
-    return elements
+        with archive.open(types) as handle:
+            for event, entry in ElementTree.iterparse(handle, events=("start", "end"), forbid_dtd=True):
+                if root is None:
+                    root = entry
+                if event == "start" or entry is root:
+                    continue
+                count += 1
+                if count > limit:
+                    raise _too_many_elements(limit)
+                xml = "xml" in entry.get("ContentType", "").lower()
+                if entry.get("Extension"):
+                    extensions[entry.get("Extension", "").lower()] = xml
+                if entry.get("PartName"):
+                    parts[entry.get("PartName", "").lstrip("/").lower()] = xml
+                root.clear()  # the entries read so far: only what is kept above stays
+    except DefusedXmlException:
+        raise ZipRefused("包含不安全的 XML 内容（DTD/实体声明）", "dtd") from None
+    except (ElementTree.ParseError, *ZIP_ERRORS):
+        raise ZipRefused("文件已损坏（[Content_Types].xml）", "broken") from None
+    return parts, extensions
+
+
+def xml_members(archive: zipfile.ZipFile, limit: int = 1 << 62) -> list[zipfile.ZipInfo]:
+    """The members a reader may parse as XML (see the module); ZipRefused when
+    [Content_Types].xml is damaged, declares a DTD or holds more than `limit` elements."""
+    parts, extensions = _declared_types(archive, limit)
+
+    def xml(member: zipfile.ZipInfo) -> bool:
+        name = member.filename.lower()
+        if member.is_dir():
+            return False
+        if name.endswith((".xml", ".rels")):
+            return True
+        base = posixpath.basename(name)
+        declared = parts[name] if name in parts else extensions.get(base.rpartition(".")[2] if "." in base else "")
+        return declared is None or declared
+
+    return [m for m in archive.infolist() if xml(m)]
+
+
+def scan_xml(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], limit: int = 1 << 62) -> None:
+    """Stream `members`: ZipRefused at a DTD or entity declaration anywhere in one, or past
+    `limit` start tags in all of them together."""
+    elements = 0
+    for member in members:
+        carry = b""
+        try:
+            with archive.open(member) as handle:
+                while chunk := handle.read(CHUNK):
+                    data = carry + chunk
+                    if _DTD.search(data):
+                        raise ZipRefused("包含不安全的 XML 内容（DTD/实体声明）", "dtd")
+                    elements += chunk.count(b"<") - chunk.count(b"</")
+                    if elements > limit:
+                        raise _too_many_elements(limit)
+                    carry = data[-16:]
+        except ZIP_ERRORS:
+            raise ZipRefused(f"文件已损坏（{member.filename}）", "broken") from None
 
 
 def check_members(archive: zipfile.ZipFile, bounds: ZipBounds) -> None:
@@ -129,14 +166,12 @@ def check_members(archive: zipfile.ZipFile, bounds: ZipBounds) -> None:
     if unpacked > bounds.unpacked:
         raise ZipRefused(f"解压后有 {size_text(unpacked)}，超过上限 {size_text(bounds.unpacked)}；"
                          "文件可能已损坏或被恶意构造", "size")
-    xml = _xml_members(archive)
+    xml = xml_members(archive, bounds.elements)
     xml_size = sum(m.file_size for m in xml)
     if xml_size > bounds.xml:
         raise ZipRefused(f"文档内容（XML）解压后有 {size_text(xml_size)}，超过上限 {size_text(bounds.xml)}；"
                          "文件可能已损坏或被恶意构造", "xml")
-    elements = 0
-    for member in xml:
-        elements = _scan_xml(archive, member, elements, bounds.elements)
+    scan_xml(archive, xml, bounds.elements)
 
 
 def check_package(path: Path, file_limit: int, bounds: ZipBounds) -> None:
