@@ -13,7 +13,15 @@ the XML parts in bounded chunks, never holding one whole:
   declares no type for it; only parts declared with a non-XML type (pictures, embedded files) are
   left out. [Content_Types].xml itself is parsed as a stream, whatever its size (padding it past
   any fixed size must not make every part look like a picture);
-- no DTD or entity declaration anywhere in an XML part (XML bombs, external entities).
+- no DTD or entity declaration anywhere in an XML part (XML bombs, external entities), also in
+  UTF-16 parts (their zero bytes left out).
+
+check_prologs is the cheap form of the last check, for workbooks whose XML is 100 MB unpacked
+(the sheets are streamed by their own scan): XML allows a DTD only in the prolog, before the root
+element, so each part's prolog is walked whatever its length (comments and processing
+instructions skipped — padding does not hide a declaration) and read no further. A declaration
+after the root element is not well-formed XML: expat and lxml refuse the part, and calamine's
+parser expands no entity declared there ("unrecognized entity").
 
 Callers turn ZipRefused into their own message or Issue: `reason` is the Chinese text and `kind`
 which bound it broke (size, xml, dtd, broken).
@@ -27,6 +35,7 @@ import struct
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
@@ -36,6 +45,8 @@ from scoring.files import MB, FileRefused, check_regular, size_text
 from scoring.oserrors import describe
 
 CHUNK = 1 << 20
+_PROLOG_READ = 1 << 14  # a prolog is a few hundred bytes; read on only while it goes on
+_SKIPPED = b" \t\r\n\xef\xbb\xbf\xff\xfe"  # white space and byte order marks
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _END = b"PK\x05\x06"  # end of central directory record
 _END64_LOCATOR = b"PK\x06\x07"
@@ -149,7 +160,7 @@ def scan_xml(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], limit: in
             with archive.open(member) as handle:
                 while chunk := handle.read(CHUNK):
                     data = carry + chunk
-                    if _DTD.search(data):
+                    if _DTD.search(data) or (b"\0" in data and _DTD.search(data.replace(b"\0", b""))):
                         raise ZipRefused("包含不安全的 XML 内容（DTD/实体声明）", "dtd")
                     elements += chunk.count(b"<") - chunk.count(b"</")
                     if elements > limit:
@@ -157,6 +168,46 @@ def scan_xml(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], limit: in
                     carry = data[-16:]
         except ZIP_ERRORS:
             raise ZipRefused(f"文件已损坏（{member.filename}）", "broken") from None
+
+
+def _declares_dtd(handle: IO[bytes]) -> bool:
+    """Whether the prolog of the XML read from `handle` holds a `<!` other than a comment (a
+    DOCTYPE, with any entity declarations), read in pieces up to the root element."""
+    data, closing = b"", b""  # closing: the end of the comment or instruction being skipped
+    while True:
+        chunk = handle.read(_PROLOG_READ)
+        data += chunk.replace(b"\0", b"")  # UTF-16: its markup without the zero bytes
+        while True:
+            if closing:
+                end = data.find(closing)
+                if end < 0:
+                    data = data[-(len(closing) - 1):]
+                    break
+                data, closing = data[end + len(closing):], b""
+            data = data.lstrip(_SKIPPED)
+            if len(data) < 4 and chunk:
+                break  # read on
+            if data.startswith(b"<?"):
+                data, closing = data[2:], b"?>"
+            elif data.startswith(b"<!--"):
+                data, closing = data[4:], b"-->"
+            else:
+                return data.startswith(b"<!")
+        if not chunk:
+            return False
+
+
+def check_prologs(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> None:
+    """ZipRefused at a DTD or entity declaration in the prolog of any of `members` (see the
+    module: where XML allows one), each read only up to its root element."""
+    for member in members:
+        try:
+            with archive.open(member) as handle:
+                declares = _declares_dtd(handle)
+        except ZIP_ERRORS:
+            raise ZipRefused(f"文件已损坏（{member.filename}）", "broken") from None
+        if declares:
+            raise ZipRefused("包含不安全的 XML 内容（DTD/实体声明）", "dtd")
 
 
 def check_members(archive: zipfile.ZipFile, bounds: ZipBounds) -> None:

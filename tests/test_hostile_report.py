@@ -539,3 +539,30 @@ def test_workbook_zip_checks_are_zipbound_s(hostile: dict[str, Path], tmp_path: 
     assert re.fullmatch(rf"错误 {re.escape(str(plain))} 无法打开该文件：压缩包的目录有 \d+ 字节，超过上限 300 字节"
                         r"（文件数过多）；文件可能已损坏或被恶意构造（E103）", err.splitlines()[-2]), err
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(("xml", "declares"), [
+    (b'<?xml version="1.0"?><a/>', False),
+    (b'<?xml version="1.0"?>' + b"<!--" + b"x" * 100_000 + b'--><!DOCTYPE a [<!ENTITY b "c">]><a/>', True),
+    (b"\xef\xbb\xbf\n<?pi " + b"y" * 20_000 + b"?> <!DOCTYPE a><a/>", True),
+    ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE a><a/>'.encode("utf-16"), True),
+    (b"<!-- <!DOCTYPE a> -->" + b" " * (1 << 14) + b"<a/>", False),  # inside a comment: no declaration
+    (b"<a/><!DOCTYPE a>", False),  # after the root: not XML, refused by the parsers themselves
+    (b"", False),
+])
+def test_prolog_walk(xml: bytes, declares: bool) -> None:
+    import io
+
+    from scoring.zipbound import _declares_dtd
+
+    assert _declares_dtd(io.BytesIO(xml)) is declares
+
+
+def test_a_utf16_part_declaring_a_dtd_is_refused(tmp_path: Path) -> None:
+    base = _draft_bytes(tmp_path)
+    utf16 = _rewrite(base, tmp_path / "utf16.docx", "word/styles.xml",
+                     lambda xml: xml.decode("utf-8").replace("UTF-8", "UTF-16").replace(
+                         "?>", '?><!DOCTYPE w [<!ENTITY a "aaaa">]>', 1).encode("utf-16"))
+    with pytest.raises(ZipRefused) as refused:
+        check_package(utf16, MB, ZipBounds(unpacked=4 * MB, xml=4 * MB, elements=100_000))
+    assert refused.value.kind == "dtd"

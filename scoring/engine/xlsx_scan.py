@@ -50,7 +50,7 @@ from scoring.engine.positions import column_index
 from scoring.engine.sniff import ZIP_ERRORS
 from scoring.errors import InvalidInputError
 from scoring.issues import make
-from scoring.zipbound import ZipRefused, check_directory, scan_xml, xml_members
+from scoring.zipbound import ZipRefused, check_directory, check_prologs, xml_members
 
 CHUNK = 1 << 20
 # Shared strings a workbook may hold beyond one per string cell (strings a program left behind).
@@ -162,9 +162,10 @@ def check_directory_of(path: Path, file: str) -> None:
 
 
 def check_archive(archive: zipfile.ZipFile, file: str, limits: Limits) -> None:
-    """Refuse a workbook whose parts unpack to more than the limit, or that declares a DTD
-    anywhere in a part a reader may parse as XML (zipbound.xml_members: calamine finds parts by
-    their relationships, whatever their names)."""
+    """Refuse a workbook whose parts unpack to more than the limit, or that declares a DTD in
+    a part a reader may parse as XML (zipbound.xml_members: calamine finds parts by their
+    relationships, whatever their names) — in its prolog, however long, the only place XML
+    allows one (zipbound.check_prologs: 100 MB of sheets are not unpacked twice for it)."""
     members = archive.infolist()
     unpacked = sum(m.file_size for m in members)
     if unpacked > limits.max_bytes:
@@ -183,7 +184,7 @@ def check_archive(archive: zipfile.ZipFile, file: str, limits: Limits) -> None:
             raise _too_many(file, f"组成部分 {member.filename} 解压后有 {member.file_size / MB:.0f} MB",
                             member.file_size, f"{whole // MB} MB")
     try:
-        scan_xml(archive, xml_members(archive))
+        check_prologs(archive, xml_members(archive))
     except ZipRefused as exc:
         if exc.kind == "dtd":
             raise _fail(file, "E107") from None
