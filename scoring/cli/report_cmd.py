@@ -60,8 +60,8 @@ def report_command(
         # Before any work: an output onto an input, a draft that cannot be used or has no marker
         # (checked and parsed once, and filled from what was parsed).
         refuse_inputs(targets, command_inputs(None, *named), hint)
-        opened: Draft | None = open_draft(into) if into is not None else None
         standard = open_standard(criteria, regulations, workspace)
+        opened: Draft | None = open_draft(into) if into is not None else None
         section = build_section(Results.load(results, standard), standard,
                                 Results.load(previous, standard) if previous is not None else None, template)
         writers: list[Writer] = []

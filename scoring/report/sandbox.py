@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, ValuesView
 from fractions import Fraction
 from functools import wraps
 from typing import Any
@@ -110,37 +110,48 @@ def text_size(value: object, budget: int = MAX_OUTPUT) -> int:
     numbers; for containers (and dataclasses, namespaces) their items' sizes plus the brackets
     and separators their repr adds, with text items counted as written (escapes in a repr can make
     it up to ten times longer, which keeps it far below what would hurt). Counting stops once
-    past `budget`, so a list holding itself a million times over costs no more than the budget."""
+    past `budget`, so a list holding itself a million times over costs no more than the budget;
+    containers are walked by iterators, never copied."""
     from dataclasses import fields, is_dataclass
+    from itertools import chain
 
     from jinja2.utils import Namespace
 
     total = 0
-    pending: list[tuple[object, bool]] = [(value, True)]
-    while pending and total <= budget:
-        item, top = pending.pop()
+    walking: list[Iterator[object]] = []
+    item: object = value
+    top = True
+    while True:
         if isinstance(item, str | bytes):
             total += len(item) + (0 if top else 3)  # quotes (and b) in a repr
-        elif isinstance(item, list | tuple | set | frozenset):
-            total += 2 + 2 * len(item)  # brackets, ", " (and the set's {} or frozenset(…) besides)
-            pending.extend((x, False) for x in item)
+        elif isinstance(item, list | tuple | set | frozenset | KeysView | ValuesView | ItemsView):
+            total += 2 + 2 * len(item) + (0 if isinstance(item, list | tuple) else 16)  # brackets, ", "…
+            walking.append(iter(item))
         elif isinstance(item, dict):
             total += 2 + 4 * len(item)  # braces, ": " and ", "
-            pending.extend((x, False) for pair in item.items() for x in pair)
-        elif isinstance(item, type({}.keys()) | type({}.values()) | type({}.items())):
-            total += 16
-            pending.append((list(item), False))  # references only: the text is counted, not built
+            walking.append(chain.from_iterable(item.items()))
         elif isinstance(item, Namespace):
-            total += 12
-            pending.append((dict(item._Namespace__attrs), False))
+            attrs = item._Namespace__attrs
+            total += 14 + 4 * len(attrs)
+            walking.append(chain.from_iterable(attrs.items()))
         elif is_dataclass(item) and not isinstance(item, type):
-            total += len(type(item).__name__) + 2
-            for found in fields(item):
-                total += len(found.name) + 3
-                pending.append((getattr(item, found.name), False))
+            found = fields(item)
+            total += len(type(item).__name__) + 2 + sum(len(f.name) + 3 for f in found)
+            walking.append(iter([getattr(item, f.name) for f in found]))  # a few fields
         else:  # numbers (bounded by MAX_INT_BITS), None, jinja's helpers: short texts of their own
             total += len(str(item) if top else repr(item))
-    return total
+        top = False
+        while walking and total <= budget:
+            following = next(walking[-1], _DONE)
+            if following is not _DONE:
+                item = following
+                break
+            walking.pop()
+        else:
+            return total
+
+
+_DONE = object()
 
 
 def bounded_text(value: object) -> str:
