@@ -50,6 +50,7 @@ _SKIPPED = b" \t\r\n\xef\xbb\xbf\xff\xfe"  # white space and byte order marks
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _END = b"PK\x05\x06"  # end of central directory record
 _END64_LOCATOR = b"PK\x06\x07"
+_END64 = b"PK\x06\x06"  # the ZIP64 end of central directory record
 _END_SIZE = 22
 
 
@@ -73,22 +74,31 @@ class ZipBounds:
 
 
 def check_directory(path: Path, limit: int) -> None:
-    """Refuse a file with no zip end record, a ZIP64 one (no package of ours needs it), or a
-    central directory over `limit` bytes — read from the file's last 64 KB only."""
+    """Refuse a file with no zip end record, or a central directory over `limit` bytes — read
+    from the file's last 64 KB (and, for ZIP64, which some exporters write even for small files,
+    its 56-byte end record) only."""
+    broken = ZipRefused("不是有效的压缩包（找不到压缩包的目录）", "broken")
     try:
         with path.open("rb") as handle:
             handle.seek(0, 2)
             size = handle.tell()
             handle.seek(max(0, size - (1 << 16) - _END_SIZE))
             tail = handle.read()
-    except OSError as exc:
-        raise ZipRefused(describe(exc), "broken") from None
-    at = tail.rfind(_END)
-    if at < 0 or len(tail) - at < _END_SIZE:
-        raise ZipRefused("不是有效的压缩包（找不到压缩包的目录）", "broken")
-    directory = struct.unpack("<I", tail[at + 12:at + 16])[0]
-    if tail[max(0, at - 20):at].startswith(_END64_LOCATOR) or directory == 0xFFFFFFFF:
-        raise ZipRefused("压缩包使用了 ZIP64 格式，不是正常的 Office 文档", "broken")
+            at = tail.rfind(_END)
+            if at < 0 or len(tail) - at < _END_SIZE:
+                raise broken
+            directory = struct.unpack("<I", tail[at + 12:at + 16])[0]
+            locator = tail[max(0, at - 20):at]
+            if locator.startswith(_END64_LOCATOR):
+                handle.seek(struct.unpack("<Q", locator[8:16])[0])
+                record = handle.read(56)
+                if len(record) < 56 or not record.startswith(_END64):
+                    raise broken
+                directory = struct.unpack("<Q", record[40:48])[0]
+            elif directory == 0xFFFFFFFF:
+                raise broken
+    except (OSError, OverflowError, ValueError) as exc:
+        raise ZipRefused(describe(exc) if isinstance(exc, OSError) else broken.reason, "broken") from None
     if directory > limit:
         raise ZipRefused(f"压缩包的目录有 {size_text(directory)}，超过上限 {size_text(limit)}（文件数过多）；"
                          "文件可能已损坏或被恶意构造", "size")

@@ -5,9 +5,11 @@ document, and a hostile template file or Word draft is refused before it is read
 from __future__ import annotations
 
 import inspect
+import json
 import os
 import re
 import shutil
+import struct
 import time
 import zipfile
 from pathlib import Path
@@ -566,3 +568,34 @@ def test_a_utf16_part_declaring_a_dtd_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ZipRefused) as refused:
         check_package(utf16, MB, ZipBounds(unpacked=4 * MB, xml=4 * MB, elements=100_000))
     assert refused.value.kind == "dtd"
+
+
+def _with_zip64_end(source: Path, target: Path) -> Path:
+    """`source` with a ZIP64 end record and locator before its end record (whose counts and
+    offsets then say 0xFFFF…, as exporters that always write ZIP64 do)."""
+    data = source.read_bytes()
+    at = data.rfind(b"PK\x05\x06")
+    entries, directory, offset = struct.unpack("<HII", data[at + 10:at + 20])
+    record = (b"PK\x06\x06" + struct.pack("<QHHIIQQQQ", 44, 45, 45, 0, 0, entries, entries, directory, offset))
+    locator = b"PK\x06\x07" + struct.pack("<IQI", 0, at, 1)
+    end = data[at:at + 8] + struct.pack("<HHII", 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF) + data[at + 20:]
+    target.write_bytes(data[:at] + record + locator + end)
+    return target
+
+
+def test_a_workbook_ending_in_zip64_records_is_read(tmp_path: Path) -> None:
+    from scoring.zipbound import check_directory
+
+    sample = Path(__file__).resolve().parents[1] / "samples" / "inspections.xlsx"
+    zip64 = _with_zip64_end(sample, tmp_path / "zip64.xlsx")
+    with zipfile.ZipFile(zip64) as archive:  # Python's own reader takes it as it is
+        assert archive.testzip() is None
+    for path, out in ((sample, "a"), (zip64, "b")):
+        code, _, err = invoke("run", str(path), "--out", str(tmp_path / out))
+        assert code == 0, err
+    totals = [[(c["courtyard"], c["total"], c["grade"]) for c in json.loads(
+        (tmp_path / out / "results.json").read_text(encoding="utf-8"))["courtyards"]] for out in "ab"]
+    assert totals[0] == totals[1] and len(totals[0]) == 48
+    with pytest.raises(ZipRefused) as refused:  # the ZIP64 record's directory size is the one bounded
+        check_directory(zip64, 100)
+    assert refused.value.kind == "size" and refused.value.reason.startswith("压缩包的目录有 ")
