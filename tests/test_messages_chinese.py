@@ -120,10 +120,10 @@ def test_into_a_missing_draft_says_it_is_not_found(results: Path, tmp_path: Path
     code, out, err = invoke("report", str(results), "--criteria", criteria_of(results),
                             "--into", str(tmp_path / "不存在.docx"))
     assert code == 1 and out == ""
-    assert err == f"找不到文件 {tmp_path / '不存在.docx'}：请检查 --into 所写的 Word 报告草稿的文件名和所在文件夹\n"
+    assert err == f"无法打开草稿 {tmp_path / '不存在.docx'}：找不到文件\n"
     code, _, err = invoke("report", str(results), "--criteria", criteria_of(results), "--into", str(tmp_path))
     assert code == 1
-    assert err == f"{tmp_path} 是文件夹，--into 应写 Word 报告草稿文件（.docx）\n"
+    assert err == f"无法打开草稿 {tmp_path}：这是一个文件夹，这里需要的是文件\n"
 
 
 def make_draft(path: Path) -> None:

@@ -165,7 +165,7 @@ def test_custom_and_broken_templates(runs: dict[str, Path], tmp_path: Path) -> N
     mine.write_text("{{ f.no_such_figure }}", encoding="utf-8")
     code, _, err = invoke("report", str(runs["2023"] / "results.json"), "--template", str(mine),
                           "--out", str(tmp_path / "x"))
-    assert code == 2 and err.startswith(f"{BUNDLED_NOTE}报告模板 {mine} 第 1 行有误：")
+    assert code == 1 and err.startswith(f"{BUNDLED_NOTE}报告模板 {mine} 第 1 行有误：")
 
 
 # ---------------------------------------------------------------- explain

@@ -18,7 +18,6 @@ from scoring.cli.common import (
     reported,
     stdout,
 )
-from scoring.errors import InvalidInputError
 
 # The draft is an input: the section is written into a copy, never into the draft itself.
 DRAFT_HINT = ("请把草稿另存为其他文件名（如“报告草稿.docx”）后再用 --into，"
@@ -46,7 +45,7 @@ def report_command(
     with reported(debug, writes_outputs=True):
         from scoring.engine.results import Results
         from scoring.outputs.staging import Writer, refuse_inputs, write_files
-        from scoring.report.draft import check_marker
+        from scoring.report.draft import Draft, open_draft
         from scoring.report.section import build_section
         from scoring.report.word import fill_draft
 
@@ -58,18 +57,16 @@ def report_command(
             targets += [folder / "report.md", folder / "report.docx"]
         hint = DRAFT_HINT if into is not None else OUT_HINT
         named = (("评分结果", results), ("上年度评分结果", previous), ("报告模板", template), ("Word 报告草稿", into))
-        # Before any work: an output onto an input, a draft that is missing or has no marker.
+        # Before any work: an output onto an input, a draft that cannot be used or has no marker
+        # (checked and parsed once, and filled from what was parsed).
         refuse_inputs(targets, command_inputs(None, *named), hint)
-        if into is not None:
-            check_draft(into)
         standard = open_standard(criteria, regulations, workspace)
-        if into is not None:
-            check_marker(into)
+        opened: Draft | None = open_draft(into) if into is not None else None
         section = build_section(Results.load(results, standard), standard,
                                 Results.load(previous, standard) if previous is not None else None, template)
         writers: list[Writer] = []
-        if into is not None:
-            draft = into
+        if opened is not None:
+            draft = opened
             writers.append(lambda p: fill_draft(section.blocks, draft, p))
         if into is None or out is not None:
             writers += list(section.writers().values())
@@ -79,10 +76,3 @@ def report_command(
         for path in written:
             stdout.print(f"已写入 {path}", markup=False)
 
-
-def check_draft(draft: Path) -> None:
-    """The Word draft must be an existing file: say which, in words, before any work is done."""
-    if draft.is_dir():
-        raise InvalidInputError(f"{draft} 是文件夹，--into 应写 Word 报告草稿文件（.docx）")
-    if not draft.exists():
-        raise InvalidInputError(f"找不到文件 {draft}：请检查 --into 所写的 Word 报告草稿的文件名和所在文件夹")

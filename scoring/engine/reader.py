@@ -27,6 +27,7 @@ from scoring.engine.xlsx_scan import (
     OpenpyxlBudget,
     SheetScan,
     check_archive,
+    check_directory_of,
     check_merges,
     check_shared_parts,
     check_total,
@@ -141,6 +142,7 @@ def _read_values(path: Path, shown: str, names: list[str], backend: Backend,
 
 def _read_xlsx(path: Path, shown: str, limits: Limits, backend: Backend) -> tuple[list[RawSheet], list[Issue]]:
     issues: list[Issue] = []
+    check_directory_of(path, shown)  # before zipfile reads the whole directory
     with zipfile.ZipFile(path) as archive:
         check_archive(archive, shown, limits)
         structure = read_structure(archive, shown, limits)

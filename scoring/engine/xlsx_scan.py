@@ -36,6 +36,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
+from pathlib import Path
 from string import digits
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -49,6 +50,7 @@ from scoring.engine.positions import column_index
 from scoring.engine.sniff import ZIP_ERRORS
 from scoring.errors import InvalidInputError
 from scoring.files import MB
+from scoring.zipbound import ZipRefused, check_directory, check_prologs, xml_members
 
 CHUNK = 1 << 20
 # Shared strings a workbook may hold beyond one per string cell (strings a program left behind).
@@ -59,7 +61,6 @@ MERGES_OUTSIDE = 65_536
 # Excel itself stops at 65,490 cell formats.
 MAX_STYLES = 131_072
 WHOLE_PART = 16 * MB  # see _read_whole; a real one is a few KB (styles.xml a few MB)
-_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
 _ROW_NUMBER = re.compile(rb'\br="(\d{1,7})"')
 _HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
@@ -140,8 +141,24 @@ def _xml(archive: zipfile.ZipFile, name: str, file: str) -> Element:
         raise refuse(file, "E103", detail=f"工作簿结构已损坏（{name}）") from None
 
 
+# The zip directory, read whole by zipfile before anything else (~150,000 members: a workbook
+# with a picture in every cell of a large sheet stays far inside it).
+DIRECTORY_MAX = 8 * MB
+
+
+def check_directory_of(path: Path, file: str) -> None:
+    """Before zipfile opens the workbook: its directory at most DIRECTORY_MAX bytes (zipbound)."""
+    try:
+        check_directory(path, DIRECTORY_MAX)
+    except ZipRefused as exc:
+        raise refuse(file, "E103", detail=exc.reason) from None
+
+
 def check_archive(archive: zipfile.ZipFile, file: str, limits: Limits) -> None:
-    """Refuse a workbook whose parts unpack to more than the limit, or that declares a DTD."""
+    """Refuse a workbook whose parts unpack to more than the limit, or that declares a DTD in
+    a part a reader may parse as XML (zipbound.xml_members: calamine finds parts by their
+    relationships, whatever their names) — in its prolog, however long, the only place XML
+    allows one (zipbound.check_prologs: 100 MB of sheets are not unpacked twice for it)."""
     members = archive.infolist()
     unpacked = sum(m.file_size for m in members)
     if unpacked > limits.max_bytes:
@@ -159,14 +176,12 @@ def check_archive(archive: zipfile.ZipFile, file: str, limits: Limits) -> None:
         if member.file_size > whole:
             raise _too_many(file, f"组成部分 {member.filename} 解压后有 {member.file_size / MB:.0f} MB",
                             member.file_size, f"{whole // MB} MB")
-        if member.filename.endswith((".xml", ".rels")) and member.file_size:
-            try:
-                with archive.open(member) as handle:
-                    head = handle.read(4096)
-            except ZIP_ERRORS:
-                raise refuse(file, "E103", detail=f"压缩包已损坏（{member.filename}）") from None
-            if _DTD.search(head):
-                raise refuse(file, "E107")
+    try:
+        check_prologs(archive, xml_members(archive))
+    except ZipRefused as exc:
+        if exc.kind == "dtd":
+            raise refuse(file, "E107") from None
+        raise refuse(file, "E103", detail=exc.reason) from None
 
 
 def _read_whole(name: str) -> int:

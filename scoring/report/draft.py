@@ -23,11 +23,13 @@ to where it stands.
   its first table, else 网格型 "Table Grid", else grid lines of their own), no first-line indent,
   centred headers, and columns wide enough that no number breaks.
 
-Everything else in the draft is left as it is; the draft itself is never written.
+Everything else in the draft is left as it is; the draft itself is never written. A draft is
+checked, parsed and its marker found once (open_draft), before any other work of the command.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -73,8 +75,9 @@ def section_shape(blocks: list[Block]) -> list[int]:
 
 
 def check_draft(draft: Path) -> None:
-    """Refuse a draft that is not a regular file or whose package is over DRAFT_BOUNDS (or
-    declares a DTD), before python-docx opens it."""
+    """Refuse a draft that is not a regular file (or is missing) or whose package is over
+    DRAFT_BOUNDS (or declares a DTD), before python-docx opens it; every cause in one wording,
+    "无法打开草稿 …：…" (exit 1, as any input file that cannot be used)."""
     try:
         check_package(draft, DRAFT_MAX, DRAFT_BOUNDS)
     except ZipRefused as exc:
@@ -84,15 +87,30 @@ def check_draft(draft: Path) -> None:
         raise InvalidInputError(f"无法打开草稿 {draft}：{exc.reason}") from None
 
 
-def _open(draft: Path) -> Any:
+@dataclass
+class Draft:
+    """A Word draft checked, parsed and its marker found: `body` is the document body's
+    elements, `at` the marker's index among them. fill_draft changes it: it is filled once."""
+
+    path: Path
+    document: Any
+    body: list[Any]
+    at: int
+
+
+def open_draft(path: Path) -> Draft:
+    """The draft at `path`, checked (check_draft) and parsed once, holding its marker exactly
+    once; InvalidInputError naming it otherwise."""
     from docx import Document
 
-    check_draft(draft)
+    check_draft(path)
     try:
-        return Document(str(draft))
+        document = Document(str(path))
     except Exception as exc:  # python-docx meeting a file that is not a .docx: say so, never crash
         why = f"不是有效的 Word 文档（.docx）（{type(exc).__name__}）"
-        raise InvalidInputError(f"无法打开草稿 {draft}：{why}") from None
+        raise InvalidInputError(f"无法打开草稿 {path}：{why}") from None
+    body = list(document.element.body.iterchildren())
+    return Draft(path, document, body, _marker(body, path))
 
 
 def _text(p: Any) -> str:
@@ -260,17 +278,11 @@ def _table_style(document: Any) -> str | None:
     return grid.style_id if grid is not None else None
 
 
-def check_marker(draft: Path) -> None:
-    """The draft opens and holds its marker exactly once; InvalidInputError naming it otherwise
-    (`score report --into` checks this before anything is written)."""
-    _marker(list(_open(draft).element.body.iterchildren()), draft)
-
-
-def fill_draft(blocks: list[Block], draft: Path, target: Path) -> None:
-    """A copy of `draft` with the marker paragraph replaced by the section (see the module)."""
-    document = _open(draft)
-    body = list(document.element.body.iterchildren())
-    at = _marker(body, draft)
+def fill_draft(blocks: list[Block], draft: Draft | Path, target: Path) -> None:
+    """A copy of `draft` (opened here when given as a path) with the marker paragraph replaced
+    by the section (see the module), saved as `target`."""
+    opened = draft if isinstance(draft, Draft) else open_draft(draft)
+    document, body, at = opened.document, opened.body, opened.at
     marker = body[at]
     context = next((i for i in range(at - 1, -1, -1) if _level(body[i]) is not None), None)
     heading = split_ordinal(_text(body[context])) if context is not None else None

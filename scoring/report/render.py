@@ -15,7 +15,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from scoring.criteria.lawref import book_title
-from scoring.errors import InvalidInputError, UsageError
+from scoring.errors import InvalidInputError
 from scoring.exact import half_up
 from scoring.files import TEMPLATE_MAX, FileRefused, read_bytes
 from scoring.report.blocks import escape
@@ -106,24 +106,27 @@ def _explain(exc: Exception) -> str:
 
 def markdown_value(value: object) -> object:
     """What `{{ … }}` writes: text escaped as literal Markdown, unless the template marked it
-    `| safe` or wrote it itself (a macro's text)."""
+    `| safe` or wrote it itself (a macro's text); made text only once its length is known to be
+    within the sandbox's bound (a list of big strings is small until it is printed)."""
     from markupsafe import Markup
 
-    from scoring.report.sandbox import Rendered
+    from scoring.report.sandbox import Rendered, bounded_text
 
-    return value if isinstance(value, Markup | Rendered) else escape(str(value))
+    return value if isinstance(value, Markup | Rendered) else escape(bounded_text(value))
 
 
 def _source(path: Path) -> str:
-    """The template's text: a regular file of at most TEMPLATE_MAX bytes, in UTF-8."""
-    if not path.exists():
-        raise UsageError(f"无法读取报告模板 {path}：找不到该文件，请检查 --template 所写的文件名和所在文件夹")
+    """The template's text: a regular file of at most TEMPLATE_MAX bytes, in UTF-8. A template
+    that cannot be used, whatever the cause (missing, not a file, too big, not UTF-8, refused by
+    the sandbox, wrong while filling), is an input that cannot be used: exit 1, as a draft or a
+    data file, in one wording per stage ("无法读取报告模板 …：…", "报告模板 … 被拒绝：…",
+    "报告模板 … 有误：…")."""
     try:
         return read_bytes(path, TEMPLATE_MAX).decode("utf-8-sig")
     except FileRefused as exc:
         raise InvalidInputError(f"无法读取报告模板 {path}：{exc.reason}") from None
     except UnicodeDecodeError:
-        raise UsageError(f"无法读取报告模板 {path}：文件不是 UTF-8 编码的文本") from None
+        raise InvalidInputError(f"无法读取报告模板 {path}：文件不是 UTF-8 编码的文本") from None
 
 
 def _refused(path: Path, exc: BaseException) -> InvalidInputError | None:
@@ -167,7 +170,7 @@ def render_markdown(facts: ReportFacts, template: Path | None = None) -> str:
         line = (getattr(exc, "lineno", None) if isinstance(exc, jinja2.TemplateError) else None) \
             or _template_line(exc)
         where = f"第 {line} 行" if line else ""
-        raise UsageError(f"报告模板 {path} {where}有误：{_explain(exc)}") from None
+        raise InvalidInputError(f"报告模板 {path} {where}有误：{_explain(exc)}") from None
     lines = [line.rstrip() for line in text.splitlines()]
     out: list[str] = []
     for line in lines:  # at most one blank line between blocks

@@ -11,7 +11,10 @@ SIGALRM:
 - a call (a filter, function or method) may not pass a count above MAX_COUNT (`center(10**9)`),
   a format may not ask for a field that wide, and the filters and string methods that multiply
   their input (`replace`, `indent`, `join`, `expandtabs`) are sized up front;
-- the rendered text, each value written and each macro's or `{% set %}` block's text is bounded.
+- the rendered text, each value written and each macro's or `{% set %}` block's text is bounded;
+  a value is turned into text (`{{ }}`, `|string`, `~`, `%`, `.format`, any filter that reads its
+  input as text) only after the length of that text is counted without building it (text_size):
+  `{{ ["x" * 999999] * 1500 }}` is a list of 1,500 references, but 1.5 GB as text.
 
 The bounds are far above what a report section needs (the bundled template writes ~5,000
 characters). Breaking one raises TemplateRefused with the reason in Chinese.
@@ -21,7 +24,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, ValuesView
 from fractions import Fraction
 from functools import wraps
 from typing import Any
@@ -94,8 +97,76 @@ def _check_format(text: object) -> None:
         raise TemplateRefused(f"模板中的格式“{text[:40]}”要求的宽度过大")
 
 
-def _length(value: object) -> int:
-    return len(value) if isinstance(value, str | bytes | list | tuple) else len(str(value))
+# Filters that do not read their input as text (they count, pick, sort or convert it); every
+# other filter, jinja's or the toolkit's, gets its arguments' text sizes checked first.
+_STRUCTURAL_FILTERS = frozenset({
+    "abs", "attr", "batch", "count", "d", "default", "dictsort", "filesizeformat", "first", "float", "groupby",
+    "int", "items", "join", "last", "length", "list", "map", "max", "min", "random", "reject", "rejectattr",
+    "reverse", "round", "select", "selectattr", "slice", "sort", "sum", "unique"})
+
+
+def text_size(value: object, budget: int = MAX_OUTPUT) -> int:
+    """The length `str(value)` would have, counted without building it: exact for text and
+    numbers; for containers (and dataclasses, namespaces) their items' sizes plus the brackets
+    and separators their repr adds, with text items counted as written (escapes in a repr can make
+    it up to ten times longer, which keeps it far below what would hurt). Counting stops once
+    past `budget`, so a list holding itself a million times over costs no more than the budget;
+    containers are walked by iterators, never copied."""
+    from dataclasses import fields, is_dataclass
+    from itertools import chain
+
+    from jinja2.utils import Namespace
+
+    total = 0
+    walking: list[Iterator[object]] = []
+    item: object = value
+    top = True
+    while True:
+        if isinstance(item, str | bytes):
+            total += len(item) + (0 if top else 3)  # quotes (and b) in a repr
+        elif isinstance(item, list | tuple | set | frozenset | KeysView | ValuesView | ItemsView):
+            total += 2 + 2 * len(item) + (0 if isinstance(item, list | tuple) else 16)  # brackets, ", "…
+            walking.append(iter(item))
+        elif isinstance(item, dict):
+            total += 2 + 4 * len(item)  # braces, ": " and ", "
+            walking.append(chain.from_iterable(item.items()))
+        elif isinstance(item, Namespace):
+            attrs = item._Namespace__attrs
+            total += 14 + 4 * len(attrs)
+            walking.append(chain.from_iterable(attrs.items()))
+        elif is_dataclass(item) and not isinstance(item, type):
+            found = fields(item)
+            total += len(type(item).__name__) + 2 + sum(len(f.name) + 3 for f in found)
+            walking.append(iter([getattr(item, f.name) for f in found]))  # a few fields
+        else:  # numbers (bounded by MAX_INT_BITS), None, jinja's helpers: short texts of their own
+            total += len(str(item) if top else repr(item))
+        top = False
+        while walking and total <= budget:
+            following = next(walking[-1], _DONE)
+            if following is not _DONE:
+                item = following
+                break
+            walking.pop()
+        else:
+            return total
+
+
+_DONE = object()
+
+
+def bounded_text(value: object) -> str:
+    """`str(value)`, refused before it is built when longer than MAX_OUTPUT characters."""
+    _check_total(text_size(value))
+    return str(value)
+
+
+def _format_size(pattern: str | bytes, values: Iterable[object]) -> int:
+    """At most how long `pattern % values` or `pattern.format(*values)` can be: each field
+    (a `%` or a `{`) written as the longest value."""
+    marks = pattern.count("%") + pattern.count("{") if isinstance(pattern, str) \
+        else pattern.count(b"%") + pattern.count(b"{")
+    longest = max((text_size(v) for v in values), default=0)
+    return len(pattern) + marks * longest
 
 
 def _check_total(total: int) -> None:
@@ -114,7 +185,7 @@ def _replaced_size(text: Any, old: Any, new: Any, count: Any = None) -> int:
 
 
 def _joined_size(separator: Any, items: list[Any]) -> int:
-    return sum(_length(x) for x in items) + _length(separator) * max(len(items) - 1, 0)
+    return sum(text_size(x) for x in items) + text_size(separator) * max(len(items) - 1, 0)
 
 
 def _presize_filter(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
@@ -125,7 +196,7 @@ def _presize_filter(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) ->
     elif name == "indent":
         width = args[1] if len(args) > 1 else kwargs.get("width", 4)
         pad = len(width) if isinstance(width, str) else width if isinstance(width, int) else 0
-        _check_total(_length(value) + (str(value).count("\n") + 1) * pad)
+        _check_total(text_size(value) + (str(value).count("\n") + 1) * pad)
     elif name == "join" and args and not isinstance(value, str):
         items = list(value) if isinstance(value, Iterable) else []  # joined once it is known small
         _check_size(items)
@@ -134,6 +205,8 @@ def _presize_filter(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) ->
         return (items, *args[1:])
     elif name == "format":
         _check_format(value)
+        if isinstance(value, str):
+            _check_total(_format_size(value, (*args[1:], *kwargs.values())))
     elif name == "sum":
         start = args[2] if len(args) > 2 else kwargs.get("start", 0)
         if not isinstance(start, int | float | Fraction):  # summing lists or strings is quadratic
@@ -146,6 +219,9 @@ def _bounded_filter(name: str, function: Callable[..., Any]) -> Callable[..., An
     def bounded(*args: Any, **kwargs: Any) -> Any:
         _check_count((*args, *kwargs.values()))
         lead = 1 if hasattr(function, "jinja_pass_arg") else 0  # the context comes first
+        if name not in _STRUCTURAL_FILTERS:  # reads its input as text: sized before it is made text
+            for value in (*args[lead:], *kwargs.values()):
+                _check_total(text_size(value))
         args = (*args[:lead], *_presize_filter(name, args[lead:], kwargs))
         result = function(*args, **kwargs)
         _check_size(result)
@@ -263,11 +339,18 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
             yield item
 
     def joined(self, parts: tuple[Any, ...]) -> str:
-        """`a ~ b`: the texts joined, at most MAX_OUTPUT characters."""
+        """`a ~ b`: the texts joined, at most MAX_OUTPUT characters (counted before any is made
+        text). Joined with text the template wrote itself (a macro's, a `{% set %}` block's, or
+        marked safe), the other parts are escaped as `{{ }}` would and the whole is Rendered, so it
+        is not escaped a second time where it is written; otherwise it is plain text."""
+        from markupsafe import Markup
+
         self.tick()
-        texts = [str(p) for p in parts]
-        _check_total(sum(map(len, texts)))
-        return "".join(texts)
+        _check_total(sum(text_size(p) for p in parts))
+        if not any(isinstance(p, Rendered | Markup) for p in parts) or self.finalize is None:
+            return "".join(str(p) for p in parts)
+        written = self.finalize
+        return Rendered("".join(p if isinstance(p, Rendered | Markup) else str(written(p)) for p in parts))
 
     def concat(self, pieces: Iterable[str]) -> str:
         """A macro's or a `{% set %}` block's text, at most MAX_OUTPUT characters."""
@@ -295,7 +378,10 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
                 _check_total(len(left) + len(right))
         elif isinstance(left, str | bytes):  # "%": printf-style formatting
             _check_format(left if isinstance(left, str) else left.decode("latin-1"))
-            _check_count(right if isinstance(right, tuple) else (right,))
+            values = right if isinstance(right, tuple) else tuple(right.values()) if isinstance(right, dict) \
+                else (right,)
+            _check_count(values)
+            _check_total(_format_size(left, values))
         result = super().call_binop(context, operator, left, right)
         _check_number(result)
         return result
@@ -321,9 +407,18 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         """`'…'.format(…)`: jinja's sandboxed formatter, for formats of a sensible width."""
         wrapped = super().wrap_str_format(value)
-        if wrapped is not None:
-            _check_format(value.__self__)
-        return wrapped
+        if wrapped is None:
+            return None
+        pattern = value.__self__
+        _check_format(pattern)
+
+        @wraps(wrapped)
+        def sized(*args: Any, **kwargs: Any) -> str:
+            mapped = tuple(args[0].values()) if args and isinstance(args[0], dict) else ()  # format_map
+            _check_total(_format_size(pattern, (*args, *mapped, *kwargs.values())))
+            return wrapped(*args, **kwargs)
+
+        return sized
 
     def bounded_template(self, source: str) -> Any:
         """The template compiled with every loop and `~` bounded."""
