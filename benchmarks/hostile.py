@@ -85,6 +85,12 @@ def _xls_false_dimensions(tmp: Path) -> list[str]:
     return ["run", str(build_xls(tmp / "dims.xls", [sheet]))]
 
 
+def _xls_many_far_sheets(tmp: Path) -> list[str]:
+    # 40 sheets of A1 and IV65536 each: every one within --max-cells, together 671M cells.
+    sheets = [Sheet(f"表{i}", HEADER if i == 0 else [], cells=[(65535, 255, 1)]) for i in range(40)]
+    return ["run", str(build_xls(tmp / "sheets.xls", sheets))]
+
+
 def _csv_of_commas(tmp: Path) -> list[str]:
     path = tmp / "commas.csv"
     path.write_bytes(b"\xe7\xa4\xbe\xe5\x8c\xba,\xe6\xa5\xbc\xe9\x99\xa2\n" + b"," * (103 * MB))
@@ -114,6 +120,15 @@ def _template_bomb(tmp: Path) -> list[str]:
                    capture_output=True, check=True)
     template = tmp / "bomb.md.j2"
     template.write_text("{{ 'x' * 10**9 }}", encoding="utf-8")
+    return ["report", str(out / "results.json"), "--template", str(template), "--out", str(out)]
+
+
+def _template_container(tmp: Path) -> list[str]:
+    out = tmp / "out-container"
+    subprocess.run([sys.executable, "-m", "scoring", "run", str(SAMPLE), "--out", str(out)],
+                   capture_output=True, check=True)
+    template = tmp / "container.md.j2"
+    template.write_text('{{ ["x" * 1000000] * 1500 }}', encoding="utf-8")
     return ["report", str(out / "results.json"), "--template", str(template), "--out", str(out)]
 
 
@@ -148,11 +163,13 @@ CASES: list[tuple[str, Callable[[Path], list[str]]]] = [
     ("xlsx: 200 sheets sharing one part", _shared_part),
     ("xlsx: 8M empty shared strings", _tiny_shared_strings),
     ("xls: DIMENSIONS claiming 2^31 rows", _xls_false_dimensions),
+    ("xls: 40 sheets of A1 and IV65536 each", _xls_many_far_sheets),
     ("csv: 103 MB of commas", _csv_of_commas),
     ("csv: 60 MB of blank lines", _csv_of_blank_lines),
     ("criteria: /dev/zero", _device_as_criteria),
     ("results.json: 15 MB of '['", _deep_results),
     ("report template: 'x' * 10**9", _template_bomb),
+    ("report template: a list of 1,500 × 1M characters", _template_container),
     ("report --into: draft of 5.6M empty paragraphs", _draft_of_tiny_paragraphs),
 ]
 
