@@ -114,28 +114,32 @@ def _deep_results(tmp: Path) -> list[str]:
     return ["report", str(path), "--out", str(tmp / "out-deep")]
 
 
-def _template_bomb(tmp: Path) -> list[str]:
-    out = tmp / "out-template"
+def _scored(tmp: Path, name: str) -> Path:
+    """The sample's results.json, scored into its own folder."""
+    out = tmp / f"out-{name}"
     subprocess.run([sys.executable, "-m", "scoring", "run", str(SAMPLE), "--out", str(out)],
                    capture_output=True, check=True)
-    template = tmp / "bomb.md.j2"
-    template.write_text("{{ 'x' * 10**9 }}", encoding="utf-8")
-    return ["report", str(out / "results.json"), "--template", str(template), "--out", str(out)]
+    return out / "results.json"
+
+
+def _template(tmp: Path, name: str, text: str) -> list[str]:
+    """`score report` of the scored sample with a report template of `text`."""
+    results = _scored(tmp, name)
+    template = tmp / f"{name}.md.j2"
+    template.write_text(text, encoding="utf-8")
+    return ["report", str(results), "--template", str(template), "--out", str(results.parent)]
+
+
+def _template_bomb(tmp: Path) -> list[str]:
+    return _template(tmp, "bomb", "{{ 'x' * 10**9 }}")
 
 
 def _template_container(tmp: Path) -> list[str]:
-    out = tmp / "out-container"
-    subprocess.run([sys.executable, "-m", "scoring", "run", str(SAMPLE), "--out", str(out)],
-                   capture_output=True, check=True)
-    template = tmp / "container.md.j2"
-    template.write_text('{{ ["x" * 1000000] * 1500 }}', encoding="utf-8")
-    return ["report", str(out / "results.json"), "--template", str(template), "--out", str(out)]
+    return _template(tmp, "container", '{{ ["x" * 1000000] * 1500 }}')
 
 
 def _draft_of_tiny_paragraphs(tmp: Path) -> list[str]:
-    out = tmp / "out-draft"
-    subprocess.run([sys.executable, "-m", "scoring", "run", str(SAMPLE), "--out", str(out)],
-                   capture_output=True, check=True)
+    results = _scored(tmp, "draft")
     from docx import Document
 
     draft = tmp / "草稿.docx"
@@ -148,7 +152,7 @@ def _draft_of_tiny_paragraphs(tmp: Path) -> list[str]:
     with zipfile.ZipFile(draft, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in parts.items():
             archive.writestr(name, data)
-    return ["report", str(out / "results.json"), "--into", str(draft), "--out", str(tmp / "out-filled")]
+    return ["report", str(results), "--into", str(draft), "--out", str(tmp / "out-filled")]
 
 
 def _sample(tmp: Path) -> list[str]:

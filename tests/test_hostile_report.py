@@ -270,6 +270,17 @@ def _rewrite(source: Path, target: Path, member: str, change: Any) -> Path:
     return target
 
 
+def assert_too_many_elements(hostile: dict[str, Path], draft: Path, tmp_path: Path) -> None:
+    """A small draft of millions of XML elements is refused, under a memory limit, before
+    python-docx opens it."""
+    assert draft.stat().st_size < 200_000
+    got = run_limited(["report", str(hostile["out"] / "results.json"), "--criteria", str(hostile["criteria"]),
+                       "--into", str(draft)], tmp_path, mb=400)
+    assert not got.crashed and got.code == 1, got.stderr
+    assert got.stderr.splitlines()[-1] == (f"无法打开草稿 {draft}：文档包含 1,000,000 个以上的 XML 元素，超过上限；"
+                                           "文件可能已损坏或被恶意构造")
+
+
 def test_draft_of_millions_of_tiny_paragraphs(hostile: dict[str, Path], tmp_path: Path) -> None:
     # 32 MB of <w:p/> in a ~90 KB file: python-docx took 1.2 GB to open it.
     def paragraphs(xml: bytes) -> Any:
@@ -280,12 +291,7 @@ def test_draft_of_millions_of_tiny_paragraphs(hostile: dict[str, Path], tmp_path
         yield tail
 
     draft = _rewrite(_draft_bytes(tmp_path), tmp_path / "草稿.docx", "word/document.xml", paragraphs)
-    assert draft.stat().st_size < 200_000
-    got = run_limited(["report", str(hostile["out"] / "results.json"), "--criteria", str(hostile["criteria"]),
-                       "--into", str(draft)], tmp_path, mb=400)
-    assert not got.crashed and got.code == 1, got.stderr
-    assert got.stderr.splitlines()[-1] == (f"无法打开草稿 {draft}：文档包含 1,000,000 个以上的 XML 元素，超过上限；"
-                                           "文件可能已损坏或被恶意构造")
+    assert_too_many_elements(hostile, draft, tmp_path)
     assert not (tmp_path / "草稿-已填写.docx").exists()
 
 
@@ -482,12 +488,7 @@ def test_a_renamed_document_part_is_counted(hostile: dict[str, Path], tmp_path: 
     small = _renamed_document(tmp_path, 10_000, 0)
     assert len(Document(str(small)).paragraphs) == 10_002  # python-docx does read it as the document
     draft = _renamed_document(tmp_path, 5_000_000, 2 * MB)
-    assert draft.stat().st_size < 200_000
-    got = run_limited(["report", str(hostile["out"] / "results.json"), "--criteria", str(hostile["criteria"]),
-                       "--into", str(draft)], tmp_path, mb=400)
-    assert not got.crashed and got.code == 1, got.stderr
-    assert got.stderr.splitlines()[-1] == (f"无法打开草稿 {draft}：文档包含 1,000,000 个以上的 XML 元素，超过上限；"
-                                           "文件可能已损坏或被恶意构造")
+    assert_too_many_elements(hostile, draft, tmp_path)
     assert not (tmp_path / "改名-已填写.docx").exists()
 
 
