@@ -100,19 +100,14 @@ def _file_error(exc: OSError, target: Path, *, existing: bool) -> OutputError:
     return OutputError(f"无法写入 {target}：{describe_write(exc)}")
 
 
-def _keys(path: Path) -> set[object]:
-    """What identifies the file at `path` (scoring.files.file_keys)."""
-    return file_keys(path)
-
-
 def refuse_inputs(targets: Iterable[Path], inputs: Inputs, hint: str = DEFAULT_HINT) -> None:
     """UsageError naming both when an output would replace one of the inputs."""
     known: dict[object, Path] = {}
     for source in inputs:
-        for key in _keys(source):
+        for key in file_keys(source):
             known.setdefault(key, source)
     for target in targets:
-        for key in _keys(target):
+        for key in file_keys(target):
             if key in known:
                 source = known[key]
                 raise UsageError(f"输出文件 {target} 就是输入的{inputs[source]} {source}，写入会覆盖它；{hint}")
