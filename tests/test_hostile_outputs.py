@@ -73,9 +73,10 @@ def test_compare_xlsx_onto_its_first_input_is_refused(mini: dict[str, Path], tmp
     a.write_bytes(mini["results"].read_bytes())
     b.write_bytes(mini["results"].read_bytes())
     before = a.read_bytes()
-    code, _, err = invoke("compare", a, b, "--xlsx", a)
+    code, out, err = invoke("compare", a, b, "--xlsx", a)
     assert code == 2
     assert err == f"输出文件 {a} 就是输入的评分结果 {a}，写入会覆盖它；请给 --xlsx 换一个文件名\n"
+    assert out == ""  # refused before the comparison is shown, not after
     assert a.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "b.json"]
 

@@ -26,9 +26,12 @@ def compare_command(
         from scoring.compare import compare
         from scoring.engine.results import Results
         from scoring.outputs.comparison import comparison_tables
-        from scoring.outputs.staging import write_one
+        from scoring.outputs.staging import refuse_inputs, write_one
         from scoring.outputs.tables import Table, to_rich, write_workbook
 
+        inputs = command_inputs(None, ("评分结果", first), ("评分结果", second), ("重算的评分结果", rescored))
+        if xlsx is not None:  # said before the comparison, not after it fills the screen
+            refuse_inputs([xlsx], inputs, rename_hint("--xlsx"))
         result = compare(Results.load(first), Results.load(second),
                          Results.load(rescored) if rescored is not None else None)
         tables = comparison_tables(result)
@@ -40,6 +43,5 @@ def compare_command(
             if table.rows:
                 stdout.print(to_rich(table))
         if xlsx is not None:
-            inputs = command_inputs(None, ("评分结果", first), ("评分结果", second), ("重算的评分结果", rescored))
             write_one(xlsx, lambda p: write_workbook(tables, p), inputs=inputs, hint=rename_hint("--xlsx"))
             stdout.print(f"已写入 {xlsx}", markup=False)
