@@ -525,7 +525,7 @@ def test_workbook_zip_checks_are_zipbound_s(hostile: dict[str, Path], tmp_path: 
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     # Review 14: the .xlsx check looked for a DTD only in a part's first 4 KB and read the zip
     # directory unbounded; it now uses zipbound's checks (DTD anywhere, directory bounded).
-    from scoring.engine import xlsx_scan
+    from scoring.engine import xlsx_package
     from tests.xlsx_builder import build_xlsx, sheet_xml
 
     rows = rows_for([record("一社区", "甲院", "2023-03-01")], MINI_COLUMNS)
@@ -536,7 +536,7 @@ def test_workbook_zip_checks_are_zipbound_s(hostile: dict[str, Path], tmp_path: 
     assert err.splitlines()[-2] == (f"错误 {dtd} 文件包含不安全的 XML 内容（DTD/实体声明），已拒绝读取；"
                                     "请在 Excel/WPS 中打开后另存为新的 .xlsx（E107）")
     plain = build_xlsx(tmp_path / "plain.xlsx", [("检查记录", sheet_xml(rows))])
-    monkeypatch.setattr(xlsx_scan, "DIRECTORY_MAX", 300)
+    monkeypatch.setattr(xlsx_package, "DIRECTORY_MAX", 300)
     code, _, err = invoke("run", str(plain), "--criteria", str(hostile["criteria"]), "--out", str(tmp_path / "o"))
     assert code == 1
     assert re.fullmatch(rf"错误 {re.escape(str(plain))} 无法打开该文件：压缩包的目录有 \d+ 字节，超过上限 300 字节"

@@ -1,6 +1,6 @@
 """Read inspection files into raw sheets: rows of plain Python values, with their Excel rows.
 
-Every file goes through the pre-flight first (`sniff`, `limits`, `xlsx_scan`, `xls_scan`): its
+Every file goes through the pre-flight first (`sniff`, `limits`, `xlsx_package`, `xlsx_scan`, `xls_scan`): its
 real format is taken from its bytes, its size and its sheets' true extent are bounded, and only
 then does a parser see it; CSV is read streaming and bounded while it is read (`csv_text`).
 Values are read by python-calamine (fast; also reads legacy .xls) or, as the fallback, openpyxl
@@ -23,17 +23,8 @@ from scoring.engine.csv_text import BAD_ENCODING, read_csv
 from scoring.engine.limits import DEFAULT_LIMITS, Limits, refuse
 from scoring.engine.sniff import ZIP_ERRORS, Kind, sniff
 from scoring.engine.xls_scan import ENCRYPTED, scan_xls
-from scoring.engine.xlsx_scan import (
-    OpenpyxlBudget,
-    SheetScan,
-    check_archive,
-    check_directory_of,
-    check_merges,
-    check_shared_parts,
-    check_total,
-    read_structure,
-    scan_sheet,
-)
+from scoring.engine.xlsx_package import check_archive, check_directory_of, check_shared_parts, read_structure
+from scoring.engine.xlsx_scan import OpenpyxlBudget, SheetScan, check_merges, check_total, scan_sheet
 from scoring.errors import InvalidInputError
 from scoring.files import FileRefused, check_regular, shown_path, size_text
 from scoring.issues import Issue, make
