@@ -41,7 +41,7 @@ class FolderLock:
     def acquire(self, wait: float) -> bool:
         """Take the lock, waiting at most `wait` seconds; False when another process holds it.
         OSError when the folder cannot be opened or locked at all."""
-        from filelock import FileLock, Timeout, lock_descriptor  # only when writing (start-up time)
+        from filelock import FileLock, Timeout  # only when writing (start-up time)
 
         deadline = time.monotonic() + wait
         directory = getattr(os, "O_DIRECTORY", None)
@@ -53,11 +53,9 @@ class FolderLock:
                 fd = -1
         if fd >= 0:
             try:
-                while not lock_descriptor(fd, blocking=False):
-                    if time.monotonic() >= deadline:
-                        os.close(fd)
-                        return False
-                    time.sleep(_POLL_SECONDS)
+                if not _wait_for(fd, deadline):
+                    os.close(fd)
+                    return False
             except OSError:  # the file system cannot lock a folder: fall back to a lock file
                 os.close(fd)
             else:
@@ -75,17 +73,13 @@ class FolderLock:
 
     def _acquire_file(self, deadline: float) -> bool:
         """POSIX: lock the `.score-lock` file in the folder, made if needed (see the module)."""
-        from filelock import lock_descriptor
-
         path = self.folder / LOCK_FILE
         while True:
             fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
             try:
-                while not lock_descriptor(fd, blocking=False):
-                    if time.monotonic() >= deadline:
-                        os.close(fd)
-                        return False
-                    time.sleep(_POLL_SECONDS)
+                if not _wait_for(fd, deadline):
+                    os.close(fd)
+                    return False
                 held = os.fstat(fd)
                 try:
                     current = path.lstat()
@@ -116,6 +110,18 @@ class FolderLock:
         if self._file is not None:
             lock, self._file = self._file, None
             lock.release()
+
+
+def _wait_for(fd: int, deadline: float) -> bool:
+    """Lock the open file or folder `fd`, polling until `deadline`; False when it stays held.
+    OSError when the file system cannot lock it at all."""
+    from filelock import lock_descriptor
+
+    while not lock_descriptor(fd, blocking=False):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(_POLL_SECONDS)
+    return True
 
 
 @contextmanager
