@@ -12,6 +12,9 @@ from starlette.testclient import TestClient
 from scoring.workspace import Workspace, init_workspace
 from tests.web_support import SAMPLE, SAMPLE_2022, client_for, upload
 
+# The output-safety tests' fixtures (`mini`, `bigger`), shared by two modules.
+pytest_plugins = ["tests.output_support"]
+
 
 @pytest.fixture(autouse=True, scope="session")
 def no_workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
