@@ -23,9 +23,15 @@ class ScoreError(Exception):
 
 
 class InvalidInputError(ScoreError):
-    """Inspection data that cannot be scored (exit 1); `issues` lists every problem."""
+    """Inspection data that cannot be scored (exit 1); `issues` lists every problem.
+    `skippable`: every error is in rows that scoring with `lenient` leaves out (otherwise a file,
+    sheet or header is at fault and only correcting it helps)."""
 
     exit_code = 1
+
+    def __init__(self, message: str, issues: list[Issue] | None = None, *, skippable: bool = False) -> None:
+        super().__init__(message, issues)
+        self.skippable = skippable
 
 
 class InvalidCriteriaError(ScoreError):

@@ -69,6 +69,18 @@ def test_every_output_downloads(scored: tuple[TestClient, Workspace]) -> None:
     book.close()
 
 
+def test_a_file_level_error_offers_no_scoring_of_the_rest(tmp_path: Path) -> None:
+    # The same workbook twice (E139) stops even when records with errors are skipped: the page
+    # says so instead of offering a button that would lead back here.
+    ws = init_workspace(tmp_path / "ws")
+    with client_for(ws.root) as client:
+        response = upload(client, ("一季度.xlsx", SAMPLE.read_bytes()), ("二季度.xlsx", SAMPLE.read_bytes()))
+        page = client.get(response.headers["location"]).text  # type: ignore[attr-defined]
+    assert "（E139）" in page and "未生成任何结果" in page
+    assert "仍然评分（跳过有误记录）" not in page
+    assert "这些错误在文件、工作表或表头上（不是个别检查记录），跳过有误记录也无法评分" in page
+
+
 def test_a_mistake_gives_the_problem_table_and_nothing_is_archived(tmp_path: Path) -> None:
     ws = init_workspace(tmp_path / "ws")
     with client_for(ws.root) as client:
@@ -94,6 +106,7 @@ def test_a_mistake_gives_the_problem_table_and_nothing_is_archived(tmp_path: Pat
         with pytest.raises(InvalidInputError) as caught:
             score([copy])
         assert caught.value.issues[0].message in page
+        assert caught.value.skippable  # a value in a row: scoring the rest can help
         # Sortable by any column, without script.
         by_cell = client.get(location, params={"sort": "cell", "desc": "1"}).text
         assert "单元格 ▼" in by_cell

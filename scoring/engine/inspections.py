@@ -409,7 +409,7 @@ def collect(
                                                       cell_sort_key(i.cell)))
     has_errors = any(i.is_error for i in issues)
     if has_errors and not lenient:
-        raise InvalidInputError(f"检查记录有 {sum(i.is_error for i in issues)} 处错误", issues)
+        raise InvalidInputError(f"检查记录有 {sum(i.is_error for i in issues)} 处错误", issues, skippable=True)
 
     rejected: Rejected = {}
     for rows, table in zip(usable, tables, strict=True):  # rows whose identity has an error

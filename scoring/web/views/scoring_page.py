@@ -64,6 +64,7 @@ def _keep_problems(upload: Upload, exc: InvalidInputError) -> str:
         raise exc
     pending = json.loads((upload.folder / PENDING).read_text(encoding="utf-8"))
     pending["issues"] = [{**i.as_dict(), "path": i.path, "where": i.where} for i in exc.issues]
+    pending["skippable"] = exc.skippable  # whether scoring the rest (跳过有误记录) can help
     (upload.folder / PENDING).write_text(json.dumps(pending, ensure_ascii=False), encoding="utf-8")
     return f"/uploads/{upload.token}"
 
@@ -151,7 +152,8 @@ async def problems(request: Request) -> Response:
     errors = sum(r.level == "错误" for r in rows)
     return page(request, "problems.html", {
         "title": "检查记录有误", "active": "score", "upload": upload, "rows": rows, "columns": COLUMNS,
-        "sort": sort if sort in COLUMNS else None, "descending": descending, "errors": errors})
+        "sort": sort if sort in COLUMNS else None, "descending": descending, "errors": errors,
+        "skippable": data.get("skippable", True)})
 
 
 @guarded
