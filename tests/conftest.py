@@ -12,8 +12,8 @@ from starlette.testclient import TestClient
 from scoring.workspace import Workspace, init_workspace
 from tests.web_support import SAMPLE, SAMPLE_2022, client_for, upload
 
-# The output-safety tests' fixtures (`mini`, `bigger`), shared by two modules.
-pytest_plugins = ["tests.output_support"]
+# Fixtures shared by two modules each: output safety (`mini`, `bigger`), the report (`hostile`).
+pytest_plugins = ["tests.output_support", "tests.report_support"]
 
 
 @pytest.fixture(autouse=True, scope="session")
