@@ -59,6 +59,7 @@ def file_keys(path: Path) -> set[object]:
     return keys
 
 
+NOT_REGULAR = "这不是普通文件（是设备、管道或其他特殊文件），不能读取"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -97,7 +98,7 @@ def check_regular(path: Path, limit: int) -> int:
     if stat.S_ISDIR(info.st_mode):
         raise FileRefused("这是一个文件夹，这里需要的是文件")
     if not stat.S_ISREG(info.st_mode):
-        raise FileRefused("这不是普通文件（是设备、管道或其他特殊文件），不能读取")
+        raise FileRefused(NOT_REGULAR)
     if info.st_size > limit:
         size, most = sizes_apart(info.st_size, limit)
         raise FileRefused(f"文件有 {size}，超过上限 {most}；请确认选择了正确的文件")
@@ -114,9 +115,9 @@ def read_bytes(path: Path, limit: int) -> bytes:
         with os.fdopen(descriptor, "rb") as handle:
             info = os.fstat(handle.fileno())
             if not stat.S_ISREG(info.st_mode):
-                raise FileRefused("这不是普通文件（是设备、管道或其他特殊文件），不能读取")
+                raise FileRefused(NOT_REGULAR)
             # read(n) allocates n bytes before reading: ask for what the file holds (plus one, to
-            # see it grew), not for the limit (512 MB of address space for a 5 KB results.json).
+            # see it grew), not for the limit (hundreds of MB of address space for a 5 KB results.json).
             wanted = min(info.st_size, limit) + 1
             data = handle.read(wanted)
             if len(data) == wanted <= limit:  # grown since fstat: read on, still bounded
